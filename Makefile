@@ -1,0 +1,63 @@
+# Everyday targets. `make help` lists them. Every target installs what it needs first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP_VERSION := 26.1.2
+PORT ?= 7071
+
+.PHONY: help install run test test-fast lint fmt typecheck importlint bench clean token migrate
+
+help: ## list the targets
+	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || $$(scripts/find-python.sh) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.installed ## create .venv and install pinned Python and npm dependencies
+
+run: install ## start Azurite, the local host and the local AutoML backend; API on http://127.0.0.1:$(PORT)/api
+	PORT=$(PORT) $(PY) -m devhost.stack
+
+test: install ## run every check: ruff, mypy, import-linter, pytest (starts its own Azurite)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: install ## unit tests only (no Azurite, no training)
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+lint: install ## ruff lint and import-linter layering contracts
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+fmt: install ## format the code with ruff
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+typecheck: install ## mypy (strict on domain/ and functions/)
+	$(VENV)/bin/mypy
+
+importlint: install ## import-linter contracts only
+	$(VENV)/bin/lint-imports
+
+bench: install ## run every benchmark under bench/ (each prints JSON)
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+token: install ## print a dev token: make token USER=alice [ADMIN=1]
+	$(PY) -m devhost token --user $(or $(USER_NAME),$(USER),dev) $(if $(ADMIN),--platform-admin,)
+
+migrate: install ## run pending schema migrations against DATA_STORAGE_CONNECTION_STRING
+	$(PY) -m domain.storage.migrate
+
+clean: ## remove the virtual environment, node_modules and caches
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .local

@@ -1,0 +1,1 @@
+"""The product's logic. Never imports azure.functions or azure.durable_functions (checked by import-linter)."""

@@ -1,0 +1,156 @@
+"""The domain's error types. Each carries what an API answer needs: a stable code, a message safe to show a
+client, and optionally the target (field or resource), details, and how long to wait before retrying.
+
+The HTTP edge (`functions/_errors.py`) maps each class to a status code; the domain never knows about HTTP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorDetail:
+    code: str
+    message: str
+    target: str | None = None
+
+
+class DomainError(Exception):
+    """Base class. `code` is stable and machine-readable; `message` may be shown to clients."""
+
+    code = "InternalError"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        target: str | None = None,
+        details: list[ErrorDetail] | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.target = target
+        self.details = details or []
+        if code:
+            self.code = code
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.target:
+            body["target"] = self.target
+        if self.details:
+            body["details"] = [{k: v for k, v in asdict(d).items() if v is not None} for d in self.details]
+        return body
+
+
+class ValidationFailed(DomainError):
+    """Bad input (400): the details name each field that is wrong."""
+
+    code = "InvalidInput"
+
+
+class Unauthenticated(DomainError):
+    """No token, or a token that does not verify (401)."""
+
+    code = "Unauthenticated"
+
+
+class Forbidden(DomainError):
+    """Signed in, but the role is too low (403)."""
+
+    code = "Forbidden"
+
+
+class NotFound(DomainError):
+    """Absent, deleted, or belonging to another tenant (404)."""
+
+    code = "NotFound"
+
+    def __init__(self, kind: str, ident: str, *, message: str | None = None) -> None:
+        super().__init__(message or f"{kind} '{ident}' was not found.", target=kind)
+        self.kind = kind
+        self.ident = ident
+
+
+class NameTaken(DomainError):
+    """A name unique per tenant is already used (409)."""
+
+    code = "NameTaken"
+
+    def __init__(self, kind: str, name: str) -> None:
+        super().__init__(f"A {kind} named '{name}' already exists in this tenant.", target="name")
+        self.kind = kind
+        self.name = name
+
+
+class Conflict(DomainError):
+    """The request conflicts with the state of the resource (409), e.g. restricted by references."""
+
+    code = "Conflict"
+
+
+class ReferencedBy(Conflict):
+    """A delete refused because other objects refer to this one (409, ids listed)."""
+
+    code = "ReferencedBy"
+
+    def __init__(self, kind: str, ident: str, referencing: list[tuple[str, str]]) -> None:
+        details = [
+            ErrorDetail(code="Reference", message=f"{k} '{i}' refers to it.", target=f"{k}/{i}") for k, i in referencing
+        ]
+        super().__init__(f"{kind} '{ident}' is in use and cannot be deleted.", target=kind, details=details)
+        self.referencing = referencing
+
+
+class ConcurrencyConflict(DomainError):
+    """The entity changed since it was read: ETag mismatch (412)."""
+
+    code = "PreconditionFailed"
+
+
+class PayloadTooLarge(DomainError):
+    code = "PayloadTooLarge"
+
+
+class UnsupportedMediaType(DomainError):
+    code = "UnsupportedMediaType"
+
+
+class QuotaExceeded(DomainError):
+    """A tenant quota is reached (429); `target` names the quota."""
+
+    code = "QuotaExceeded"
+
+
+class LimitExceeded(ValidationFailed):
+    """An entity breaks a Table Storage limit (checked before sending, since Azurite does not)."""
+
+    code = "StorageLimitExceeded"
+
+
+class UpstreamRefused(DomainError):
+    """Azure ML (or the AutoML backend) refused the request (502); the message is the backend's."""
+
+    code = "UpstreamRefused"
+
+
+class Unavailable(DomainError):
+    """Storage or the AutoML backend is unavailable after retries (503 with Retry-After)."""
+
+    code = "ServiceUnavailable"
+
+    def __init__(self, message: str, *, retry_after: int = 10, target: str | None = None) -> None:
+        super().__init__(message, target=target)
+        self.retry_after = retry_after
+
+
+class SettingsError(Exception):
+    """The app cannot start: one message lists every missing or invalid setting, by variable name."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"Invalid app settings ({len(problems)} problem(s)):\n{lines}")

@@ -1,0 +1,35 @@
+"""Shared fixtures. Azurite is started once per test session on free ports (only when a test asks for it) and
+stopped by PID at the end."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from devhost.azurite import Azurite, start_azurite
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+@pytest.fixture(scope="session")
+def azurite() -> Iterator[Azurite]:
+    """A private Azurite (in-memory) for the whole session."""
+    instance = start_azurite(in_memory=True)
+    try:
+        yield instance
+    finally:
+        instance.stop()
+
+
+@pytest.fixture(scope="session")
+def azurite_connection_string(azurite: Azurite) -> str:
+    return azurite.connection_string
+
+
+@pytest.fixture
+def unique() -> str:
+    """A short unique suffix so tests never collide on shared infrastructure."""
+    return uuid.uuid4().hex[:10]

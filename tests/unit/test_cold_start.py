@@ -1,0 +1,32 @@
+"""`import function_app` must stay light: no azure.ai.ml, flaml, sklearn, pandas or numpy at cold start."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ["azure.ai.ml", "flaml", "sklearn", "pandas", "numpy"]
+
+
+def test_import_function_app_loads_no_heavy_module() -> None:
+    code = f"import json, sys; import function_app; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_function_app_fails_fast_with_every_problem() -> None:
+    env = {"PATH": "/usr/bin:/bin", "TASKHUB_NAME": "1", "AUTH_MODE": "nope"}
+    out = subprocess.run(
+        [sys.executable, "-c", "import function_app"], cwd=ROOT, capture_output=True, text=True, env=env
+    )
+    assert out.returncode != 0
+    assert "TASKHUB_NAME" in out.stderr and "AUTH_MODE" in out.stderr
+    assert "Invalid app settings (2 problem(s))" in out.stderr

@@ -1,0 +1,90 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from domain.errors import SettingsError
+from domain.settings import VARS, AuthMode, AutoMLBackendKind, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_defaults_are_enough_locally() -> None:
+    s = load_settings({})
+    assert s.automl_backend is AutoMLBackendKind.LOCAL
+    assert s.auth_mode is AuthMode.DEV
+    assert s.taskhub_name == "automlhublocal"
+    assert s.cors_allowed_origins == ("http://localhost:3000", "http://127.0.0.1:3000")
+    assert not s.running_in_azure
+
+
+def test_every_problem_is_listed_by_variable_name() -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings(
+            {
+                "TASKHUB_NAME": "9bad",
+                "MAX_UPLOAD_BYTES": "lots",
+                "AUTH_MODE": "magic",
+                "LOCAL_AUTOML_MAX_CONCURRENT_JOBS": "0",
+            }
+        )
+    text = str(info.value)
+    for name in ("TASKHUB_NAME", "MAX_UPLOAD_BYTES", "AUTH_MODE", "LOCAL_AUTOML_MAX_CONCURRENT_JOBS"):
+        assert name in text
+    assert len(info.value.problems) == 4
+    assert "expected one of: entra, easyauth, dev" in text
+
+
+def test_cross_field_rules() -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings({"AUTOML_BACKEND": "azureml", "AUTH_MODE": "entra"})
+    names = {p.split(":")[0] for p in info.value.problems}
+    assert names == {
+        "AZUREML_SUBSCRIPTION_ID",
+        "AZUREML_RESOURCE_GROUP",
+        "AZUREML_WORKSPACE_NAME",
+        "ENTRA_TENANT_ID",
+        "ENTRA_AUDIENCE",
+    }
+
+
+def test_dev_auth_and_local_backend_refused_in_azure() -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings({"WEBSITE_SITE_NAME": "func-x"})
+    names = {p.split(":")[0] for p in info.value.problems}
+    assert names == {"AUTH_MODE", "AUTOML_BACKEND"}
+
+
+def test_secrets_never_appear_in_messages() -> None:
+    secret = "short-secret-value"  # too short: must be reported without its value
+    conn = "DefaultEndpointsProtocol=https;AccountKey=c2VjcmV0;NotAValidThing"
+    with pytest.raises(SettingsError) as info:
+        load_settings({"DEV_AUTH_SECRET": secret, "DATA_STORAGE_CONNECTION_STRING": conn, "TASKHUB_NAME": "x"})
+    text = str(info.value) + repr(info.value.problems)
+    assert "DEV_AUTH_SECRET" in text
+    assert secret not in text
+    assert "c2VjcmV0" not in text
+    s = load_settings({"DATA_STORAGE_CONNECTION_STRING": conn})
+    assert "c2VjcmV0" not in repr(s) and "c2VjcmV0" not in str(s.model_dump())
+
+
+def test_identity_based_storage_needs_both_endpoints() -> None:
+    env = {"DATA_STORAGE_CONNECTION_STRING": "", "DATA_TABLES_ENDPOINT": "https://a.table.core.windows.net/"}
+    # an empty value counts as unset, so the local default applies and the endpoints are not needed
+    assert load_settings(env).data_storage_connection_string is not None
+    with pytest.raises(SettingsError):
+        load_settings({**env, "DATA_STORAGE_CONNECTION_STRING": " ", "DATA_TABLES_ENDPOINT": "not a url"})
+
+
+def test_sample_settings_list_every_variable_and_load() -> None:
+    values = json.loads((ROOT / "local.settings.sample.json").read_text())["Values"]
+    missing = [v.env for v in VARS if v.env not in values]
+    assert missing == []
+    s = load_settings(values)
+    assert s.automl_backend is AutoMLBackendKind.LOCAL and s.auth_mode is AuthMode.DEV
+
+
+def test_settings_are_frozen() -> None:
+    s = load_settings({})
+    with pytest.raises(ValueError, match="frozen"):
+        s.taskhub_name = "other"  # type: ignore[misc]
