@@ -1,0 +1,373 @@
+"""AutoML vocabulary shared by the API, the orchestrations and every backend: tasks, primary metrics, algorithm
+names, limits and job statuses, all in Azure ML's own terms (azure-ai-ml enums, notes/azureml-and-peers.md §2-3).
+
+`TrainingSpec.check()` applies Azure ML's rules before anything is submitted, since the SDK does not check ranges.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from domain.errors import ErrorDetail, ValidationFailed
+
+
+class Task(StrEnum):
+    CLASSIFICATION = "classification"
+    REGRESSION = "regression"
+    FORECASTING = "forecasting"
+
+
+class JobStatus(StrEnum):
+    """Azure ML job statuses. Terminal: Completed, Failed, Canceled. A run's status only moves forward."""
+
+    NOT_STARTED = "NotStarted"
+    QUEUED = "Queued"
+    PREPARING = "Preparing"
+    RUNNING = "Running"
+    FINALIZING = "Finalizing"
+    CANCEL_REQUESTED = "CancelRequested"
+    COMPLETED = "Completed"
+    FAILED = "Failed"
+    CANCELED = "Canceled"
+
+    @property
+    def terminal(self) -> bool:
+        return self in (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELED)
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    def can_move_to(self, new: JobStatus) -> bool:
+        """Forward only: nothing leaves a terminal status; otherwise the rank must not decrease."""
+        return not self.terminal and new.rank >= self.rank
+
+
+_RANK = {s: i for i, s in enumerate(JobStatus)}
+_RANK[JobStatus.FAILED] = _RANK[JobStatus.CANCELED] = _RANK[JobStatus.COMPLETED]
+
+# Azure REST/SDK statuses that are not in the API's vocabulary, folded onto the nearest one.
+AZURE_STATUS_ALIASES = {
+    "Starting": JobStatus.PREPARING,
+    "Provisioning": JobStatus.PREPARING,
+    "NotResponding": JobStatus.RUNNING,
+    "Paused": JobStatus.RUNNING,
+    "Unknown": JobStatus.QUEUED,
+}
+
+
+def parse_status(value: str) -> JobStatus:
+    return AZURE_STATUS_ALIASES.get(value) or JobStatus(value)
+
+
+# primary metric names as azure-ai-ml accepts them (snake-case MLflow keys), per task
+PRIMARY_METRICS: dict[Task, tuple[str, ...]] = {
+    Task.CLASSIFICATION: (
+        "accuracy",
+        "AUC_weighted",
+        "norm_macro_recall",
+        "average_precision_score_weighted",
+        "precision_score_weighted",
+    ),
+    Task.REGRESSION: (
+        "spearman_correlation",
+        "normalized_root_mean_squared_error",
+        "r2_score",
+        "normalized_mean_absolute_error",
+    ),
+    Task.FORECASTING: (
+        "spearman_correlation",
+        "normalized_root_mean_squared_error",
+        "r2_score",
+        "normalized_mean_absolute_error",
+    ),
+}
+DEFAULT_PRIMARY_METRIC = {
+    Task.CLASSIFICATION: "AUC_weighted",
+    Task.REGRESSION: "normalized_root_mean_squared_error",
+    Task.FORECASTING: "normalized_root_mean_squared_error",
+}
+# metrics where lower is better (all others: higher is better)
+LOWER_IS_BETTER = frozenset({"normalized_root_mean_squared_error", "normalized_mean_absolute_error"})
+
+_REGRESSION_MODELS = (
+    "ElasticNet",
+    "GradientBoosting",
+    "DecisionTree",
+    "KNN",
+    "LassoLars",
+    "SGD",
+    "RandomForest",
+    "ExtremeRandomTrees",
+    "LightGBM",
+    "XGBoostRegressor",
+)
+ALGORITHMS: dict[Task, tuple[str, ...]] = {
+    Task.CLASSIFICATION: (
+        "LogisticRegression",
+        "SGD",
+        "MultinomialNaiveBayes",
+        "BernoulliNaiveBayes",
+        "SVM",
+        "LinearSVM",
+        "KNN",
+        "DecisionTree",
+        "RandomForest",
+        "ExtremeRandomTrees",
+        "LightGBM",
+        "GradientBoosting",
+        "XGBoostClassifier",
+    ),
+    Task.REGRESSION: _REGRESSION_MODELS,
+    Task.FORECASTING: (
+        "AutoArima",
+        "Prophet",
+        "Naive",
+        "SeasonalNaive",
+        "Average",
+        "SeasonalAverage",
+        "ExponentialSmoothing",
+        "Arimax",
+        "TCNForecaster",
+        *_REGRESSION_MODELS,
+    ),
+}
+
+
+class FeaturizationMode(StrEnum):
+    AUTO = "auto"
+    CUSTOM = "custom"
+    OFF = "off"
+
+
+class Limits(BaseModel):
+    """Azure ML's `set_limits`; ranges as the studio enforces them (the SDK does not)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    timeout_minutes: int = Field(default=60, ge=1, le=43200)
+    trial_timeout_minutes: int | None = Field(default=None, ge=1, le=43200)
+    max_trials: int = Field(default=1000, ge=1, le=1000)
+    max_concurrent_trials: int = Field(default=1, ge=1, le=1000)
+    exit_score: float | None = None
+    enable_early_termination: bool = True
+
+
+class Validation(BaseModel):
+    """Cross-validation folds or a validation share, not both; neither = Azure ML's size-based default."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    n_cross_validations: int | None = Field(default=None, ge=2, le=20)
+    validation_size: float | None = Field(default=None, gt=0.0, lt=1.0)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Validation:
+        if self.n_cross_validations is not None and self.validation_size is not None:
+            raise ValueError("set either nCrossValidations or validationSize, not both")
+        return self
+
+
+class DatasetVersionRef(BaseModel):
+    """Where a dataset version's data lives: a blob of the app's datasets container, or an external URI."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    dataset_id: str
+    version: int = Field(ge=1)
+    blob_path: str | None = None  # "<container>/<blob name>" in the app's storage
+    uri: str | None = None  # azureml://, https:// ... for data referenced by URI
+    columns: tuple[str, ...] = ()
+
+
+class ForecastSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    time_column: str
+    horizon: int = Field(ge=1, le=10000)
+    time_series_id_columns: tuple[str, ...] = ()
+
+
+class TrainingSpec(BaseModel):
+    """Everything a backend needs to run one AutoML job for one run of an experiment."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    tenant: str
+    run_id: str
+    experiment_id: str
+    task: Task
+    dataset: DatasetVersionRef
+    target_column: str
+    primary_metric: str
+    limits: Limits = Limits()
+    validation: Validation = Validation()
+    allowed_algorithms: tuple[str, ...] = ()
+    blocked_algorithms: tuple[str, ...] = ()
+    featurization: FeaturizationMode = FeaturizationMode.AUTO
+    forecast: ForecastSettings | None = None
+    seed: int = 42
+
+    @property
+    def job_name(self) -> str:
+        return job_name_for(self.tenant, self.run_id)
+
+    def check(self) -> None:
+        """Azure ML's rules, all problems at once -> ValidationFailed with one detail per field."""
+        problems = rule_problems(
+            self.task,
+            self.primary_metric,
+            self.allowed_algorithms,
+            self.blocked_algorithms,
+            self.target_column,
+            self.dataset.columns,
+            self.forecast,
+        )
+        if problems:
+            raise ValidationFailed("The training settings break Azure ML's rules.", details=problems)
+
+
+def rule_problems(
+    task: Task,
+    metric: str,
+    allowed: tuple[str, ...],
+    blocked: tuple[str, ...],
+    target: str,
+    columns: tuple[str, ...],
+    forecast: ForecastSettings | None,
+) -> list[ErrorDetail]:
+    out: list[ErrorDetail] = []
+    if metric not in PRIMARY_METRICS[task]:
+        out.append(
+            ErrorDetail(
+                "InvalidPrimaryMetric",
+                f"'{metric}' is not a primary metric for {task.value}; use one of {', '.join(PRIMARY_METRICS[task])}.",
+                "primaryMetric",
+            )
+        )
+    for field, names in (("allowedAlgorithms", allowed), ("blockedAlgorithms", blocked)):
+        unknown = [n for n in names if n not in ALGORITHMS[task]]
+        if unknown:
+            out.append(
+                ErrorDetail(
+                    "UnknownAlgorithm",
+                    f"not Azure ML {task.value} algorithms: {', '.join(unknown)}; "
+                    f"known: {', '.join(ALGORITHMS[task])}.",
+                    field,
+                )
+            )
+    if allowed and blocked and set(allowed) & set(blocked):
+        out.append(
+            ErrorDetail("InvalidAlgorithms", "an algorithm cannot be both allowed and blocked.", "blockedAlgorithms")
+        )
+    if not allowed and blocked and set(ALGORITHMS[task]) <= set(blocked):
+        out.append(ErrorDetail("InvalidAlgorithms", "every algorithm is blocked.", "blockedAlgorithms"))
+    if columns and target not in columns:
+        out.append(
+            ErrorDetail("UnknownColumn", f"target column '{target}' is not a column of the dataset.", "targetColumn")
+        )
+    if task is Task.FORECASTING and forecast is None:
+        out.append(ErrorDetail("Required", "forecasting needs forecast settings (timeColumn, horizon).", "forecast"))
+    if forecast is not None and columns and forecast.time_column not in columns:
+        out.append(
+            ErrorDetail(
+                "UnknownColumn",
+                f"time column '{forecast.time_column}' is not a column of the dataset.",
+                "forecast.timeColumn",
+            )
+        )
+    return out
+
+
+_JOB_NAME_BAD = re.compile(r"[^a-z0-9_-]")
+
+
+def job_name_for(tenant: str, run_id: str) -> str:
+    """Deterministic Azure ML job name for a run, so a retried submit finds the same job (<= 255 chars)."""
+    return _JOB_NAME_BAD.sub("-", f"automl-{tenant}-{run_id}".lower())[:255]
+
+
+class JobInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    job_name: str
+    status: JobStatus
+    error: str | None = None
+    created_at: datetime | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    best_trial_id: str | None = None
+    best_score: float | None = None
+    trials_done: int = 0
+    studio_url: str | None = None
+
+
+class Trial(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    trial_id: str
+    algorithm: str
+    hyperparameters: dict[str, Any] = {}
+    score: float | None = None  # the primary metric
+    metrics: dict[str, float] = {}
+    duration_seconds: float | None = None
+    status: JobStatus = JobStatus.COMPLETED
+
+
+class MetricPoint(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    step: int
+    value: float
+    timestamp: datetime
+
+
+class LogLine(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    seq: int
+    timestamp: datetime
+    text: str
+
+
+class ModelRef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    version: str
+    uri: str  # where the backend keeps it (blob path locally, azureml:// in Azure)
+    trial_id: str | None = None
+
+
+class ProvisioningState(StrEnum):
+    CREATING = "Creating"
+    UPDATING = "Updating"
+    SUCCEEDED = "Succeeded"
+    FAILED = "Failed"
+    DELETING = "Deleting"
+
+
+class EndpointState(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    state: ProvisioningState
+    scoring_uri: str | None = None
+    traffic: dict[str, int] = {}
+    error: str | None = None
+
+
+class DeploymentState(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    endpoint: str
+    name: str
+    state: ProvisioningState
+    model: ModelRef | None = None
+    error: str | None = None
