@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
-from domain.ports import HealthProbe
+from domain.ports import BlobStore, HealthProbe
 from domain.settings import get_settings
+from domain.storage.blobs import blob_store
 from domain.storage.clients import table_service
 from domain.storage.health import TableServiceProbe
 
@@ -13,3 +15,16 @@ from domain.storage.health import TableServiceProbe
 @lru_cache(maxsize=1)
 def health_probes() -> tuple[HealthProbe, ...]:
     return (TableServiceProbe(table_service(get_settings())),)
+
+
+@lru_cache(maxsize=1)
+def store() -> Any:
+    """The storage core over the app's `entities` table, with every kind's schema registered."""
+    from domain.storage.app_store import build_store
+
+    return build_store(get_settings())
+
+
+@lru_cache(maxsize=1)
+def blobs() -> BlobStore:
+    return blob_store(get_settings())

@@ -1,0 +1,59 @@
+"""Base classes of the API's resource models: camelCase JSON, frozen, and the fields every entity carries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.alias_generators import to_camel
+
+# A resource name: unique per tenant (case-insensitive), safe in a Table key after lower-casing.
+Name = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+Description = Annotated[str, StringConstraints(max_length=1024)]
+Tags = Annotated[dict[str, Annotated[str, StringConstraints(max_length=256)]], Field(max_length=32)]
+
+
+class ApiModel(BaseModel):
+    """camelCase on the wire, snake_case in Python; unknown fields refused."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid",
+                              ser_json_timedelta="float")
+
+    def wire(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+class Resource(ApiModel):
+    """What every entity response carries."""
+
+    id: str
+    created_at: datetime
+    updated_at: datetime
+    created_by: str
+    etag: str
+
+
+T = TypeVar("T")
+
+
+class PageOf(ApiModel, Generic[T]):
+    value: list[T]
+    next_link: str | None = None
+
+
+class ErrorDetailModel(ApiModel):
+    code: str
+    message: str
+    target: str | None = None
+
+
+class ErrorBody(ApiModel):
+    code: str
+    message: str
+    target: str | None = None
+    details: list[ErrorDetailModel] | None = None
+
+
+class ErrorResponse(ApiModel):
+    error: ErrorBody

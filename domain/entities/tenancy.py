@@ -1,0 +1,67 @@
+"""Tenants, members and roles, and the caller's own view (`GET /me`)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from domain.entities.common import ApiModel, Description, Name, Resource
+from domain.entities.role import Role
+
+
+class Quotas(ApiModel):
+    max_concurrent_runs: int = Field(default=2, ge=1, le=100)
+    max_trials_per_run: int = Field(default=100, ge=1, le=1000)
+    max_timeout_minutes: int = Field(default=60, ge=1, le=43200)
+
+
+class AzureMLBinding(ApiModel):
+    """The Azure ML workspace a tenant's jobs run in (empty = the app's default backend)."""
+
+    subscription_id: str = Field(pattern=r"^[0-9a-fA-F-]{36}$")
+    resource_group: str = Field(min_length=1, max_length=90)
+    workspace_name: str = Field(min_length=3, max_length=33)
+
+
+class TenantCreate(ApiModel):
+    name: Name
+    display_name: Description | None = None
+    owner_user_id: str | None = Field(default=None, min_length=1, max_length=128)
+    quotas: Quotas = Quotas()
+    azureml: AzureMLBinding | None = None
+
+
+class TenantUpdate(ApiModel):
+    display_name: Description | None = None
+    quotas: Quotas | None = None
+    azureml: AzureMLBinding | None = None
+
+
+class Tenant(Resource):
+    name: str
+    display_name: str | None = None
+    quotas: Quotas
+    azureml: AzureMLBinding | None = None
+    state: str = "Active"
+
+
+class MemberPut(ApiModel):
+    role: Role
+    display_name: Description | None = None
+
+
+class Member(Resource):
+    user_id: str
+    role: Role
+    display_name: str | None = None
+
+
+class MyTenant(ApiModel):
+    tenant_id: str
+    role: Role
+
+
+class Me(ApiModel):
+    user_id: str
+    name: str | None = None
+    platform_admin: bool
+    tenants: list[MyTenant]

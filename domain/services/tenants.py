@@ -1,0 +1,90 @@
+"""Tenants (platform admin creates; owners read and change) and the caller's own view (`GET /me`).
+
+Tenants live in the platform partition, so their names are unique platform-wide in one transaction; each tenant's
+objects live in the tenant's own partition. The user -> tenants index (`usertenant|{user}|{tenant}` rows in the
+platform partition) answers `GET /me` with one query; it is written after the member row and repaired by the
+reconciliation timer if that second write is lost.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.entities.ids import new_id
+from domain.entities.principal import Principal
+from domain.entities.role import Role
+from domain.entities.tenancy import Me, Member, MemberPut, MyTenant, Tenant, TenantCreate, TenantUpdate
+from domain.errors import NotFound, ValidationFailed
+from domain.services._records import PLATFORM, actor, changes_of, to_model
+
+
+def create_tenant(store: Any, principal: Principal, body: TenantCreate) -> Tenant:
+    tenant_id = new_id()
+    data = body.model_dump(mode="json", exclude={"owner_user_id"}, exclude_none=True) | {"state": "Active"}
+    record = store.create(PLATFORM, "tenant", tenant_id, data, actor=actor(principal), name=body.name)
+    if body.owner_user_id:
+        put_member(store, principal, tenant_id, body.owner_user_id, MemberPut(role=Role.OWNER))
+    return to_model(Tenant, record)
+
+
+def get_tenant(store: Any, principal: Principal, tenant: str) -> Tenant:
+    return to_model(Tenant, store.get(PLATFORM, "tenant", tenant))
+
+
+def update_tenant(store: Any, principal: Principal, tenant: str, body: TenantUpdate, etag: str | None) -> Tenant:
+    record = store.update(PLATFORM, "tenant", tenant, changes_of(body), actor=actor(principal), etag=etag)
+    return to_model(Tenant, record)
+
+
+def list_members(store: Any, principal: Principal, tenant: str, top: int, continuation: str | None
+                 ) -> tuple[list[Member], str | None]:
+    page = store.list(tenant, "member", top=top, continuation=continuation)
+    return [to_model(Member, r) for r in page.items], page.continuation
+
+
+def put_member(store: Any, principal: Principal, tenant: str, user_id: str, body: MemberPut) -> Member:
+    """Create or change a member's role (PUT is idempotent). The last owner cannot be demoted."""
+    data = body.model_dump(mode="json", exclude_none=True) | {"user_id": user_id}
+    try:
+        current = store.get(tenant, "member", user_id)
+    except NotFound:
+        record = store.create(tenant, "member", user_id, data, actor=actor(principal))
+        store.upsert_index(PLATFORM, f"usertenant|{user_id}|{tenant}", {"tenant_id": tenant})
+        return to_model(Member, record)
+    if current.data["role"] == Role.OWNER and body.role != Role.OWNER:
+        _refuse_last_owner(store, tenant, user_id)
+    record = store.update(tenant, "member", user_id, data, actor=actor(principal), etag=current.etag)
+    return to_model(Member, record)
+
+
+def delete_member(store: Any, principal: Principal, tenant: str, user_id: str, etag: str | None) -> None:
+    current = store.get(tenant, "member", user_id)
+    if current.data["role"] == Role.OWNER:
+        _refuse_last_owner(store, tenant, user_id)
+    store.delete(tenant, "member", user_id, actor=actor(principal), etag=etag or current.etag)
+    store.delete_index(PLATFORM, f"usertenant|{user_id}|{tenant}")
+
+
+def _refuse_last_owner(store: Any, tenant: str, user_id: str) -> None:
+    owners = store.list(tenant, "member", where={"role": Role.OWNER.value}, top=2).items
+    if [r.id for r in owners] == [user_id]:
+        raise ValidationFailed("A tenant keeps at least one owner.", target="role")
+
+
+def role_of(store: Any, tenant: str, user_id: str) -> Role | None:
+    """MembershipLookup over the store: one point read."""
+    try:
+        return Role(store.get(tenant, "member", user_id).data["role"])
+    except NotFound:
+        return None
+
+
+def get_me(store: Any, principal: Principal) -> Me:
+    rows = store.index_rows(PLATFORM, f"usertenant|{principal.user_id}|", top=1000)
+    tenants = []
+    for row in rows:
+        role = role_of(store, row["tenant_id"], principal.user_id)
+        if role is not None:
+            tenants.append(MyTenant(tenant_id=row["tenant_id"], role=role))
+    return Me(user_id=principal.user_id, name=principal.display_name, platform_admin=principal.platform_admin,
+              tenants=tenants)

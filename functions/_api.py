@@ -1,0 +1,140 @@
+"""The API's endpoint decorator: every route declares its permission, inputs and outputs in one place.
+
+`endpoint(...)` registers an Azure Functions HTTP trigger on a blueprint and records an `Op` in `OPS`, which the
+OpenAPI document (`functions/_openapi.py`) and the route-permission coverage test read. The wrapper authenticates,
+authorizes the declared permission for the tenant in the route, parses the query and body with pydantic, calls the
+handler, renders its `Reply`, and maps every `DomainError` to the API's error format (never a stack trace).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import azure.durable_functions as df
+import azure.functions as func
+from pydantic import BaseModel
+
+from domain.auth.permissions import Permission
+from domain.entities.principal import Principal
+from domain.errors import DomainError
+from functions import _cors
+from functions._errors import error_response, internal_error
+from functions._io import Reply, parse_json, parse_query, render
+from functions._security import security
+
+TENANT_PARAM = "tenant"
+
+
+@dataclass(frozen=True)
+class Op:
+    name: str
+    method: str
+    route: str
+    permission: str
+    summary: str
+    body: type[BaseModel] | None = None
+    body_media: tuple[str, ...] = ("application/json",)
+    query: type[BaseModel] | None = None
+    response: Any = None
+    status: int = 200
+    errors: tuple[int, ...] = ()
+    tag: str = ""
+
+
+OPS: list[Op] = []
+
+
+@dataclass
+class Call:
+    """One request, parsed: who calls, for which tenant, with which inputs."""
+
+    req: func.HttpRequest
+    principal: Principal | None
+    params: dict[str, str]
+    query: Any = None
+    body: Any = None
+    client: Any = None  # DurableOrchestrationClient for routes declared with durable=True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tenant(self) -> str:
+        return self.params[TENANT_PARAM]
+
+    @property
+    def user(self) -> Principal:
+        assert self.principal is not None
+        return self.principal
+
+    @property
+    def if_match(self) -> str | None:
+        value = self.req.headers.get("if-match")
+        return None if value in (None, "", "*") else value
+
+    def path(self, suffix: str) -> str:
+        return f"/api/v1/tenants/{self.tenant}/{suffix}" if TENANT_PARAM in self.params else f"/api/v1/{suffix}"
+
+
+Handler = Callable[[Call], Reply | Awaitable[Reply]]
+
+
+def _prepare(op: Op, req: func.HttpRequest) -> Call:
+    params = dict(req.route_params)
+    principal = None
+    if op.permission != "public":
+        principal = security().authenticate(req.headers)
+        security().authorize(principal, params.get(TENANT_PARAM), op.permission)
+    query = parse_query(req, op.query) if op.query else None
+    body = parse_json(req, op.body) if op.body and op.body_media == ("application/json",) else None
+    return Call(req=req, principal=principal, params=params, query=query, body=body)
+
+
+async def _dispatch(op: Op, fn: Handler, req: func.HttpRequest, client: Any) -> func.HttpResponse:
+    cors = _cors.headers_for(req)
+    try:
+        call = await asyncio.to_thread(_prepare, op, req)
+        call.client = client
+        if inspect.iscoroutinefunction(fn):
+            reply = await fn(call)
+        else:
+            reply = await asyncio.to_thread(fn, call)
+        return render(reply, cors)  # type: ignore[arg-type]
+    except DomainError as exc:
+        resp = error_response(exc)
+    except Exception as exc:
+        resp = internal_error(exc)
+    for k, v in cors.items():
+        resp.headers[k] = v
+    return resp
+
+
+def endpoint(bp: df.Blueprint, method: str, route: str, *, permission: str, summary: str,
+             body: type[BaseModel] | None = None, body_media: tuple[str, ...] = ("application/json",),
+             query: type[BaseModel] | None = None, response: Any = None, status: int = 200,
+             errors: tuple[int, ...] = (), durable: bool = False, tag: str = "") -> Callable[[Handler], Handler]:
+    """Declare and register one route. The handler takes a `Call` and returns a `Reply` (sync or async)."""
+
+    def register(fn: Handler) -> Handler:
+        op = Op(fn.__name__, method, route, Permission(permission), summary, body, body_media, query, response,
+                status, errors, tag)
+        OPS.append(op)
+        if durable:
+            async def handler_with_client(req: func.HttpRequest, client: df.DurableOrchestrationClient
+                                          ) -> func.HttpResponse:
+                return await _dispatch(op, fn, req, client)
+
+            handler_with_client.__name__ = fn.__name__
+            bp.route(route=route, methods=[method], auth_level=func.AuthLevel.ANONYMOUS)(
+                bp.durable_client_input(client_name="client")(handler_with_client))
+        else:
+            async def handler(req: func.HttpRequest) -> func.HttpResponse:
+                return await _dispatch(op, fn, req, None)
+
+            handler.__name__ = fn.__name__
+            bp.route(route=route, methods=[method], auth_level=func.AuthLevel.ANONYMOUS)(handler)
+        return fn
+
+    return register

@@ -1,0 +1,28 @@
+"""Long-running operations and the audit trail."""
+
+from __future__ import annotations
+
+import azure.durable_functions as df
+
+from domain.entities.operations import AuditEntry, Operation
+from domain.entities.queries import AuditQuery
+from domain.services import audit, cascade
+from functions import _wiring
+from functions._api import Call, endpoint
+from functions._io import Reply, ok, page
+
+bp = df.Blueprint()
+
+
+@endpoint(bp, "GET", "v1/tenants/{tenant}/operations/{id}", permission="operation.read",
+          summary="Status and progress of a long-running operation", response=Operation, tag="operations")
+def get_operation(call: Call) -> Reply:
+    return ok(cascade.get_operation(_wiring.store(), call.tenant, call.params["id"]))
+
+
+@endpoint(bp, "GET", "v1/tenants/{tenant}/audit", permission="audit.read", summary="Audit entries, newest first",
+          query=AuditQuery, response=list[AuditEntry], tag="audit")
+def list_audit(call: Call) -> Reply:
+    q = call.query
+    items, token = audit.list_audit(_wiring.store(), call.tenant, q.since, q.top, q.continuation)
+    return page(items, token, call.req)

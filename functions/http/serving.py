@@ -1,0 +1,117 @@
+"""Models, endpoints and deployments."""
+
+from __future__ import annotations
+
+import azure.durable_functions as df
+
+from domain.entities.operations import Operation
+from domain.entities.queries import ListQuery
+from domain.entities.serving import (
+    Deployment,
+    DeploymentPut,
+    Endpoint,
+    EndpointCreate,
+    EndpointUpdate,
+    Model,
+    ModelCreate,
+    ModelUpdate,
+)
+from domain.services import serving
+from functions import _wiring
+from functions._api import Call, endpoint
+from functions._io import Reply, created, no_content, ok, page
+from functions.http.tenants import start_cascade
+
+bp = df.Blueprint()
+M = "v1/tenants/{tenant}/models"
+EP = "v1/tenants/{tenant}/endpoints"
+
+
+@endpoint(bp, "POST", M, permission="model.write", summary="Register a model from a run's best or any trial",
+          body=ModelCreate, response=Model, status=201, errors=(409,), tag="models")
+def create_model(call: Call) -> Reply:
+    model = serving.create_model(_wiring.store(), call.user, call.tenant, call.body)
+    return created(model, call.path(f"models/{model.id}"))
+
+
+@endpoint(bp, "GET", M, permission="model.read", summary="List models", query=ListQuery, response=list[Model],
+          tag="models")
+def list_models(call: Call) -> Reply:
+    items, token = serving.list_models(_wiring.store(), call.tenant, call.query.top, call.query.continuation)
+    return page(items, token, call.req)
+
+
+@endpoint(bp, "GET", f"{M}/{{id}}", permission="model.read", summary="Read a model", response=Model, tag="models")
+def get_model(call: Call) -> Reply:
+    return ok(serving.get_model(_wiring.store(), call.tenant, call.params["id"]))
+
+
+@endpoint(bp, "PATCH", f"{M}/{{id}}", permission="model.write", summary="Change a model's description or tags",
+          body=ModelUpdate, response=Model, errors=(412,), tag="models")
+def update_model(call: Call) -> Reply:
+    return ok(serving.update_model(_wiring.store(), call.user, call.tenant, call.params["id"], call.body,
+                                   call.if_match))
+
+
+@endpoint(bp, "DELETE", f"{M}/{{id}}", permission="model.write", summary="Delete a model (refused while deployed)",
+          status=204, errors=(409, 412), tag="models")
+def delete_model(call: Call) -> Reply:
+    serving.delete_model(_wiring.store(), call.user, call.tenant, call.params["id"], call.if_match)
+    return no_content()
+
+
+@endpoint(bp, "POST", EP, permission="endpoint.write", summary="Create an online endpoint", body=EndpointCreate,
+          response=Endpoint, status=201, errors=(409,), tag="endpoints")
+def create_endpoint(call: Call) -> Reply:
+    ep = serving.create_endpoint(_wiring.store(), call.user, call.tenant, call.body)
+    return created(ep, call.path(f"endpoints/{ep.id}"))
+
+
+@endpoint(bp, "GET", EP, permission="endpoint.read", summary="List endpoints", query=ListQuery,
+          response=list[Endpoint], tag="endpoints")
+def list_endpoints(call: Call) -> Reply:
+    items, token = serving.list_endpoints(_wiring.store(), call.tenant, call.query.top, call.query.continuation)
+    return page(items, token, call.req)
+
+
+@endpoint(bp, "GET", f"{EP}/{{id}}", permission="endpoint.read", summary="Read an endpoint", response=Endpoint,
+          tag="endpoints")
+def get_endpoint(call: Call) -> Reply:
+    return ok(serving.get_endpoint(_wiring.store(), call.tenant, call.params["id"]))
+
+
+@endpoint(bp, "PATCH", f"{EP}/{{id}}", permission="endpoint.write", summary="Change an endpoint; traffic sums to 100",
+          body=EndpointUpdate, response=Endpoint, errors=(412,), tag="endpoints")
+def update_endpoint(call: Call) -> Reply:
+    return ok(serving.update_endpoint(_wiring.store(), call.user, call.tenant, call.params["id"], call.body,
+                                      call.if_match))
+
+
+@endpoint(bp, "DELETE", f"{EP}/{{id}}", permission="endpoint.write", summary="Delete an endpoint and its deployments",
+          response=Operation, status=202, errors=(412,), durable=True, tag="endpoints")
+async def delete_endpoint(call: Call) -> Reply:
+    return await start_cascade(call, "endpoint", call.params["id"])
+
+
+@endpoint(bp, "PUT", f"{EP}/{{id}}/deployments/{{name}}", permission="endpoint.write",
+          summary="Create or update a deployment of a model", body=DeploymentPut, response=Deployment, status=201,
+          tag="endpoints")
+def put_deployment(call: Call) -> Reply:
+    dep, was_created = serving.put_deployment(_wiring.store(), call.user, call.tenant, call.params["id"],
+                                              call.params["name"], call.body)
+    return ok(dep, status=201 if was_created else 200)
+
+
+@endpoint(bp, "GET", f"{EP}/{{id}}/deployments/{{name}}", permission="endpoint.read", summary="Read a deployment",
+          response=Deployment, tag="endpoints")
+def get_deployment(call: Call) -> Reply:
+    return ok(serving.get_deployment(_wiring.store(), call.tenant, call.params["id"], call.params["name"]))
+
+
+@endpoint(bp, "DELETE", f"{EP}/{{id}}/deployments/{{name}}", permission="endpoint.write",
+          summary="Delete a deployment (refused while it receives traffic)", status=204, errors=(412,),
+          tag="endpoints")
+def delete_deployment(call: Call) -> Reply:
+    serving.delete_deployment(_wiring.store(), call.user, call.tenant, call.params["id"], call.params["name"],
+                              call.if_match)
+    return no_content()

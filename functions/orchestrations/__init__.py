@@ -1,0 +1,1 @@
+"""Durable orchestrations: control flow only; every I/O is an activity calling a domain service."""
