@@ -33,7 +33,7 @@ def unverified_header(token: str) -> dict[str, object]:
     try:
         return dict(jwt.get_unverified_header(token))
     except jwt.PyJWTError:
-        raise Unauthenticated("The token is malformed: its header cannot be decoded.") from None
+        raise Unauthenticated("The token is malformed: it cannot be decoded as a JWT.") from None
 
 
 def require_alg(header: dict[str, object], expected: str) -> None:
