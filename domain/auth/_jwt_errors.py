@@ -8,7 +8,7 @@ from domain.errors import Unauthenticated
 
 _MESSAGES: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
     (jwt.ExpiredSignatureError, "The token has expired."),
-    (jwt.ImmatureSignatureError, "The token is not valid yet (nbf is in the future)."),
+    (jwt.ImmatureSignatureError, "The token is not valid yet (nbf or iat is in the future)."),
     (jwt.InvalidAudienceError, "The token has the wrong audience (aud); it was not issued for this API."),
     (jwt.InvalidIssuerError, "The token has the wrong issuer (iss)."),
     (jwt.InvalidSignatureError, "The token's signature does not verify (bad signature)."),
