@@ -103,6 +103,12 @@ VARS: tuple[Var, ...] = (
     Var("RUN_COLLECTOR_SCHEDULE", "run_collector_schedule", "a six-field NCRONTAB expression", "0 */1 * * * *"),
     Var("RECONCILE_SCHEDULE", "reconcile_schedule", "a six-field NCRONTAB expression", "30 */5 * * * *"),
     Var("WEBSITE_SITE_NAME", "website_site_name", "set by Azure App Service; marks the app as running in Azure"),
+    Var(
+        "WEBSITE_AUTH_ENABLED",
+        "website_auth_enabled",
+        "True or False (set by App Service when its authentication, Easy Auth, is on)",
+        "False",
+    ),
 )
 
 
@@ -138,6 +144,7 @@ class Settings(BaseModel):
     run_collector_schedule: str = Field(pattern=r"^\S+( \S+){5}$")
     reconcile_schedule: str = Field(pattern=r"^\S+( \S+){5}$")
     website_site_name: str | None = None
+    website_auth_enabled: bool = False
 
     @field_validator("eventgrid_allowed_topics", "cors_allowed_origins", mode="before")
     @classmethod
