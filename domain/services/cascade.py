@@ -15,10 +15,15 @@ from domain.entities.ids import new_id
 from domain.entities.operations import Operation, OperationStatus
 from domain.entities.principal import Principal
 from domain.services._records import PLATFORM, actor, to_model
+from domain.errors import NotFound
+from domain.services.experiments import ref_key
+from domain.services.serving import model_ref_key
+from domain.services.tenants import index_key
 from domain.storage.keys import entity_key
+from domain.storage.records import Op
 
 CASCADING = frozenset({"tenant", "experiment", "run", "endpoint"})
-PAGE = 100
+PAGE = 98  # one transaction: <= 100 operations, the audit row included
 
 
 def root_partition(tenant: str, kind: str) -> str:
@@ -39,27 +44,26 @@ def get_operation(store: Any, tenant: str, operation_id: str) -> Operation:
     return to_model(Operation, store.get(PLATFORM, "operation", operation_id, parent_id=tenant))
 
 
+def _delete_rows(store: Any, partition: str, row_keys: list[str], *, audit: bool = True) -> None:
+    if row_keys:
+        store.transact(partition, [Op.delete(k, if_exists=True) for k in row_keys], actor="system",
+                       action="cascade", audit=audit)
+
+
 def _tenant_page(store: Any, tenant: str) -> int:
-    keys = store.keys(tenant, "", top=PAGE)
-    index = [f"usertenant|{k.split('|', 1)[1]}|{tenant}" for k in keys if k.startswith("member|")]
-    if index:
-        store.delete_rows(PLATFORM, index)
-    store.delete_rows(tenant, keys)
-    return len(keys)
-
-
-def _children_page(store: Any, tenant: str, prefix: str, also: Any = None) -> int:
-    keys = store.keys(tenant, prefix, top=PAGE)
-    extra: list[str] = []
-    if also is not None:
-        for row in store.index_rows(tenant, prefix, top=PAGE):
-            extra += also(row)
-    store.delete_rows(tenant, keys + extra)
-    return len(keys)
+    """Wipe one page of the tenant's partition, unaudited (the tenant's own deletion is audited on the platform)."""
+    rows, _ = store.list_rows(tenant, "", top=PAGE)
+    row_keys = [k for k, _, _ in rows]
+    members = [k.split("|", 1)[1] for k in row_keys if k.startswith("member|")]
+    _delete_rows(store, PLATFORM, [index_key(m, tenant) for m in members])
+    _delete_rows(store, tenant, row_keys, audit=False)
+    return len(row_keys)
 
 
 def _run_children(store: Any, tenant: str, run_id: str) -> int:
-    return _children_page(store, tenant, f"trial|{run_id}|")
+    trials = store.list(tenant, "trial", parent_id=run_id, top=PAGE, include_deleted=True).items
+    _delete_rows(store, tenant, [entity_key("trial", t.id, run_id) for t in trials])
+    return len(trials)
 
 
 def _experiment_page(store: Any, tenant: str, experiment_id: str) -> int:
@@ -68,17 +72,19 @@ def _experiment_page(store: Any, tenant: str, experiment_id: str) -> int:
     for run in runs:
         deleted = _run_children(store, tenant, run.id)
         if deleted == 0:
-            store.delete_rows(tenant, [entity_key("run", run.id)])
+            _delete_rows(store, tenant, [entity_key("run", run.id)])
             deleted = 1
         done += deleted
     return done
 
 
 def _endpoint_page(store: Any, tenant: str, endpoint_id: str) -> int:
-    def refs(row: dict[str, Any]) -> list[str]:
-        return [f"ref|model|{row['model_id']}|deployment|{endpoint_id}|{row['name']}"]
-
-    return _children_page(store, tenant, f"deployment|{endpoint_id}|", also=refs)
+    deployments = store.list(tenant, "deployment", parent_id=endpoint_id, top=PAGE // 2, include_deleted=True).items
+    row_keys = []
+    for d in deployments:
+        row_keys += [entity_key("deployment", d.id, endpoint_id), model_ref_key(d.data["model_id"], endpoint_id, d.id)]
+    _delete_rows(store, tenant, row_keys)
+    return len(deployments)
 
 
 def delete_step(store: Any, tenant: str, operation_id: str) -> bool:
@@ -105,11 +111,14 @@ def finish_delete(store: Any, tenant: str, operation_id: str) -> Operation:
     op = store.get(PLATFORM, "operation", operation_id, parent_id=tenant)
     kind, ident = op.data["target_kind"], op.data["target_id"]
     partition = root_partition(tenant, kind)
-    extra: list[str] = []
-    if kind == "experiment":
+    try:
         root = store.get(partition, kind, ident, include_deleted=True)
-        extra.append(f"ref|dataset|{root.data['dataset_id']}|experiment|{ident}")
-    store.purge(partition, kind, ident, actor=op.created_by, extra_keys=extra)
+    except NotFound:
+        root = None  # a retried finish: the root is already gone
+    if root is not None:
+        extra = [ref_key(root.data["dataset_id"], ident)] if kind == "experiment" else []
+        store.delete(partition, kind, ident, actor=op.created_by, etag=None, current=root,
+                     extra_ops=[Op.delete(k, if_exists=True) for k in extra])
     record = store.update(PLATFORM, "operation", operation_id, {"status": OperationStatus.SUCCEEDED.value},
                           actor="system", etag=None, parent_id=tenant)
     return to_model(Operation, record)

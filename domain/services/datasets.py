@@ -12,11 +12,12 @@ from domain.entities.principal import Principal
 from domain.errors import PayloadTooLarge, ReferencedBy, ValidationFailed
 from domain.services._records import actor, changes_of, check_name, to_model
 from domain.services.csv_profile import profile_csv
+from domain.storage.keys import entity_key
 from domain.storage.records import Op
 
 
-def version_key(dataset_id: str, version: int) -> str:
-    return f"dsver|{dataset_id}|{version:06d}"
+def version_id(version: int) -> str:
+    return f"{version:06d}"
 
 
 def ref_prefix(dataset_id: str) -> str:
@@ -35,9 +36,9 @@ def _upload(blobs: Any, container: str, tenant: str, dataset_id: str, version: i
             "sha256": hashlib.sha256(data).hexdigest(), "profile": profile.model_dump(mode="json")}
 
 
-def _version_row(dataset_id: str, version: int, who: str, content: dict[str, Any]) -> Op:
-    return Op.create(version_key(dataset_id, version), {"dataset_id": dataset_id, "version": version,
-                                                        "created_by": who, **content})
+def _version(dataset_id: str, version: int, content: dict[str, Any]) -> tuple[str, str, dict[str, Any], str]:
+    """The version entity (kind `dsver`, child of the dataset), written in the dataset's transaction."""
+    return ("dsver", version_id(version), {"dataset_id": dataset_id, "version": version, **content}, dataset_id)
 
 
 def create_from_upload(store: Any, blobs: Any, container: str, principal: Principal, tenant: str, *, name: str,
@@ -49,7 +50,7 @@ def create_from_upload(store: Any, blobs: Any, container: str, principal: Princi
                           {"name": checked_name, "description": description, "latest_version": 1,
                            "source": "upload", "profile": content["profile"], "tags": {}},
                           actor=actor(principal), name=checked_name,
-                          extra_ops=[_version_row(dataset_id, 1, actor(principal), content)])
+                          extra_entities=[_version(dataset_id, 1, content)])
     return to_model(Dataset, record)
 
 
@@ -63,7 +64,7 @@ def create_from_uri(store: Any, principal: Principal, tenant: str, body: Dataset
                           {"name": body.name, "description": body.description, "latest_version": 1,
                            "source": "uri", "profile": profile, "tags": body.tags},
                           actor=actor(principal), name=body.name,
-                          extra_ops=[_version_row(dataset_id, 1, actor(principal), content)])
+                          extra_entities=[_version(dataset_id, 1, content)])
     return to_model(Dataset, record)
 
 
@@ -72,14 +73,14 @@ def add_version(store: Any, blobs: Any, container: str, principal: Principal, te
     current = store.get(tenant, "dataset", dataset_id)
     version = int(current.data["latest_version"]) + 1
     content = _upload(blobs, container, tenant, dataset_id, version, data, max_bytes)
-    row = _version_row(dataset_id, version, actor(principal), content)
     store.update(tenant, "dataset", dataset_id, {"latest_version": version, "profile": content["profile"]},
-                 actor=actor(principal), etag=current.etag, extra_ops=[row])
+                 actor=actor(principal), etag=None, current=current,
+                 extra_entities=[_version(dataset_id, version, content)])
     return get_version(store, tenant, dataset_id, version)
 
 
 def get_version(store: Any, tenant: str, dataset_id: str, version: int) -> DatasetVersion:
-    record = store.get(tenant, "dsver", f"{version:06d}", parent_id=dataset_id)
+    record = store.get(tenant, "dsver", version_id(version), parent_id=dataset_id)
     return to_model(DatasetVersion, record)
 
 
@@ -109,10 +110,10 @@ def delete_dataset(store: Any, blobs: Any, container: str, principal: Principal,
                    etag: str | None) -> None:
     """Restricted: refused with 409 while an experiment uses the dataset; versions go in the same transaction."""
     current = store.get(tenant, "dataset", dataset_id)
-    refs = store.index_rows(tenant, ref_prefix(dataset_id), top=50)
+    refs, _ = store.list_rows(tenant, ref_prefix(dataset_id), top=50)
     if refs:
-        raise ReferencedBy("dataset", dataset_id, [("experiment", r["experiment_id"]) for r in refs])
-    versions = store.index_rows(tenant, f"dsver|{dataset_id}|", top=98)
-    ops = [Op.delete(version_key(dataset_id, int(v["version"])), if_exists=True) for v in versions]
-    store.delete(tenant, "dataset", dataset_id, actor=actor(principal), etag=etag or current.etag, extra_ops=ops)
+        raise ReferencedBy("dataset", dataset_id, [("experiment", data["experiment_id"]) for _, data, _ in refs])
+    versions = store.list(tenant, "dsver", parent_id=dataset_id, top=95).items
+    ops = [Op.delete(entity_key("dsver", v.id, dataset_id), if_exists=True) for v in versions]
+    store.delete(tenant, "dataset", dataset_id, actor=actor(principal), etag=etag, current=current, extra_ops=ops)
     blobs.delete_prefix(container, f"{tenant}/{dataset_id}/")

@@ -54,10 +54,10 @@ def update_model(store: Any, principal: Principal, tenant: str, model_id: str, b
 
 def delete_model(store: Any, principal: Principal, tenant: str, model_id: str, etag: str | None) -> None:
     current = store.get(tenant, "model", model_id)
-    refs = store.index_rows(tenant, f"ref|model|{model_id}|deployment|", top=50)
+    refs, _ = store.list_rows(tenant, f"ref|model|{model_id}|deployment|", top=50)
     if refs:
         raise ReferencedBy("model", model_id,
-                           [("deployment", f"{r['endpoint_id']}/{r['deployment']}") for r in refs])
+                           [("deployment", f"{r['endpoint_id']}/{r['deployment']}") for _, r, _ in refs])
     store.delete(tenant, "model", model_id, actor=actor(principal), etag=etag or current.etag)
 
 
@@ -112,7 +112,7 @@ def put_deployment(store: Any, principal: Principal, tenant: str, endpoint_id: s
     if current.data["model_id"] != body.model_id:
         ops.append(Op.delete(model_ref_key(current.data["model_id"], endpoint_id, name), if_exists=True))
     data["state"] = ProvisioningState.UPDATING.value
-    record = store.update(tenant, "deployment", name, data, actor=actor(principal), etag=current.etag,
+    record = store.update(tenant, "deployment", name, data, actor=actor(principal), etag=None, current=current,
                           parent_id=endpoint_id, extra_ops=ops)
     return to_model(Deployment, record), False
 

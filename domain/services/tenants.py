@@ -16,6 +16,11 @@ from domain.entities.role import Role
 from domain.entities.tenancy import Me, Member, MemberPut, MyTenant, Tenant, TenantCreate, TenantUpdate
 from domain.errors import NotFound, ValidationFailed
 from domain.services._records import PLATFORM, actor, changes_of, to_model
+from domain.storage.records import Op
+
+
+def index_key(user_id: str, tenant: str) -> str:
+    return f"usertenant|{user_id}|{tenant}"
 
 
 def create_tenant(store: Any, principal: Principal, body: TenantCreate) -> Tenant:
@@ -49,7 +54,8 @@ def put_member(store: Any, principal: Principal, tenant: str, user_id: str, body
         current = store.get(tenant, "member", user_id)
     except NotFound:
         record = store.create(tenant, "member", user_id, data, actor=actor(principal))
-        store.upsert_index(PLATFORM, f"usertenant|{user_id}|{tenant}", {"tenant_id": tenant})
+        store.transact(PLATFORM, [Op.upsert(index_key(user_id, tenant), {"tenant_id": tenant})],
+                       actor=actor(principal), action="index")
         return to_model(Member, record)
     if current.data["role"] == Role.OWNER and body.role != Role.OWNER:
         _refuse_last_owner(store, tenant, user_id)
@@ -62,7 +68,8 @@ def delete_member(store: Any, principal: Principal, tenant: str, user_id: str, e
     if current.data["role"] == Role.OWNER:
         _refuse_last_owner(store, tenant, user_id)
     store.delete(tenant, "member", user_id, actor=actor(principal), etag=etag or current.etag)
-    store.delete_index(PLATFORM, f"usertenant|{user_id}|{tenant}")
+    store.transact(PLATFORM, [Op.delete(index_key(user_id, tenant), if_exists=True)], actor=actor(principal),
+                   action="index")
 
 
 def _refuse_last_owner(store: Any, tenant: str, user_id: str) -> None:
@@ -80,9 +87,9 @@ def role_of(store: Any, tenant: str, user_id: str) -> Role | None:
 
 
 def get_me(store: Any, principal: Principal) -> Me:
-    rows = store.index_rows(PLATFORM, f"usertenant|{principal.user_id}|", top=1000)
+    rows, _ = store.list_rows(PLATFORM, f"usertenant|{principal.user_id}|", top=1000)
     tenants = []
-    for row in rows:
+    for _key, row, _etag in rows:
         role = role_of(store, row["tenant_id"], principal.user_id)
         if role is not None:
             tenants.append(MyTenant(tenant_id=row["tenant_id"], role=role))

@@ -1,0 +1,40 @@
+import pytest
+
+from domain.entities.datasets import ColumnType
+from domain.errors import ValidationFailed
+from domain.services.csv_profile import profile_csv
+
+
+def test_types_missing_values_and_row_count() -> None:
+    data = (b"id,score,flag,when,label,empty\n"
+            b"1,0.5,true,2024-01-02,a,\n"
+            b"2,,false,2024-01-03T10:00:00,b,\n"
+            b"3,7,TRUE,,a,NA\n")
+    p = profile_csv(data)
+    assert p.row_count == 3
+    types = {c.name: c.type for c in p.columns}
+    assert types == {"id": ColumnType.INTEGER, "score": ColumnType.NUMBER, "flag": ColumnType.BOOLEAN,
+                     "when": ColumnType.DATETIME, "label": ColumnType.STRING, "empty": ColumnType.EMPTY}
+    missing = {c.name: c.missing for c in p.columns}
+    assert missing == {"id": 0, "score": 1, "flag": 0, "when": 1, "label": 0, "empty": 3}
+    assert {c.name: c.distinct for c in p.columns}["label"] == 2
+
+
+def test_bom_and_crlf_are_accepted() -> None:
+    p = profile_csv("\ufeffa,b\r\n1,x\r\n".encode())
+    assert [c.name for c in p.columns] == ["a", "b"]
+    assert p.row_count == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\xff\xfe\x00", "not UTF-8"),
+        (b"", "no header"),
+        (b"a,a\n1,2\n", "unique"),
+        (b"a,b\n1,2,3\n", "Row 2 has 3 fields"),
+    ],
+)
+def test_unusable_files_are_refused_with_a_reason(data: bytes, message: str) -> None:
+    with pytest.raises(ValidationFailed, match=message):
+        profile_csv(data)
