@@ -1,0 +1,148 @@
+"""The deployment flow's steps and scoring. The orchestration calls them in order: endpoint -> deployment ->
+wait for provisioning -> smoke-score rows from the model's training data -> shift traffic; on any failure, restore
+the previous traffic and mark the deployment Failed. A new deployment next to a live one gets traffic only after its
+smoke test passed."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from typing import Any
+
+from domain.entities.automl import ModelRef, ProvisioningState
+from domain.entities.ids import new_id
+from domain.entities.operations import Operation, OperationStatus
+from domain.entities.principal import Principal
+from domain.entities.serving import Deployment, DeploymentPut
+from domain.errors import ValidationFailed
+from domain.services._records import PLATFORM, actor, to_model
+from domain.services.serving import put_deployment
+
+SMOKE_ROWS = 5
+
+
+def backend_endpoint(tenant: str, endpoint_id: str) -> str:
+    """Azure ML endpoint names are unique per region: a deterministic 3-32 character name per tenant endpoint."""
+    return "ep" + hashlib.sha1(f"{tenant}|{endpoint_id}".encode(), usedforsecurity=False).hexdigest()[:28]
+
+
+def start(store: Any, principal: Principal, tenant: str, endpoint_id: str, name: str, body: DeploymentPut
+          ) -> tuple[Deployment, Operation, bool]:
+    dep, created = put_deployment(store, principal, tenant, endpoint_id, name, body)
+    data = {"kind": "deployment", "status": OperationStatus.RUNNING.value,
+            "target": f"endpoint/{endpoint_id}/deployments/{name}", "tenant": tenant, "endpoint_id": endpoint_id,
+            "deployment": name, "progress": {"done": 0, "total": 5, "message": "creating the endpoint"}}
+    op = store.create(PLATFORM, "operation", new_id(), data, actor=actor(principal), parent_id=tenant)
+    return dep, to_model(Operation, op), created
+
+
+def _op(store: Any, tenant: str, op_id: str) -> Any:
+    return store.get(PLATFORM, "operation", op_id, parent_id=tenant)
+
+
+def _progress(store: Any, tenant: str, op_id: str, done: int, message: str, **extra: Any) -> None:
+    store.update(PLATFORM, "operation", op_id, {"progress": {"done": done, "total": 5, "message": message}, **extra},
+                 actor="system", etag=None, parent_id=tenant)
+
+
+def ensure_endpoint(store: Any, backend: Any, tenant: str, op_id: str) -> dict[str, Any]:
+    op = _op(store, tenant, op_id)
+    state = backend.create_or_update_endpoint(tenant, backend_endpoint(tenant, op.data["endpoint_id"]))
+    _progress(store, tenant, op_id, 1, "creating the deployment", previous_traffic=state.traffic)
+    return {"traffic": state.traffic}
+
+
+def create_deployment(store: Any, backend: Any, tenant: str, op_id: str) -> str:
+    op = _op(store, tenant, op_id)
+    ep, name = op.data["endpoint_id"], op.data["deployment"]
+    dep = store.get(tenant, "deployment", name, parent_id=ep)
+    model = store.get(tenant, "model", dep.data["model_id"])
+    ref = ModelRef(name=model.data["name"], version=str(model.data.get("version") or "1"),
+                   uri=model.data.get("uri") or "", trial_id=model.data.get("trial_id"))
+    state = backend.create_or_update_deployment(tenant, backend_endpoint(tenant, ep), name, ref,
+                                                instance_type=dep.data["instance_type"],
+                                                instance_count=dep.data["instance_count"])
+    _progress(store, tenant, op_id, 2, "waiting for provisioning")
+    return str(state.state.value)
+
+
+def provisioning_state(store: Any, backend: Any, tenant: str, op_id: str) -> dict[str, Any]:
+    op = _op(store, tenant, op_id)
+    state = backend.get_deployment(tenant, backend_endpoint(tenant, op.data["endpoint_id"]), op.data["deployment"])
+    return {"state": state.state.value, "error": state.error}
+
+
+def smoke_rows(store: Any, blobs: Any, tenant: str, model_id: str) -> list[dict[str, Any]]:
+    """A few rows of the model's training data, without the target column."""
+    model = store.get(tenant, "model", model_id)
+    spec = store.get(tenant, "run", model.data["run_id"]).data["spec"]
+    path = spec["dataset"].get("blob_path")
+    if not path:
+        raise ValidationFailed("The model's training data is not in the app's storage; no smoke rows.")
+    container, name = path.split("/", 1)
+    reader = csv.DictReader(io.StringIO(blobs.get(container, name).decode("utf-8-sig")))
+    rows = []
+    for row in reader:
+        row.pop(spec["target_column"], None)
+        rows.append({k: _number(v) for k, v in row.items()})
+        if len(rows) == SMOKE_ROWS:
+            break
+    return rows
+
+
+def _number(value: str) -> Any:
+    try:
+        return float(value) if value.strip() else None
+    except ValueError:
+        return value
+
+
+def smoke_test(store: Any, backend: Any, blobs: Any, tenant: str, op_id: str) -> int:
+    op = _op(store, tenant, op_id)
+    ep, name = op.data["endpoint_id"], op.data["deployment"]
+    dep = store.get(tenant, "deployment", name, parent_id=ep)
+    rows = smoke_rows(store, blobs, tenant, dep.data["model_id"])
+    predictions = backend.score(tenant, backend_endpoint(tenant, ep), rows, deployment=name)
+    if len(predictions) != len(rows):
+        raise ValidationFailed(f"The smoke test got {len(predictions)} predictions for {len(rows)} rows.")
+    _progress(store, tenant, op_id, 4, "shifting traffic")
+    return len(predictions)
+
+
+def shift_traffic(store: Any, backend: Any, tenant: str, op_id: str) -> dict[str, int]:
+    op = _op(store, tenant, op_id)
+    ep, name = op.data["endpoint_id"], op.data["deployment"]
+    traffic = {k: 0 for k in op.data.get("previous_traffic", {})} | {name: 100}
+    backend.set_traffic(tenant, backend_endpoint(tenant, ep), traffic)
+    store.update(tenant, "endpoint", ep, {"traffic": traffic}, actor="system", etag=None)
+    store.update(tenant, "deployment", name, {"state": ProvisioningState.SUCCEEDED.value, "error": None},
+                 actor="system", etag=None, parent_id=ep)
+    store.update(PLATFORM, "operation", op_id, {"status": OperationStatus.SUCCEEDED.value,
+                                                "progress": {"done": 5, "total": 5, "message": "live"}},
+                 actor="system", etag=None, parent_id=tenant)
+    return traffic
+
+
+def fail(store: Any, backend: Any, tenant: str, op_id: str, error: str) -> None:
+    """Restore the previous traffic (if it was changed) and mark the deployment and the operation Failed."""
+    op = _op(store, tenant, op_id)
+    ep, name = op.data["endpoint_id"], op.data["deployment"]
+    previous = op.data.get("previous_traffic") or {}
+    try:
+        if backend.get_endpoint(tenant, backend_endpoint(tenant, ep)).traffic != previous:
+            backend.set_traffic(tenant, backend_endpoint(tenant, ep), previous)
+    finally:
+        store.update(tenant, "deployment", name, {"state": ProvisioningState.FAILED.value, "error": error[:2000]},
+                     actor="system", etag=None, parent_id=ep)
+        store.update(PLATFORM, "operation", op_id, {"status": OperationStatus.FAILED.value, "error": error[:2000]},
+                     actor="system", etag=None, parent_id=tenant)
+
+
+def score(store: Any, backend: Any, tenant: str, endpoint_id: str, rows: list[dict[str, Any]],
+          deployment: str | None) -> list[Any]:
+    endpoint = store.get(tenant, "endpoint", endpoint_id)
+    if not endpoint.data.get("traffic") and deployment is None:
+        raise ValidationFailed("The endpoint has no live deployment yet.", target="endpoint")
+    result: list[Any] = backend.score(tenant, backend_endpoint(tenant, endpoint_id), rows, deployment=deployment)
+    return result

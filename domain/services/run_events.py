@@ -1,0 +1,61 @@
+"""Azure ML run events from Event Grid (`RunCompleted`, `RunStatusChanged`, `ModelRegistered`).
+
+Delivery is at least once and unordered: the handler checks the topic is a known workspace, finds the run by job
+name, asks the caller to raise the event to the run's orchestration, and records the event id so a duplicate does
+nothing. The orchestration re-reads the job's real status, so a late or out-of-order event cannot move a run back.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from domain.services import indexes
+
+log = logging.getLogger(__name__)
+PREFIX = "Microsoft.MachineLearningServices."
+RUN_EVENTS = frozenset({"RunCompleted", "RunStatusChanged"})
+LOCAL_TOPIC_SUFFIX = "/workspaces/local"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What to raise: the orchestration instance (= run id) and the event's payload."""
+
+    tenant: str
+    run_id: str
+    payload: dict[str, Any]
+
+
+def topic_allowed(topic: str, allowed: tuple[str, ...], local_backend: bool) -> bool:
+    t = topic.lower().rstrip("/")
+    if any(t == a.lower().rstrip("/") for a in allowed):
+        return True
+    return local_backend and t.endswith(LOCAL_TOPIC_SUFFIX)
+
+
+def route_event(store: Any, event_id: str, event_type: str, topic: str, data: dict[str, Any],
+                allowed: tuple[str, ...], local_backend: bool) -> Delivery | None:
+    """The delivery for this event, or None (logged) when it is foreign, unknown, not a run event or a duplicate."""
+    short = event_type.removeprefix(PREFIX)
+    if not topic_allowed(topic, allowed, local_backend):
+        log.warning("Event %s from unknown topic %s ignored", event_id, topic)
+        return None
+    if short not in RUN_EVENTS:
+        log.info("Event %s of type %s acknowledged (nothing to do)", event_id, event_type)
+        return None
+    job_name = str(data.get("runId") or "")
+    found = indexes.run_for_job(store, job_name) if job_name else None
+    if found is None:
+        log.info("Event %s for unknown job %r acknowledged", event_id, job_name)
+        return None
+    if indexes.seen_event(store, event_id):
+        log.info("Duplicate event %s ignored", event_id)
+        return None
+    tenant, run_id = found
+    return Delivery(tenant, run_id, {"type": short, "status": data.get("runStatus"), "eventId": event_id})
+
+
+def delivered(store: Any, event_id: str, delivery: Delivery) -> None:
+    indexes.record_event(store, event_id, delivery.tenant, delivery.run_id)
