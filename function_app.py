@@ -4,12 +4,16 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from domain.settings import get_settings
-from functions.http import cors, datasets, docs, experiments, health, operations, runs, serving, tenants
-from functions.orchestrations import cascade
+from functions.events import automl
+from functions.http import cors, datasets, docs, experiments, health, operations, runs, serving, tenants, training
+from functions.orchestrations import cascade, deployment
+from functions.orchestrations import training as training_flow
+from functions.timers import collect
 
 settings = get_settings()  # a missing or invalid setting stops the app here, with every problem listed
 
 app = df.DFApp(http_auth_level=func.AuthLevel.ANONYMOUS)
-for blueprint in (health.bp, docs.bp, cors.bp, tenants.bp, datasets.bp, experiments.bp, runs.bp, serving.bp,
-                  operations.bp, cascade.bp):
+BLUEPRINTS = (health.bp, docs.bp, cors.bp, tenants.bp, datasets.bp, experiments.bp, runs.bp, training.bp,
+              serving.bp, operations.bp, cascade.bp, training_flow.bp, deployment.bp, collect.bp, automl.bp)
+for blueprint in BLUEPRINTS:
     app.register_functions(blueprint)

@@ -28,3 +28,19 @@ def store() -> Any:
 @lru_cache(maxsize=1)
 def blobs() -> BlobStore:
     return blob_store(get_settings())
+
+
+@lru_cache(maxsize=1)
+def series() -> Any:
+    """Raw rows of the `series` table (metric points, log lines, watermarks)."""
+    from domain.storage.app_store import build_series
+
+    return build_series(get_settings())
+
+
+@lru_cache(maxsize=1)
+def backend() -> Any:
+    """The AutoML backend chosen by AUTOML_BACKEND (imported on first use: azure-ai-ml is heavy)."""
+    from domain.automl.factory import backend_from_settings
+
+    return backend_from_settings(get_settings())

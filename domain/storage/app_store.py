@@ -21,3 +21,11 @@ def build_store(settings: Settings) -> EntityStore:
                         clock=SystemClock())
     store.ensure_tables()
     return store
+
+
+def build_series(settings: Settings) -> EntityStore:
+    """The `series` table holds raw rows only (no entity kinds): metric points, log lines and their watermarks."""
+    store = EntityStore(table_service(settings), table=f"{settings.data_table_prefix}series", schemas=SchemaRegistry(),
+                        clock=SystemClock())
+    store.ensure_tables()
+    return store

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import azure.durable_functions as df
 
 from domain.entities.operations import Operation
@@ -15,12 +17,15 @@ from domain.entities.serving import (
     Model,
     ModelCreate,
     ModelUpdate,
+    ScoreRequest,
+    ScoreResponse,
 )
-from domain.services import serving
+from domain.services import deploy, serving
 from functions import _wiring
 from functions._api import Call, endpoint
 from functions._io import Reply, created, no_content, ok, page
 from functions.http.tenants import start_cascade
+from functions.orchestrations.names import DEPLOYMENT
 
 bp = df.Blueprint()
 M = "v1/tenants/{tenant}/models"
@@ -94,12 +99,22 @@ async def delete_endpoint(call: Call) -> Reply:
 
 
 @endpoint(bp, "PUT", f"{EP}/{{id}}/deployments/{{name}}", permission="endpoint.write",
-          summary="Create or update a deployment of a model", body=DeploymentPut, response=Deployment, status=201,
-          tag="endpoints")
-def put_deployment(call: Call) -> Reply:
-    dep, was_created = serving.put_deployment(_wiring.store(), call.user, call.tenant, call.params["id"],
-                                              call.params["name"], call.body)
-    return ok(dep, status=201 if was_created else 200)
+          summary="Deploy a model version (starts the deployment flow)", body=DeploymentPut, response=Deployment,
+          status=201, durable=True, tag="endpoints")
+async def put_deployment(call: Call) -> Reply:
+    dep, op, was_created = await asyncio.to_thread(deploy.start, _wiring.store(), call.user, call.tenant,
+                                                   call.params["id"], call.params["name"], call.body)
+    await call.client.start_new(DEPLOYMENT, op.id, {"tenant": call.tenant, "operationId": op.id})
+    return ok(dep, status=201 if was_created else 200,
+              headers={"Operation-Location": call.path(f"operations/{op.id}")})
+
+
+@endpoint(bp, "POST", f"{EP}/{{id}}:score", permission="endpoint.score", summary="Score rows through the endpoint",
+          body=ScoreRequest, response=ScoreResponse, errors=(502,), tag="endpoints")
+def score(call: Call) -> Reply:
+    predictions = deploy.score(_wiring.store(), _wiring.backend(), call.tenant, call.params["id"], call.body.rows,
+                               call.body.deployment)
+    return ok(ScoreResponse(predictions=predictions))
 
 
 @endpoint(bp, "GET", f"{EP}/{{id}}/deployments/{{name}}", permission="endpoint.read", summary="Read a deployment",

@@ -1,0 +1,44 @@
+"""Reconciliation (a timer): repair what at-least-once, unordered delivery and crashes can leave behind.
+
+- an `_active` index row whose run is gone or already terminal is removed (stale index);
+- a run whose job has ended but whose orchestration did not hear of it (lost event) is reported, so the timer
+  raises the event again; a run whose orchestration died is reported, so the timer starts it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from domain.entities.automl import JobStatus
+from domain.errors import DomainError, NotFound
+from domain.services import indexes
+
+
+@dataclass(frozen=True)
+class Work:
+    tenant: str
+    run_id: str
+    job_terminal: bool
+
+
+def survey(store: Any, backend: Any) -> list[Work]:
+    work = []
+    for tenant, run_id in indexes.active_runs(store):
+        try:
+            run = store.get(tenant, "run", run_id)
+        except NotFound:
+            indexes.deactivate_run(store, tenant, run_id)
+            continue
+        if JobStatus(run.data["status"]).terminal and not run.data.get("active", False):
+            indexes.deactivate_run(store, tenant, run_id)
+            continue
+        if run.data["status"] == JobStatus.NOT_STARTED.value:
+            work.append(Work(tenant, run_id, False))
+            continue
+        try:
+            job = backend.get_job(tenant, run.data["job_name"])
+        except DomainError:
+            continue
+        work.append(Work(tenant, run_id, job.status.terminal))
+    return work

@@ -1,0 +1,38 @@
+"""Event Grid: Azure ML run events (and the local engine's, shaped the same) -> the run's orchestration."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from domain.services import run_events
+from domain.settings import AutoMLBackendKind, get_settings
+from functions import _wiring
+from functions.orchestrations import names
+
+bp = df.Blueprint()
+log = logging.getLogger(__name__)
+
+
+def _fields(event: Any) -> tuple[str, str, str, dict[str, Any]]:
+    if isinstance(event, func.EventGridEvent):
+        return event.id, event.event_type, event.topic or "", event.get_json() or {}
+    data = event.get_json() if hasattr(event, "get_json") else {}
+    return str(event.id), str(getattr(event, "type", "")), str(getattr(event, "source", "")), data or {}
+
+
+@bp.event_grid_trigger(arg_name="event")
+@bp.durable_client_input(client_name="client")
+async def on_automl_run_event(event: func.EventGridEvent, client: df.DurableOrchestrationClient) -> None:
+    event_id, event_type, topic, data = _fields(event)
+    s = get_settings()
+    delivery = await asyncio.to_thread(run_events.route_event, _wiring.store(), event_id, event_type, topic, data,
+                                       s.eventgrid_allowed_topics, s.automl_backend is AutoMLBackendKind.LOCAL)
+    if delivery is None:
+        return
+    await client.raise_event(delivery.run_id, names.JOB_EVENT, delivery.payload)
+    await asyncio.to_thread(run_events.delivered, _wiring.store(), event_id, delivery)

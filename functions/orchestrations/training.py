@@ -1,0 +1,70 @@
+"""The training orchestration (instance id = run id): prepare and submit, then wait for the job's terminal event
+raced against a timer (polling with backoff as the fallback), `continue_as_new` every 20 waits so the history stays
+short, then record trials, metrics and the outcome. Cancel is an external event."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from datetime import timedelta
+from typing import Any
+
+import azure.durable_functions as df
+
+from domain.services import training
+from functions import _wiring
+from functions.orchestrations import names
+
+bp = df.Blueprint()
+RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2000, max_number_of_attempts=5)
+WAITS_PER_EPISODE = 20
+FIRST_POLL, MAX_POLL = 2, 60
+
+
+@bp.orchestration_trigger(context_name="context")
+def training(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any]:
+    state = dict(context.get_input())
+    job = {"tenant": state["tenant"], "runId": state["runId"]}
+    if not state.get("submitted"):
+        summary = yield context.call_activity_with_retry(names.TRAINING_PREPARE, RETRY, job)
+        context.set_custom_status(summary)
+        state |= {"submitted": True, "poll": FIRST_POLL}
+        if summary["terminal"]:
+            return (yield context.call_activity_with_retry(names.TRAINING_FINALIZE, RETRY, job))
+    for _ in range(WAITS_PER_EPISODE):
+        timer = context.create_timer(context.current_utc_datetime + timedelta(seconds=state["poll"]))
+        event = context.wait_for_external_event(names.JOB_EVENT)
+        cancel = context.wait_for_external_event(names.CANCEL_EVENT)
+        winner = yield context.task_any([event, cancel, timer])
+        if winner is not timer:
+            timer.cancel()
+        if winner is cancel and not state.get("cancelled"):
+            state["cancelled"] = True
+            summary = yield context.call_activity_with_retry(names.TRAINING_CANCEL, RETRY, job)
+        else:
+            summary = yield context.call_activity_with_retry(names.TRAINING_POLL, RETRY, job)
+        context.set_custom_status(summary)
+        if summary["terminal"]:
+            return (yield context.call_activity_with_retry(names.TRAINING_FINALIZE, RETRY, job))
+        state["poll"] = FIRST_POLL if winner is event else min(state["poll"] * 2, MAX_POLL)
+    context.continue_as_new(state)
+    return None
+
+
+@bp.activity_trigger(input_name="job")
+def training_prepare(job: dict[str, str]) -> dict[str, Any]:
+    return training.prepare(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])
+
+
+@bp.activity_trigger(input_name="job")
+def training_poll(job: dict[str, str]) -> dict[str, Any]:
+    return training.poll(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])
+
+
+@bp.activity_trigger(input_name="job")
+def training_cancel(job: dict[str, str]) -> dict[str, Any]:
+    return training.cancel(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])
+
+
+@bp.activity_trigger(input_name="job")
+def training_finalize(job: dict[str, str]) -> dict[str, Any]:
+    return training.finalize(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])

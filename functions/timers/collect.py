@@ -1,0 +1,39 @@
+"""Timers: the metric/log collector (every minute) and the reconciliation of runs, orchestrations and indexes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from domain.services import collect, reconcile
+from functions import _wiring
+from functions.orchestrations import names
+
+bp = df.Blueprint()
+log = logging.getLogger(__name__)
+
+
+@bp.timer_trigger(arg_name="timer", schedule="%RUN_COLLECTOR_SCHEDULE%", run_on_startup=False, use_monitor=False)
+def collect_run_series(timer: func.TimerRequest) -> None:
+    result = collect.collect_all(_wiring.store(), _wiring.series(), _wiring.backend())
+    log.info("collector: %s runs, %s points, %s log lines, %s errors", result.runs, result.points, result.lines,
+             result.errors)
+
+
+@bp.timer_trigger(arg_name="timer", schedule="%RECONCILE_SCHEDULE%", run_on_startup=False, use_monitor=False)
+@bp.durable_client_input(client_name="client")
+async def reconcile_runs(timer: func.TimerRequest, client: df.DurableOrchestrationClient) -> None:
+    work = await asyncio.to_thread(reconcile.survey, _wiring.store(), _wiring.backend())
+    for item in work:
+        status = await client.get_status(item.run_id)
+        runtime = getattr(status, "runtime_status", None)
+        name = runtime.name if runtime is not None else None
+        if name in (None, "Failed", "Terminated", "Canceled"):
+            await client.start_new(names.TRAINING, item.run_id, {"tenant": item.tenant, "runId": item.run_id})
+            log.warning("reconcile: restarted the orchestration of run %s (was %s)", item.run_id, name)
+        elif item.job_terminal:
+            await client.raise_event(item.run_id, names.JOB_EVENT, {"type": "Reconciled"})
+            log.warning("reconcile: run %s missed its terminal event; raised it", item.run_id)
