@@ -32,6 +32,7 @@ class Query:
     where: Mapping[str, str | int | bool] | None = None
     top: int = 50
     select: Sequence[str] | None = None
+    after: bool = False  # True: RowKey > lo (resume after a cursor) instead of >=
 
 
 class BackendError(Exception):

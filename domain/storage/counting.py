@@ -13,7 +13,7 @@ from typing import Any
 from azure.core.pipeline.transport import RequestsTransport
 
 
-class CountingTransport(RequestsTransport):
+class CountingTransport(RequestsTransport):  # type: ignore[misc]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.count = 0

@@ -18,7 +18,9 @@ def changed(kind: str, ident: str) -> ConcurrencyConflict:
 def row_error(exc: BackendError, kind: str, ident: str, row_key: str | None, name: str | None = None) -> DomainError:
     """Map an error of the operation on `row_key` (an entity `kind`/`ident`, or its name row)."""
     if isinstance(exc, BackendUnavailable):
-        return Unavailable(str(exc) or "Table Storage is unavailable.", retry_after=exc.retry_after, target="tableStorage")
+        return Unavailable(
+            str(exc) or "Table Storage is unavailable.", retry_after=exc.retry_after, target="tableStorage"
+        )
     if isinstance(exc, Refused):
         return LimitExceeded(f"Table Storage refused the change to {kind} '{ident}': {exc}", target=kind)
     is_name = row_key is not None and row_key.startswith(NAME + SEP)

@@ -5,7 +5,7 @@
 | entity | `{kind}|{id}` |
 | child entity | `{kind}|{parent_id}|{id}` (sorts under its parent: one range query lists the children) |
 | unique name | `name|{kind}|{lowercased name}`, written in the same transaction as its entity |
-| audit entry | `audit|{inverted ticks:019d}|{id}|{rand}` (newest first; the random tail keeps two changes in one tick apart) |
+| audit entry | `audit|{inverted ticks:019d}|{id}|{rand}` (newest first; `rand` parts two changes in one tick) |
 | partition schema | `_schema` (schema versions, applied migrations, migration cursor) |
 
 `|` separates parts; `}` (the next character) is the exclusive upper bound of a prefix range.
@@ -34,7 +34,9 @@ RESERVED_KINDS = frozenset({NAME, AUDIT, "ref", "_schema"})
 def check_id(value: str, what: str = "id") -> str:
     """Ids (and tenant ids) enter keys: only letters, digits, `.`, `_`, `-` (1-128 chars)."""
     if not isinstance(value, str) or not _ID.fullmatch(value):
-        raise ValidationFailed(f"{what} must be 1-128 characters from A-Z a-z 0-9 . _ - (got {value!r:.60}).", target=what)
+        raise ValidationFailed(
+            f"{what} must be 1-128 characters from A-Z a-z 0-9 . _ - (got {value!r:.60}).", target=what
+        )
     return value
 
 

@@ -37,7 +37,9 @@ def utf16_units(text: str) -> int:
 def check_key(value: str, which: str, what: str) -> None:
     """A PartitionKey or RowKey: at most 255 characters, none of / \\ # ? or control characters."""
     if len(value) > MAX_KEY_CHARS:
-        raise LimitExceeded(f"{what}: {which} is {len(value)} characters long; the limit is {MAX_KEY_CHARS}.", target=which)
+        raise LimitExceeded(
+            f"{what}: {which} is {len(value)} characters long; the limit is {MAX_KEY_CHARS}.", target=which
+        )
     bad = _FORBIDDEN_KEY.search(value)
     if bad:
         raise LimitExceeded(

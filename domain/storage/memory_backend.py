@@ -50,6 +50,7 @@ class MemoryBackend:
         start = query.lo
         if token:
             start = max(start, str(decode_token(token).get("RowKey") or ""))
+        after = query.after and start == query.lo
         with self._lock:
             self._request()
             keys = self._keys.get(query.partition, [])
@@ -59,12 +60,18 @@ class MemoryBackend:
                 key = keys[i]
                 if key >= query.hi:
                     break
+                if after and key == query.lo:
+                    continue
                 row, etag = rows[key]
                 if query.where and not all(_equal(row.get(k), v) for k, v in query.where.items()):
                     continue
                 if len(out) == query.top:
                     return out, encode_token({"PartitionKey": query.partition, "RowKey": key})
-                picked = {k: row[k] for k in ("PartitionKey", "RowKey", *query.select) if k in row} if query.select else dict(row)
+                picked = (
+                    {k: row[k] for k in ("PartitionKey", "RowKey", *query.select) if k in row}
+                    if query.select
+                    else dict(row)
+                )
                 out.append((picked, etag))
             return out, None
 

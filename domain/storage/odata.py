@@ -34,9 +34,12 @@ def property_name(name: str) -> str:
     return name
 
 
-def range_filter(partition: str, lo: str, hi: str, where: Mapping[str, Value] | None = None) -> str:
+def range_filter(
+    partition: str, lo: str, hi: str, where: Mapping[str, Value] | None = None, *, after: bool = False
+) -> str:
     """`PartitionKey eq .. and RowKey ge .. and RowKey lt ..` plus one `eq` per `where` item."""
-    parts = [f"PartitionKey eq {literal(partition)}", f"RowKey ge {literal(lo)}", f"RowKey lt {literal(hi)}"]
+    ge = "gt" if after else "ge"
+    parts = [f"PartitionKey eq {literal(partition)}", f"RowKey {ge} {literal(lo)}", f"RowKey lt {literal(hi)}"]
     if where:
         parts += [f"{property_name(k)} eq {literal(v)}" for k, v in where.items()]
     return " and ".join(parts)

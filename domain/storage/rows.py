@@ -77,7 +77,7 @@ def audit_row(
 ) -> Row:
     text = json.dumps(diff, separators=(",", ":"), ensure_ascii=False, default=str)
     if len(text) > MAX_STRING_CHARS:  # too large to keep the values: keep the names of the changed fields
-        text = json.dumps({k: "(changed)" for k in diff}, separators=(",", ":"))[:MAX_STRING_CHARS]
+        text = json.dumps(dict.fromkeys(diff, "(changed)"), separators=(",", ":"))[:MAX_STRING_CHARS]
     return {
         "PartitionKey": tenant,
         "RowKey": audit_key(at, ident),

@@ -34,6 +34,11 @@ from domain.storage.schemas import SchemaRegistry
 from domain.storage.table_backend import TableBackend
 from domain.storage.transact import run_transaction
 
+_Rows = list[tuple[Row, str]]
+_RawRows = list[tuple[str, dict[str, Any], str]]
+_Etags = list[str]
+_Batch = list[BatchOp]
+
 
 class EntityStore:
     def __init__(
@@ -72,7 +77,7 @@ class EntityStore:
         self,
         tenant: str,
         kind: str,
-        id: str,  # noqa: A002 - the API's word
+        id: str,
         data: Mapping[str, Any],
         *,
         actor: str,
@@ -99,7 +104,13 @@ class EntityStore:
         return Record(kind, id, tenant, clean, etag, now, now, actor, parent_id, name, version)
 
     def get(
-        self, tenant: str, kind: str, id: str, *, parent_id: str | None = None, include_deleted: bool = False  # noqa: A002
+        self,
+        tenant: str,
+        kind: str,
+        id: str,
+        *,
+        parent_id: str | None = None,
+        include_deleted: bool = False,
     ) -> Record:
         row_key = self._key(tenant, kind, id, parent_id)
         try:
@@ -126,7 +137,7 @@ class EntityStore:
         self,
         tenant: str,
         kind: str,
-        id: str,  # noqa: A002
+        id: str,
         changes: Mapping[str, Any],
         *,
         actor: str,
@@ -143,7 +154,7 @@ class EntityStore:
         self,
         tenant: str,
         kind: str,
-        id: str,  # noqa: A002
+        id: str,
         *,
         actor: str,
         etag: str | None = None,
@@ -158,7 +169,7 @@ class EntityStore:
         self,
         tenant: str,
         kind: str,
-        id: str,  # noqa: A002
+        id: str,
         *,
         actor: str,
         etag: str | None,
@@ -229,7 +240,7 @@ class EntityStore:
         return Record(kind, ident, tenant, data, etag, cur.created_at, now, cur.created_by, cur.parent_id, name,
                       version, state == codec.DELETING)  # fmt: skip
 
-    def _submit(self, tenant: str, ops: list[BatchOp], kind: str, ident: str, name: str | None) -> list[str]:
+    def _submit(self, tenant: str, ops: _Batch, kind: str, ident: str, name: str | None) -> _Etags:
         check_batch(len(ops), 0)
         try:
             return self.backend.submit(tenant, ops)
@@ -276,25 +287,27 @@ class EntityStore:
 
     def list_rows(
         self, tenant: str, prefix: str, *, top: int = 100, continuation: str | None = None
-    ) -> tuple[list[tuple[str, dict[str, Any], str]], str | None]:
+    ) -> tuple[_RawRows, str | None]:
         """Raw rows whose RowKey starts with `prefix` (reference rows such as `ref|model|{m}|`): (key, data, etag)."""
         keys.check_id(tenant, "tenant")
         hi = prefix[:-1] + keys.END if prefix.endswith(keys.SEP) else prefix + "\uffff"
         rows, token = self._query(Query(tenant, prefix, hi, None, _top(top)), continuation, "row")
         return [(r["RowKey"], codec.decode_data(r), e) for r, e in rows], token
 
-    def _query(self, query: Query, token: str | None, kind: str) -> tuple[list[tuple[Row, str]], str | None]:
+    def _query(self, query: Query, token: str | None, kind: str) -> tuple[_Rows, str | None]:
         try:
             return self.backend.query(query, token)
         except BackendError as exc:
             raise row_error(exc, kind, "(list)", None) from exc
 
     # ---- generic transactions ----------------------------------------------------------------------------------
-    def transact(self, tenant: str, ops: Sequence[Op], *, actor: str, action: str = "transact") -> list[str]:
+    def transact(self, tenant: str, ops: Sequence[Op], *, actor: str, action: str = "transact") -> _Etags:
         """Up to 99 raw-row operations plus one audit row, atomically (1 request); the new ETags, one per op
         ('' for deletes). `Op.delete(..., if_exists=True)` rows already gone are skipped (idempotent cascades)."""
         keys.check_id(tenant, "tenant")
-        return run_transaction(self.backend, tenant, [_batch_op(tenant, op) for op in ops], ops, actor, action, self.clock)
+        return run_transaction(
+            self.backend, tenant, [_batch_op(tenant, op) for op in ops], ops, actor, action, self.clock
+        )
 
 
 def delete_ops(record: Record) -> list[Op]:

@@ -34,7 +34,8 @@ _REPLACE: dict[str, Any] = {"mode": UpdateMode.REPLACE}
 
 
 def _retry_after(exc: HttpResponseError) -> int:
-    header = exc.response.headers.get("Retry-After") if exc.response is not None else None
+    response: Any = exc.response
+    header = response.headers.get("Retry-After") if response is not None else None
     try:
         return max(1, int(header)) if header else 10
     except ValueError:
@@ -75,19 +76,20 @@ class TableBackend:
 
     def get(self, partition: str, row_key: str) -> tuple[Row, str]:
         try:
-            entity = self._table.get_entity(partition, row_key)
+            entity: Any = self._table.get_entity(partition, row_key)
         except AzureError as exc:
             raise translate(exc) from exc
         return entity, entity.metadata["etag"]
 
     def query(self, query: Query, token: str | None) -> tuple[list[tuple[Row, str]], str | None]:
-        flt = range_filter(query.partition, query.lo, query.hi, query.where)
+        flt = range_filter(query.partition, query.lo, query.hi, query.where, after=query.after)
         select = list(query.select) if query.select else None
         try:
-            pager = self._table.query_entities(flt, results_per_page=query.top, select=select).by_page(
-                continuation_token=decode_token(token) if token else None
+            start: Any = decode_token(token) if token else None
+            pager: Any = self._table.query_entities(flt, results_per_page=query.top, select=select).by_page(
+                continuation_token=start
             )
-            rows = [(e, e.metadata["etag"]) for e in next(pager, [])]
+            rows: list[tuple[Row, str]] = [(e, e.metadata["etag"]) for e in next(pager, [])]
         except AzureError as exc:
             raise translate(exc) from exc
         cont = pager.continuation_token

@@ -45,4 +45,3 @@ def run_transaction(
         for i, etag in zip(live, etags, strict=False):
             out[i] = etag
         return out
-
