@@ -28,6 +28,7 @@ from domain.storage import codec, keys
 from domain.storage.backend import Backend, BackendError, BatchOp, Query, Row, RowMissing
 from domain.storage.errmap import changed, row_error
 from domain.storage.limits import check_batch
+from domain.storage.odata import property_name
 from domain.storage.records import Op, Page, Record
 from domain.storage.rows import audit_record, audit_row, check_name, entity_row, name_row, to_record
 from domain.storage.schemas import SchemaRegistry
@@ -270,7 +271,7 @@ class EntityStore:
         for key, value in (where or {}).items():
             if key.startswith("_") or key in codec.SYSTEM:
                 raise ValidationFailed(f"Cannot filter on '{key}'.", target="filter")
-            filters[key] = value
+            filters[property_name(key)] = value
         if not include_deleted:
             filters[codec.STATE] = codec.ACTIVE
         rows, token = self._query(Query(tenant, lo, hi, filters, _top(top)), continuation, kind)
