@@ -76,6 +76,7 @@ class PartitionMigrator:
         per_row = 2 if migration.rekey else 1
         self.page = max(1, min(chunk, MAX_ROWS) // per_row)
         self.progress = Progress(tenant, migration.id)
+        self._state: SchemaState | None = None  # the _schema row as this migrator last wrote it
         if migration.rekey:
             src = migration.source_prefix or ""
             self.lo, self.hi = src, (src[:-1] + keys.END if src.endswith(keys.SEP) else src + "\uffff")
@@ -90,7 +91,8 @@ class PartitionMigrator:
             except RowMissing:
                 empty = {"PartitionKey": self.tenant, "RowKey": keys.SCHEMA_ROW, codec.TYPE: keys.SCHEMA_ROW}
                 with contextlib.suppress(BackendError):  # another migrator may have created it meanwhile
-                    self.backend.submit(self.tenant, [BatchOp("create", empty)])
+                    etag = self.backend.submit(self.tenant, [BatchOp("create", empty)])[0]
+                    return SchemaState(etag, [], {}, None, None)
                 continue
             except BackendError as exc:
                 raise row_error(exc, "_schema", self.tenant, None) from exc
@@ -114,13 +116,14 @@ class PartitionMigrator:
     def step(self) -> bool:
         """Plan and commit one chunk; True when the migration is applied on this partition."""
         for _ in range(5):  # entity rows changed by the app between plan and commit: plan again
-            state = self.state()
+            state = self._state or self.state()
             if self.migration.id in state.applied:
                 self.progress.done = True
                 return True
             try:
                 return self.commit(state, self.plan(state))
-            except _Retry:
+            except StaleChunk:
+                self._state = None
                 continue
         raise ConcurrencyConflict(f"Tenant {self.tenant} kept changing during migration {self.migration.id}.")
 
@@ -187,19 +190,22 @@ class PartitionMigrator:
                 schema["cursor"] = cursor
         schema["applied__json"] = json.dumps(applied)
         schema["versions__json"] = json.dumps(versions)
-        batch = [*ops, BatchOp("replace", schema, state.etag)]
+        batch = [BatchOp("replace", schema, state.etag), *ops]  # first, so a rival migrator fails on it
         try:
-            self.backend.submit(self.tenant, batch)
+            etags = self.backend.submit(self.tenant, batch)
         except (EtagMismatch, RowMissing) as exc:
-            if exc.index == len(ops):
+            self._state = None
+            if exc.index == 0:
                 raise ConcurrencyConflict(
                     f"Another migrator committed on tenant {self.tenant} first ({self.migration.id}).",
                     kind="_schema",
                     ident=self.tenant,
                 ) from exc
-            raise _Retry from exc
+            raise StaleChunk from exc
         except BackendError as exc:
+            self._state = None
             raise row_error(exc, self.migration.kind, "(migration)", None) from exc
+        self._state = SchemaState(etags[0], applied, versions, schema.get("migrating"), schema.get("cursor"))
         self.progress.scanned += scanned
         self.progress.rewritten += len(ops) // (2 if self.migration.rekey else 1)
         self.progress.chunks += 1
@@ -207,5 +213,5 @@ class PartitionMigrator:
         return last
 
 
-class _Retry(Exception):
-    """An entity changed between plan and commit; nothing was written."""
+class StaleChunk(Exception):
+    """An entity changed (by the app) between plan and commit; nothing was written: plan again."""

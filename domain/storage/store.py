@@ -247,6 +247,8 @@ class EntityStore:
             return self.backend.submit(tenant, ops)
         except BackendError as exc:
             failed = ops[exc.index].row["RowKey"] if exc.index is not None and exc.index < len(ops) else None
+            if failed is not None and exc.index != 0 and not failed.startswith(keys.NAME + keys.SEP):
+                raise row_error(exc, "row", failed, failed) from exc  # one of the extra operations
             raise row_error(exc, kind, ident, failed, name) from exc
 
     # ---- listings ----------------------------------------------------------------------------------------------
