@@ -132,3 +132,13 @@ def audit_record(tenant: str, row: Row, etag: str) -> Record:
         updated_at=at,
         created_by=row["actor"],
     )
+
+
+def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """{field: [old, new]} for each field whose value changed (None = absent)."""
+    out: dict[str, Any] = {}
+    for key in [*old, *(k for k in new if k not in old)]:
+        before, after = old.get(key), new.get(key)
+        if before != after:
+            out[key] = [before, after]
+    return out

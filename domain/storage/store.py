@@ -17,7 +17,6 @@ Writes store the current schema version with every property (Replace mode); read
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from azure.data.tables import TableServiceClient
@@ -25,23 +24,22 @@ from azure.data.tables import TableServiceClient
 from domain.errors import NotFound, ValidationFailed
 from domain.ports import Clock
 from domain.storage import codec, keys
-from domain.storage.backend import Backend, BackendError, BatchOp, Query, Row, RowMissing
+from domain.storage.backend import Backend, BackendError, BatchOp, RowMissing
 from domain.storage.errmap import changed, row_error
 from domain.storage.limits import check_batch
-from domain.storage.odata import property_name
-from domain.storage.records import Op, Page, Record
-from domain.storage.rows import audit_record, audit_row, check_name, entity_row, name_row, to_record
+from domain.storage.queries import Queries
+from domain.storage.records import Op, Record
+from domain.storage.rows import audit_row, check_name, entity_row, name_row, to_record
+from domain.storage.rows import diff as diff_of
 from domain.storage.schemas import SchemaRegistry
 from domain.storage.table_backend import TableBackend
-from domain.storage.transact import run_transaction
+from domain.storage.transact import batch_op, delete_ops, run_transaction
 
-_Rows = list[tuple[Row, str]]
-_RawRows = list[tuple[str, dict[str, Any], str]]
 _Etags = list[str]
 _Batch = list[BatchOp]
 
 
-class EntityStore:
+class EntityStore(Queries):
     def __init__(
         self,
         service: TableServiceClient | Backend,
@@ -91,16 +89,25 @@ class EntityStore:
         now = self.clock.now()
         version = self.schemas.current(kind)
         row = entity_row(
-            tenant, row_key, kind, version, data, created_at=now, updated_at=now, created_by=actor, name=name,
-            state=codec.ACTIVE, what=what,
-        )  # fmt: skip
+            tenant,
+            row_key,
+            kind,
+            version,
+            data,
+            created_at=now,
+            updated_at=now,
+            created_by=actor,
+            name=name,
+            state=codec.ACTIVE,
+            what=what,
+        )
         ops = [BatchOp("create", row)]
         if name is not None:
             check_name(name, what)
             ops.append(BatchOp("create", name_row(tenant, kind, name, id, parent_id)))
-        ops += [_batch_op(tenant, op) for op in extra_ops]
+        ops += [batch_op(tenant, op) for op in extra_ops]
         clean = {k: v for k, v in data.items() if v is not None}
-        ops.append(BatchOp("create", audit_row(tenant, now, actor, "create", kind, id, _diff({}, clean))))
+        ops.append(BatchOp("create", audit_row(tenant, now, actor, "create", kind, id, diff_of({}, clean))))
         etag = self._submit(tenant, ops, kind, id, name)[0]
         return Record(kind, id, tenant, clean, etag, now, now, actor, parent_id, name, version)
 
@@ -183,7 +190,7 @@ class EntityStore:
         ops = [BatchOp("delete", {"PartitionKey": tenant, "RowKey": row_key}, cur.etag)]
         if cur.name is not None:
             ops.append(BatchOp("delete", {"PartitionKey": tenant, "RowKey": keys.name_key(kind, cur.name)}))
-        diff = _diff(cur.data, {})
+        diff = diff_of(cur.data, {})
         ops.append(BatchOp("create", audit_row(tenant, self.clock.now(), actor, "delete", kind, cur.id, diff)))
         self._submit(tenant, ops, kind, cur.id, cur.name)
 
@@ -218,11 +225,20 @@ class EntityStore:
         name = cur.name if rename_to is None else rename_to
         row_key = keys.entity_key(kind, ident, cur.parent_id)
         row = entity_row(
-            tenant, row_key, kind, version, data, created_at=cur.created_at, updated_at=now,
-            created_by=cur.created_by, name=name, state=state, what=what,
-        )  # fmt: skip
+            tenant,
+            row_key,
+            kind,
+            version,
+            data,
+            created_at=cur.created_at,
+            updated_at=now,
+            created_by=cur.created_by,
+            name=name,
+            state=state,
+            what=what,
+        )
         ops = [BatchOp("replace", row, cur.etag)]
-        diff = _diff(cur.data, data)
+        diff = diff_of(cur.data, data)
         if rename_to is not None and rename_to != cur.name:
             check_name(rename_to, what)
             diff["name"] = [cur.name, rename_to]
@@ -238,8 +254,20 @@ class EntityStore:
             diff["state"] = [old_state, state]
         ops.append(BatchOp("create", audit_row(tenant, now, actor, action, kind, ident, diff)))
         etag = self._submit(tenant, ops, kind, ident, rename_to)[0]
-        return Record(kind, ident, tenant, data, etag, cur.created_at, now, cur.created_by, cur.parent_id, name,
-                      version, state == codec.DELETING)  # fmt: skip
+        return Record(
+            kind,
+            ident,
+            tenant,
+            data,
+            etag,
+            cur.created_at,
+            now,
+            cur.created_by,
+            cur.parent_id,
+            name,
+            version,
+            state == codec.DELETING,
+        )
 
     def _submit(self, tenant: str, ops: _Batch, kind: str, ident: str, name: str | None) -> _Etags:
         check_batch(len(ops), 0)
@@ -251,97 +279,13 @@ class EntityStore:
                 raise row_error(exc, "row", failed, failed) from exc  # one of the extra operations
             raise row_error(exc, kind, ident, failed, name) from exc
 
-    # ---- listings ----------------------------------------------------------------------------------------------
-    def list(
-        self,
-        tenant: str,
-        kind: str,
-        *,
-        parent_id: str | None = None,
-        where: Mapping[str, str | int | bool] | None = None,
-        top: int = 50,
-        continuation: str | None = None,
-        include_deleted: bool = False,
-    ) -> Page:
-        """One page of `kind` (children of `parent_id` when given), in id order; one Table query."""
-        keys.check_id(tenant, "tenant")
-        self.schemas.get(kind)
-        if parent_id is not None:
-            keys.check_id(parent_id, "parent_id")
-        lo, hi = keys.kind_range(kind, parent_id)
-        filters: dict[str, str | int | bool] = {}
-        for key, value in (where or {}).items():
-            if key.startswith("_") or key in codec.SYSTEM:
-                raise ValidationFailed(f"Cannot filter on '{key}'.", target="filter")
-            filters[property_name(key)] = value
-        if not include_deleted:
-            filters[codec.STATE] = codec.ACTIVE
-        rows, token = self._query(Query(tenant, lo, hi, filters, _top(top)), continuation, kind)
-        return Page([to_record(self.schemas, tenant, kind, row, etag) for row, etag in rows], token)
-
-    def list_audit(
-        self, tenant: str, *, since: datetime | None = None, top: int = 50, continuation: str | None = None
-    ) -> Page:
-        """Audit entries of the tenant, newest first (at or after `since` when given); one Table query."""
-        keys.check_id(tenant, "tenant")
-        lo, hi = keys.audit_range(since)
-        rows, token = self._query(Query(tenant, lo, hi, None, _top(top)), continuation, "audit")
-        return Page([audit_record(tenant, row, etag) for row, etag in rows], token)
-
-    def list_rows(
-        self, tenant: str, prefix: str, *, top: int = 100, continuation: str | None = None
-    ) -> tuple[_RawRows, str | None]:
-        """Raw rows whose RowKey starts with `prefix` (reference rows such as `ref|model|{m}|`): (key, data, etag)."""
-        keys.check_id(tenant, "tenant")
-        hi = prefix[:-1] + keys.END if prefix.endswith(keys.SEP) else prefix + "\uffff"
-        rows, token = self._query(Query(tenant, prefix, hi, None, _top(top)), continuation, "row")
-        return [(r["RowKey"], codec.decode_data(r), e) for r, e in rows], token
-
-    def _query(self, query: Query, token: str | None, kind: str) -> tuple[_Rows, str | None]:
-        try:
-            return self.backend.query(query, token)
-        except BackendError as exc:
-            raise row_error(exc, kind, "(list)", None) from exc
-
-    # ---- generic transactions ----------------------------------------------------------------------------------
     def transact(self, tenant: str, ops: Sequence[Op], *, actor: str, action: str = "transact") -> _Etags:
         """Up to 99 raw-row operations plus one audit row, atomically (1 request); the new ETags, one per op
         ('' for deletes). `Op.delete(..., if_exists=True)` rows already gone are skipped (idempotent cascades)."""
         keys.check_id(tenant, "tenant")
         return run_transaction(
-            self.backend, tenant, [_batch_op(tenant, op) for op in ops], ops, actor, action, self.clock
+            self.backend, tenant, [batch_op(tenant, op) for op in ops], ops, actor, action, self.clock
         )
 
 
-def delete_ops(record: Record) -> list[Op]:
-    """The operations removing an entity and its name row, idempotently (for cascades in pages via `transact`)."""
-    ops = [Op.delete(keys.entity_key(record.kind, record.id, record.parent_id), if_exists=True)]
-    if record.name is not None:
-        ops.append(Op.delete(keys.name_key(record.kind, record.name), if_exists=True))
-    return ops
-
-
-def _batch_op(tenant: str, op: Op) -> BatchOp:
-    row: Row = {"PartitionKey": tenant, "RowKey": op.row_key}
-    if op.action != "delete":
-        size = codec.encode_data(op.data, f"row '{op.row_key}'", row)
-        codec.check_row(row, size, f"row '{op.row_key}'")
-    else:
-        codec.check_row(row, 0, f"row '{op.row_key}'")
-    return BatchOp(op.action, row, op.etag)
-
-
-def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
-    """{field: [old, new]} for each field whose value changed (None = absent)."""
-    out: dict[str, Any] = {}
-    for key in [*old, *(k for k in new if k not in old)]:
-        before, after = old.get(key), new.get(key)
-        if before != after:
-            out[key] = [before, after]
-    return out
-
-
-def _top(top: int) -> int:
-    if not 1 <= top <= 1000:
-        raise ValidationFailed("top must be between 1 and 1000.", target="top")
-    return top
+__all__ = ["EntityStore", "delete_ops"]

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 
 from domain.errors import LimitExceeded
 from domain.ports import Clock
-from domain.storage.backend import Backend, BackendError, BatchOp, RowMissing
+from domain.storage import codec, keys
+from domain.storage.backend import Backend, BackendError, BatchOp, Row, RowMissing
 from domain.storage.errmap import row_error
 from domain.storage.keys import SEP
-from domain.storage.records import Op
+from domain.storage.records import Op, Record
 from domain.storage.rows import audit_row
 
 MAX_OPS = 99  # + the audit row = 100, the service's limit
@@ -45,3 +46,21 @@ def run_transaction(
         for i, etag in zip(live, etags, strict=False):
             out[i] = etag
         return out
+
+
+def delete_ops(record: Record) -> list[Op]:
+    """The operations removing an entity and its name row, idempotently (for cascades in pages via `transact`)."""
+    ops = [Op.delete(keys.entity_key(record.kind, record.id, record.parent_id), if_exists=True)]
+    if record.name is not None:
+        ops.append(Op.delete(keys.name_key(record.kind, record.name), if_exists=True))
+    return ops
+
+
+def batch_op(tenant: str, op: Op) -> BatchOp:
+    row: Row = {"PartitionKey": tenant, "RowKey": op.row_key}
+    if op.action != "delete":
+        size = codec.encode_data(op.data, f"row '{op.row_key}'", row)
+        codec.check_row(row, size, f"row '{op.row_key}'")
+    else:
+        codec.check_row(row, 0, f"row '{op.row_key}'")
+    return BatchOp(op.action, row, op.etag)

@@ -48,8 +48,9 @@ def test_32_concurrent_creates_of_one_name_exactly_one_wins(env: Env) -> None:
 
 def test_concurrent_updates_lose_nothing(env: Env) -> None:
     rec = env.store.create(env.tenant, "note", "n1", {"v": 0}, actor="a")
-    results = race(8, lambda i: env.store.update(env.tenant, "note", "n1", {"v": i + 1}, actor="a", etag=rec.etag,
-                                                   current=rec))  # fmt: skip
+    results = race(
+        8, lambda i: env.store.update(env.tenant, "note", "n1", {"v": i + 1}, actor="a", etag=rec.etag, current=rec)
+    )
     winners = [r for r in results if not isinstance(r, Exception)]
     assert len(winners) == 1
     assert sum(isinstance(r, ConcurrencyConflict) for r in results) == 7
@@ -88,8 +89,18 @@ def test_cascade_deletes_in_pages_are_idempotent(env: Env) -> None:
 
 def test_old_version_entity_is_upgraded_on_read_and_rewritten_current(env: Env) -> None:
     now = datetime.now(UTC)
-    row = {"PartitionKey": env.tenant, "RowKey": "widget|w1", "_t": "widget", "_v": 1, "_state": "active",
-           "created_at": now, "updated_at": now, "created_by": "old", "title": "Old", "size": "L"}  # fmt: skip
+    row = {
+        "PartitionKey": env.tenant,
+        "RowKey": "widget|w1",
+        "_t": "widget",
+        "_v": 1,
+        "_state": "active",
+        "created_at": now,
+        "updated_at": now,
+        "created_by": "old",
+        "title": "Old",
+        "size": "L",
+    }
     env.backend.submit(env.tenant, [BatchOp("create", row)])
     rec = env.store.get(env.tenant, "widget", "w1")
     assert (rec.version, rec.data) == (1, {"display_name": "Old", "size_cm": 40})
@@ -144,10 +155,9 @@ def test_key_length_and_batch_size_are_refused(env: Env) -> None:
 
 def test_unavailable_storage_carries_retry_after() -> None:
     memory = MemoryBackend()
-    from tests.contract.storage.conftest import schemas
-
     from domain.clock import SystemClock
     from domain.storage.store import EntityStore
+    from tests.contract.storage.conftest import schemas
 
     store = EntityStore(memory, schemas=schemas(), clock=SystemClock())
     memory.fail_next(BackendUnavailable("busy", retry_after=7))

@@ -21,9 +21,18 @@ WIDGETS, GADGETS = MIGRATIONS
 def seed_v1_widgets(env: Env, n: int, start: int = 0) -> None:
     now = datetime.now(UTC)
     rows = [
-        {"PartitionKey": env.tenant, "RowKey": f"widget|w{i:04d}", "_t": "widget", "_v": 1 + i % 2, "_state": "active",
-         "created_at": now, "updated_at": now, "created_by": "seed", "size": "S",
-         **({"title": f"T{i}"} if i % 2 == 0 else {"display_name": f"T{i}"})}  # fmt: skip
+        {
+            "PartitionKey": env.tenant,
+            "RowKey": f"widget|w{i:04d}",
+            "_t": "widget",
+            "_v": 1 + i % 2,
+            "_state": "active",
+            "created_at": now,
+            "updated_at": now,
+            "created_by": "seed",
+            "size": "S",
+            **({"title": f"T{i}"} if i % 2 == 0 else {"display_name": f"T{i}"}),
+        }
         for i in range(start, start + n)
     ]
     for i in range(0, len(rows), 100):
@@ -114,8 +123,20 @@ def test_app_write_between_plan_and_commit_is_kept(env: Env) -> None:
 
 def test_key_layout_change_copies_verifies_and_deletes(env: Env) -> None:
     now = datetime.now(UTC)
-    old = [{"PartitionKey": env.tenant, "RowKey": f"gadget-g{i:03d}", "_t": "gadget", "_v": 1, "_state": "active",
-            "created_at": now, "updated_at": now, "created_by": "seed", "n": i} for i in range(120)]  # fmt: skip
+    old = [
+        {
+            "PartitionKey": env.tenant,
+            "RowKey": f"gadget-g{i:03d}",
+            "_t": "gadget",
+            "_v": 1,
+            "_state": "active",
+            "created_at": now,
+            "updated_at": now,
+            "created_by": "seed",
+            "n": i,
+        }
+        for i in range(120)
+    ]
     for i in range(0, 120, 100):
         env.backend.submit(env.tenant, [BatchOp("create", r) for r in old[i : i + 100]])
     progress = migrator(env, GADGETS).run()
@@ -131,7 +152,9 @@ def test_runner_migrates_every_tenant_and_records_it(env: Env) -> None:
     other = Env(env.store, env.backend, env.tenant + "b", env.requests, env.kind)
     seed_v1_widgets(other, 7)
     seen: list[str] = []
-    report = run_migrations(env.backend, env.store.schemas, SystemClock(), MIGRATIONS, progress=lambda p: seen.append(p.tenant))
+    report = run_migrations(
+        env.backend, env.store.schemas, SystemClock(), MIGRATIONS, progress=lambda p: seen.append(p.tenant)
+    )
     assert report.applied == [WIDGETS.id, GADGETS.id] and report.busy == [] and report.rewritten == 12
     assert {env.tenant, other.tenant} <= set(seen)
     assert_widgets_migrated(env, 5)

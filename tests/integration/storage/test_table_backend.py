@@ -73,8 +73,19 @@ def test_unreachable_storage_is_unavailable() -> None:
 
 def _cli(conn: str, table: str, tenant: str, chunk: int) -> subprocess.Popen[str]:
     env = {**os.environ, "DATA_STORAGE_CONNECTION_STRING": conn, "PYTHONPATH": str(ROOT)}
-    args = [sys.executable, "-m", "domain.storage.migrate", "--catalog", "domain.storage.examples", "--table", table,
-            "--tenant", tenant, "--chunk", str(chunk)]  # fmt: skip
+    args = [
+        sys.executable,
+        "-m",
+        "domain.storage.migrate",
+        "--catalog",
+        "domain.storage.examples",
+        "--table",
+        table,
+        "--tenant",
+        tenant,
+        "--chunk",
+        str(chunk),
+    ]
     return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -86,10 +97,26 @@ def test_migrate_command_killed_halfway_then_run_again(azurite_connection_string
     now = datetime.now(UTC)
     n = 600
     for start in range(0, n, 100):
-        client.submit_transaction([("create", {"PartitionKey": tenant, "RowKey": f"widget|w{i:04d}", "_t": "widget",
-                                   "_v": 1, "_state": "active", "created_at": now, "updated_at": now,
-                                   "created_by": "seed", "title": f"T{i}", "size": "L"})
-                                   for i in range(start, start + 100)])  # fmt: skip
+        client.submit_transaction(
+            [
+                (
+                    "create",
+                    {
+                        "PartitionKey": tenant,
+                        "RowKey": f"widget|w{i:04d}",
+                        "_t": "widget",
+                        "_v": 1,
+                        "_state": "active",
+                        "created_at": now,
+                        "updated_at": now,
+                        "created_by": "seed",
+                        "title": f"T{i}",
+                        "size": "L",
+                    },
+                )
+                for i in range(start, start + 100)
+            ]
+        )
     proc = _cli(azurite_connection_string, table, tenant, chunk=5)
     assert proc.stdout is not None
     first = proc.stdout.readline()
