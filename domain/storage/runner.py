@@ -48,14 +48,20 @@ def run_migrations(
     report = Report()
     names = list(tenants) if tenants is not None else tenants_of(backend)
     report.partitions = len(names)
+    held: set[str] = set()  # tenants another migrator holds: later migrations wait for the next run there
     for migration in migrations:
         complete = True
         for tenant in names:
+            if tenant in held:
+                report.busy.append((migration.id, tenant))
+                complete = False
+                continue
             migrator = PartitionMigrator(backend, schemas, clock, tenant, migration, chunk)
             try:
                 report.rewritten += migrator.run(progress).rewritten
             except ConcurrencyConflict:
                 report.busy.append((migration.id, tenant))
+                held.add(tenant)
                 complete = False
         if complete and tenants is None:
             _record(backend, clock, migration)
