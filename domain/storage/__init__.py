@@ -7,6 +7,7 @@ Public API (see docs/adr/0002-table-storage-core.md):
 - `records.Record`, `records.Page`, `records.Op`; `schemas.SchemaRegistry`.
 - `memory_backend.MemoryBackend`: the in-memory fake for unit tests (same contract tests as Azurite).
 - `counting.CountingTransport`: counts Table requests (pass it to the service client).
-- `migrations.Migration`, `migrations.PartitionMigrator`, `runner.run_migrations`; CLI `python -m domain.storage.migrate`.
+- `migrations.Migration`, `migrations.PartitionMigrator`, `runner.run_migrations`;
+  CLI `python -m domain.storage.migrate`.
 - `keys`: row key layout (`entity_key`, `name_key`, `kind_range` ...); `limits`: Table Storage limits.
 """
