@@ -140,3 +140,11 @@ def drifting(context: df.DurableOrchestrationContext):  # type: ignore[no-untype
 async def http_start(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     instance_id = await client.start_new(req.route_params["name"], None, req.get_json() if req.get_body() else None)
     return client.create_check_status_response(req, instance_id)
+
+
+@app.orchestration_trigger(context_name="context")
+def retry_fan_out(context: df.DurableOrchestrationContext):  # type: ignore[no-untyped-def]
+    options = df.RetryOptions(first_retry_interval_in_milliseconds=1000, max_number_of_attempts=2)
+    keys = context.get_input() or []
+    results = yield context.task_all([context.call_activity_with_retry("flaky", options, k) for k in keys])
+    return results
