@@ -33,6 +33,17 @@ def _loads(text: str | None) -> Any:
         return text
 
 
+def _as_json_text(parsed: Any) -> str | None:
+    """The Python SDK double-encodes (the body is a JSON string holding JSON); curl sends plain JSON."""
+    if isinstance(parsed, str):
+        try:
+            json.loads(parsed)
+            return parsed
+        except ValueError:
+            pass
+    return None if parsed is None else json.dumps(parsed)
+
+
 def _history_view(events: list[h.Event], show_output: bool) -> list[dict[str, Any]]:
     skip = {h.EventType.ORCHESTRATOR_STARTED, h.EventType.ORCHESTRATOR_COMPLETED}
     names = {int(e): e.name.title().replace("_", "") for e in h.EventType}
@@ -92,7 +103,7 @@ class ManagementApi:
             return JSONResponse({"Message": message, "ExceptionMessage": message}, status_code=409)
         body = await request.body()
         parsed = json.loads(body) if body.strip() else None
-        input_text = None if parsed is None else parsed if isinstance(parsed, str) else json.dumps(parsed)
+        input_text = _as_json_text(parsed)
         await self.engine.start_new(name, instance_id, input_text)
         payload = self.host.management_payload(instance_id, origin=str(request.base_url).rstrip("/"))
         return JSONResponse(
@@ -154,7 +165,7 @@ class ManagementApi:
             return JSONResponse({"Message": "Only application/json request content is supported"}, status_code=400)
         body = await request.body()
         parsed = json.loads(body) if body.strip() else None
-        input_text = parsed if isinstance(parsed, str) else json.dumps(parsed)
+        input_text = _as_json_text(parsed) or "null"
         item = h.event_raised(self.host.clock.now(), request.path_params["event"], input_text)
         await self.engine.post(instance.instance_id, Message(new_message_id(), "event", item))
         return Response(status_code=202)

@@ -159,7 +159,7 @@ class Engine:
             if instance is not None and instance.status in statuses:
                 return instance
             remaining = deadline - asyncio.get_running_loop().time()
-            if remaining <= 0:
+            if remaining <= 0 or (instance is not None and instance.is_final and instance_id not in self._active):
                 status = instance.status if instance else "missing"
                 raise TimeoutError(f"instance {instance_id} is {status}, not {sorted(statuses)}")
             self._changed.clear()
