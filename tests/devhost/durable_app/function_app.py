@@ -1,7 +1,7 @@
 """Sample app for the devhost durable engine tests: orchestrators, activities and a durable-client function.
 
 Activities append one line per call to the file named by DURABLE_APP_SIDE_EFFECTS (when set), so tests can count
-side effects across processes. `slow_step` sleeps while the file named by DURABLE_APP_BLOCK exists.
+side effects across processes. `slow_step(step)` sleeps while the file `$DURABLE_APP_BLOCK.<step>` exists.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def flaky(key: str) -> str:
 def slow_step(step: str) -> str:
     _record(f"start {step}")
     block = os.environ.get("DURABLE_APP_BLOCK")
-    while block and Path(block).exists():
+    while block and Path(f"{block}.{step}").exists():
         time.sleep(0.05)
     _record(f"done {step}")
     return f"{step}-done"

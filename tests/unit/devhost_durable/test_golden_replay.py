@@ -137,8 +137,7 @@ def test_fan_out_schedules_every_activity_at_once(orchestrators):
 
 def test_sub_orchestration_gets_an_id_and_its_instance_id(orchestrators):
     history = History("parent")
-    result, decisions = replay(orchestrators, "parent", history)
-    assert decisions == [("sub", 0, "chain")]
+    assert replay(orchestrators, "parent", history)[1] == [("sub", 0, "chain")]
     history.add(EventType.SUB_ORCHESTRATION_CREATED, 0, Name="chain", InstanceId="i1-child").episode()
     history.add(EventType.SUB_ORCHESTRATION_COMPLETED, TaskScheduledId=0, Result='["a"]')
     assert replay(orchestrators, "parent", history)[1] == [("sub", 1, "fan_out")]
