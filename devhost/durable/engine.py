@@ -171,7 +171,10 @@ class Engine:
         try:
             while True:
                 self._dirty.discard(instance_id)
-                await self._episode(self.instances[instance_id])
+                instance = self.instances.get(instance_id)
+                if instance is None:  # purged meanwhile
+                    return
+                await self._episode(instance)
                 if instance_id not in self._dirty:
                     return
         finally:

@@ -34,6 +34,7 @@ async def run_episode(engine: Engine, instance: Instance) -> None:
     consumed: list[str] = []
     fresh: list[tuple[h.Event, str]] = []
     terminate: Message | None = None
+    held = False
     seen = _done_ids(instance.history)
     for message in batch:
         item = message.event
@@ -52,6 +53,7 @@ async def run_episode(engine: Engine, instance: Instance) -> None:
             instance.status, instance.output, seen = "Running", None, set()
             fresh = [(e, mid) for e, mid in fresh if e["EventType"] == h.EventType.EVENT_RAISED]
         if instance.status == "Suspended" and item["EventType"] != h.EventType.EXECUTION_STARTED:
+            held = True
             continue  # held in the inbox until resumed
         consumed.append(message.message_id)
         stale = message.execution_id not in (None, instance.execution_id) or instance.is_final
@@ -61,6 +63,8 @@ async def run_episode(engine: Engine, instance: Instance) -> None:
             continue
         seen.add(key)
         fresh.append((item, message.message_id))
+    if held and instance.status != "Suspended":
+        engine.kick(instance.instance_id)  # resumed later in this batch: deliver the held events next
     fresh.sort(key=lambda pair: pair[0]["EventType"] != h.EventType.EXECUTION_STARTED)
     start = len(instance.history)
     if terminate is not None:

@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
-from azure.data.tables import UpdateMode
+from azure.data.tables import TableTransactionError, UpdateMode
 from azure.data.tables.aio import TableClient, TableServiceClient
 
 from devhost.durable.history import Event
@@ -101,9 +101,15 @@ class TableStore:
                 "PartitionKey eq @pk", parameters={"pk": instance_id}, select=["PartitionKey", "RowKey"]
             )
         ]
-        ops: list[Any] = [("delete", r) for r in rows if keep_prefix is None or not r["RowKey"].startswith(keep_prefix)]
-        for i in range(0, len(ops), _BATCH):
-            await table.submit_transaction(ops[i : i + _BATCH])
+        doomed = [r for r in rows if keep_prefix is None or not r["RowKey"].startswith(keep_prefix)]
+        for i in range(0, len(doomed), _BATCH):
+            chunk = doomed[i : i + _BATCH]
+            try:
+                await table.submit_transaction([("delete", r) for r in chunk])
+            except TableTransactionError:  # a row went away meanwhile (e.g. an episode consumed it): one by one
+                for row in chunk:
+                    with contextlib.suppress(ResourceNotFoundError):
+                        await table.delete_entity(row["PartitionKey"], row["RowKey"])
 
     async def purge(self, instance_id: str) -> None:
         await self.delete_rows(self.history, instance_id)

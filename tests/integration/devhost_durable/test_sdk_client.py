@@ -38,7 +38,7 @@ async def served(make_host) -> AsyncIterator[DurableHost]:
         )
     )
     task = asyncio.create_task(server.serve())
-    for _ in range(500):  # noqa: ASYNC110 - uvicorn exposes only a `started` flag
+    for _ in range(500):
         if server.started:
             break
         await asyncio.sleep(0.02)
@@ -128,3 +128,23 @@ async def test_durable_client_function_runs_unchanged(served, sample_functions):
     assert payload["statusQueryGetUri"].startswith(f"http://localhost:7071{PREFIX}/instances/{payload['id']}")
     instance = await served.wait_for(payload["id"], "Completed")
     assert instance.output == ["Hello zoe1!", "Hello zoe2!", "Hello zoe3!"]
+
+
+async def test_client_suspends_resumes_and_purges_by_filter(served, unique):
+    client = client_for(served)
+    instance_id = await client.start_new("approval", f"sus-{unique}")
+    await served.run_until_idle()
+    await client.suspend(instance_id, "hold on")
+    await served.wait_for(instance_id, "Suspended")
+    await client.raise_event(instance_id, "Approval", "while suspended")
+    await served.run_until_idle()
+    assert (await client.get_status(instance_id)).runtime_status == df.OrchestrationRuntimeStatus.Suspended
+    await client.resume(instance_id, "go")
+    await served.wait_for(instance_id, "Completed")  # the held event is delivered after the resume
+    assert (await client.get_status(instance_id)).output == {"approved": "while suspended"}
+    created_from = served.engine.instances[instance_id].created
+    result = await client.purge_instance_history_by(
+        created_time_from=created_from, runtime_status=[df.OrchestrationRuntimeStatus.Completed]
+    )
+    assert result.instances_deleted >= 1
+    assert instance_id not in served.engine.instances
