@@ -262,7 +262,8 @@ class Shim:
             return []
         for task in tasks:
             task.add_done(one_done)
-        return await combined
+        values: list[Any] = await combined
+        return values
 
     async def _when_any(self, tasks: list[_Task]) -> Any:
         combined = _Future()

@@ -70,11 +70,13 @@ async def run_activity(function: Function | None, name: str, input_text: str | N
     if function is None:
         reason = f"The function '{name}' doesn't exist, is disabled, or is not an activity function."
         return ActivityOutcome(ok=False, reason=reason, details=reason)
-    converter = meta.get_binding_registry().get("activityTrigger")
+    converter = meta.get_binding_registry().get("activityTrigger")  # type: ignore[no-untyped-call]
     try:
         value = converter.decode(meta.Datum(type="json", value=input_text or "null"), trigger_metadata={})
         user = function.get_user_function()
-        kwargs = {function.get_trigger().name: value}
+        trigger = function.get_trigger()
+        assert trigger is not None
+        kwargs = {trigger.name: value}
         if inspect.iscoroutinefunction(user):
             result = await user(**kwargs)
         else:
@@ -95,14 +97,14 @@ def reset_sdk_http_client() -> None:
     Call before using `DurableOrchestrationClient` from a new event loop (each pytest-asyncio test has its own).
     """
     http_utils = importlib.import_module("azure.durable_functions.models.utils.http_utils")
-    http_utils._client_session = None
-    http_utils._session_lock = asyncio.Lock()
+    setattr(http_utils, "_client_session", None)  # noqa: B010 - private module globals of the SDK
+    setattr(http_utils, "_session_lock", asyncio.Lock())  # noqa: B010
 
 
 async def close_sdk_http_client() -> None:
     """Close the SDK's shared aiohttp session on the current loop and forget it."""
     http_utils = importlib.import_module("azure.durable_functions.models.utils.http_utils")
-    session = http_utils._client_session
+    session = getattr(http_utils, "_client_session", None)
     if session is not None and not session.closed:
         await session.close()
     reset_sdk_http_client()
@@ -113,9 +115,9 @@ def index_functions(functions: list[Function]) -> tuple[dict[str, Function], dic
     orchestrators: dict[str, Function] = {}
     activities: dict[str, Function] = {}
     for function in functions:
-        kind = function.get_trigger().type
-        if kind == "orchestrationTrigger":
-            orchestrators[function.get_function_name()] = function
-        elif kind == "activityTrigger":
-            activities[function.get_function_name()] = function
+        trigger, name = function.get_trigger(), str(function.get_function_name())
+        if trigger is not None and trigger.type == "orchestrationTrigger":
+            orchestrators[name] = function
+        elif trigger is not None and trigger.type == "activityTrigger":
+            activities[name] = function
     return orchestrators, activities

@@ -45,15 +45,15 @@ class TableStore:
         instances = {row["PartitionKey"]: Instance.from_entity(row) for row in raw}
         counts = {row["PartitionKey"]: int(row.get("HistoryCount") or 0) for row in raw}
         rows: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-        async for row in self.history.list_entities():
-            rows.setdefault(row["PartitionKey"], []).append((row["RowKey"], row))
+        async for item in self.history.list_entities():
+            rows.setdefault(item["PartitionKey"], []).append((item["RowKey"], dict(item)))
         for key, instance in instances.items():
             prefix = f"{instance.execution_id}."
-            mine = sorted((rk, row) for rk, row in rows.get(key, []) if rk.startswith(prefix))
-            for _, row in mine[: counts[key]]:
-                instance.history.append(json.loads(row["Event"]))
-                if row.get("MessageId"):
-                    instance.applied.add(row["MessageId"])
+            mine = sorted((pair for pair in rows.get(key, []) if pair[0].startswith(prefix)), key=lambda p: p[0])
+            for _, stored in mine[: counts[key]]:
+                instance.history.append(json.loads(stored["Event"]))
+                if stored.get("MessageId"):
+                    instance.applied.add(stored["MessageId"])
         async for row in self.inbox.list_entities():
             owner = instances.get(row["PartitionKey"])
             if owner is None or row["RowKey"] in owner.applied:
