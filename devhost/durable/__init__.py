@@ -50,12 +50,14 @@ class DurableHost:
         self._api = ManagementApi(self)
 
     async def start(self) -> None:
+        reset_sdk_http_client()  # client functions will run on this loop: drop a session bound to an older one
         await self.store.open()
         await self.engine.start()
 
     async def stop(self) -> None:
         await self.engine.stop()
         await self.store.close()
+        await close_sdk_http_client()
 
     def routes(self) -> list[BaseRoute]:
         return self._api.routes()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -105,6 +106,10 @@ class ManagementApi:
         parsed = json.loads(body) if body.strip() else None
         input_text = _as_json_text(parsed)
         await self.engine.start_new(name, instance_id, input_text)
+        if "timeout" in request.query_params:  # createAndWaitOnNewInstancePostUri
+            with contextlib.suppress(TimeoutError):
+                done = await self.host.wait_for(instance_id, limit=float(request.query_params["timeout"]))
+                return JSONResponse(done.output, status_code=200)
         payload = self.host.management_payload(instance_id, origin=str(request.base_url).rstrip("/"))
         return JSONResponse(
             payload, status_code=202, headers={"Location": payload["statusQueryGetUri"], "Retry-After": "10"}
@@ -172,11 +177,15 @@ class ManagementApi:
 
     async def control(self, request: Request) -> Response:
         op = request.path_params["op"]
-        if op not in ("terminate", "suspend", "resume"):
-            return Response(status_code=404 if op not in ("rewind", "restart") else 501)
+        if op not in ("terminate", "suspend", "resume", "restart"):
+            return JSONResponse({"Message": f"'{op}' is not supported by the dev host"}, status_code=501)
         instance = self.engine.instances.get(request.path_params["instance_id"])
         if instance is None:
             return Response(status_code=404)
+        if op == "restart":
+            new_id = uuid.uuid4().hex if _flag(request, "restartWithNewInstanceId", True) else instance.instance_id
+            await self.engine.start_new(instance.name, new_id, instance.input)
+            return JSONResponse(new_id, status_code=202)
         if instance.is_final:
             return Response(status_code=410)
         reason = request.query_params.get("reason")

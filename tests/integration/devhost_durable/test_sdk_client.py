@@ -148,3 +148,17 @@ async def test_client_suspends_resumes_and_purges_by_filter(served, unique):
     )
     assert result.instances_deleted >= 1
     assert instance_id not in served.engine.instances
+
+
+async def test_client_restarts_an_instance_and_create_and_wait_returns_the_output(served, unique):
+    client = client_for(served)
+    instance_id = await client.start_new("chain", f"rs-{unique}", "ann")
+    await served.wait_for(instance_id, "Completed")
+    new_id = await client.restart(instance_id)
+    assert new_id != instance_id
+    restarted = await served.wait_for(new_id, "Completed")
+    assert restarted.output == ["Hello ann1!", "Hello ann2!", "Hello ann3!"]
+    async with httpx.AsyncClient() as http:
+        url = f"{served.base_url}{PREFIX}/orchestrators/fan_out/wait-{unique}?timeout=20&pollingInterval=1"
+        response = await http.post(url, json=3)
+    assert response.status_code == 200 and response.json() == 6
