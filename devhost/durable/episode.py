@@ -88,7 +88,10 @@ async def run_episode(engine: Engine, instance: Instance) -> None:
     instance.custom_status = result.custom_status
     tail: list[h.Event] = []
     if result.error is not None:
-        instance.status, instance.output = "Failed", f"Orchestrator function '{instance.name}' failed: {result.error}"
+        prefix = (
+            "" if result.error.startswith("Non-Deterministic") else f"Orchestrator function '{instance.name}' failed: "
+        )
+        instance.status, instance.output = "Failed", f"{prefix}{result.error}"
         tail.append(h.event(h.EventType.EXECUTION_COMPLETED, now, OrchestrationStatus="Failed", Result=instance.output))
         decisions = []
     elif result.continue_as_new is not None:

@@ -109,7 +109,7 @@ class Decision:
 
 _SCHEDULED = {
     EventType.TASK_SCHEDULED: ("task", "an activity task"),
-    EventType.TIMER_CREATED: ("timer", "a durable timer"),
+    EventType.TIMER_CREATED: ("timer", "a timer task"),
     EventType.SUB_ORCHESTRATION_CREATED: ("sub", "a sub-orchestration"),
 }
 _COMPLETIONS = {EventType.TASK_COMPLETED, EventType.TASK_FAILED}
@@ -165,12 +165,19 @@ class Shim:
     def _match(self, item: Event, kind: str, what: str) -> None:
         event_id, name = item["EventId"], item.get("Name", "")
         pending = self._pending.get(event_id)
-        if pending is None or pending[0].kind != kind or (kind != "timer" and pending[0].name != name):
-            now_doing = "nothing" if pending is None else f"{pending[0].kind} '{pending[0].name}'"
+        if pending is None:
             raise NonDeterminismError(
                 f"Non-Deterministic workflow detected: A previous execution of this orchestration scheduled {what} "
                 f"with sequence ID {event_id} and name '{name}' (version ''), but the currently replayed execution "
-                f"doesn't have a record of scheduling this task (it now schedules {now_doing} at that position)."
+                "doesn't have a record of scheduling this task."
+            )
+        if pending[0].kind != kind or (kind != "timer" and pending[0].name != name):
+            produced = {"task": "ScheduleTaskOrchestratorAction", "timer": "CreateTimerOrchestratorAction",
+                        "sub": "CreateSubOrchestrationAction"}[pending[0].kind]  # fmt: skip
+            raise NonDeterminismError(
+                f"Non-Deterministic workflow detected: A previous execution of this orchestration scheduled {what} "
+                f"with sequence ID {event_id} and name '{name}' (version ''), but the current orchestration replay "
+                f"instead produced a {produced} action (name '{pending[0].name}') with this sequence ID."
             )
         decision, future = self._pending.pop(event_id)
         self._open[event_id] = future
