@@ -48,6 +48,7 @@ class DurableHost:
         self.store = TableStore(storage_connection, hub)
         self.engine = Engine(functions, self.store, self.clock)
         self._api = ManagementApi(self)
+        self._stopped = False
 
     async def start(self) -> None:
         reset_sdk_http_client()  # client functions will run on this loop: drop a session bound to an older one
@@ -55,6 +56,10 @@ class DurableHost:
         await self.engine.start()
 
     async def stop(self) -> None:
+        """Cancel timers and in-flight work (persisted state is untouched); safe to call twice."""
+        if self._stopped:
+            return
+        self._stopped = True
         await self.engine.stop()
         await self.store.close()
         await close_sdk_http_client()

@@ -34,6 +34,12 @@ class TableStore:
             with contextlib.suppress(ResourceExistsError):
                 await table.create_table()
 
+    async def __aenter__(self) -> TableStore:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
     async def close(self) -> None:
         for table in (self.instances, self.history, self.inbox):
             await table.close()
