@@ -148,3 +148,15 @@ def retry_fan_out(context: df.DurableOrchestrationContext):  # type: ignore[no-u
     keys = context.get_input() or []
     results = yield context.task_all([context.call_activity_with_retry("flaky", options, k) for k in keys])
     return results
+
+
+@app.orchestration_trigger(context_name="context")
+def step_then_wait(context: df.DurableOrchestrationContext):  # type: ignore[no-untyped-def]
+    """Runs a (blockable) step, then waits for `Go` and `Done`; events may arrive while the step still runs.
+
+    (Two early events with the *same* name are not used: SDK 1.7 keeps only the last one, azure-functions-durable-python
+    issue #507, whichever host runs it.)"""
+    step = yield context.call_activity("slow_step", context.get_input())
+    go = yield context.wait_for_external_event("Go")
+    done = yield context.wait_for_external_event("Done")
+    return [step, go, done]

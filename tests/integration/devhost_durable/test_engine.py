@@ -179,3 +179,30 @@ async def test_restart_rehydrates_and_resumes_a_waiting_instance(make_host, uniq
     await raise_event(second, f"re-{unique}", "Approval", "late")
     instance = await second.wait_for(f"re-{unique}", "Completed")
     assert instance.output == {"approved": "late"}
+
+
+async def test_events_raised_while_an_activity_runs_are_buffered_until_awaited(
+    make_host, unique, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("DURABLE_APP_BLOCK", str(tmp_path / "block"))
+    monkeypatch.setenv("DURABLE_APP_SIDE_EFFECTS", str(tmp_path / "effects"))
+    step = f"s{unique}"
+    (tmp_path / f"block.{step}").touch()
+    host = await make_host()
+    instance_id = f"buf-{unique}"
+    await host.engine.start_new("step_then_wait", instance_id, json.dumps(step))
+    for _ in range(200):
+        if (tmp_path / "effects").exists() and f"start {step}" in (tmp_path / "effects").read_text():
+            break
+        await asyncio.sleep(0.02)
+    await raise_event(host, instance_id, "Done", "second")  # raised before `Go`, awaited after it
+    await raise_event(host, instance_id, "Go", "first")
+    for _ in range(200):  # both events are in the history before the activity finishes
+        history = host.engine.instances[instance_id].history
+        if [e["EventType"] for e in history].count(EventType.EVENT_RAISED) == 2:
+            break
+        await asyncio.sleep(0.02)
+    assert EventType.TASK_COMPLETED not in kinds(host.engine.instances[instance_id].history)
+    (tmp_path / f"block.{step}").unlink()
+    instance = await host.wait_for(instance_id, "Completed")
+    assert instance.output == [f"{step}-done", "first", "second"]
