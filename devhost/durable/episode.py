@@ -71,11 +71,13 @@ async def run_episode(engine: Engine, instance: Instance) -> None:
         reason = terminate.reason or ""
         instance.history += [
             h.event(h.EventType.ORCHESTRATOR_STARTED, now),
+            *(e for e, _ in fresh),  # the batch's other messages are recorded, as DTFx does, but not replayed
             h.event(h.EventType.EXECUTION_TERMINATED, now, Input=reason),
             h.event(h.EventType.EXECUTION_COMPLETED, now, OrchestrationStatus="Terminated", Result=reason),
         ]
         instance.status, instance.output = "Terminated", reason
-        await _commit(engine, instance, start, {}, consumed, [])
+        message_ids = {start + 1 + i: mid for i, (_, mid) in enumerate(fresh)}
+        await _commit(engine, instance, start, message_ids, consumed, [])
         return
     if not fresh or (not instance.history and fresh[0][0]["EventType"] != h.EventType.EXECUTION_STARTED):
         await _commit(engine, instance, start, {}, consumed, [], save=bool(consumed))

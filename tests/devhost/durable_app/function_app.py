@@ -7,6 +7,7 @@ side effects across processes. `slow_step(step)` sleeps while the file `$DURABLE
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import time
 from datetime import timedelta
@@ -160,3 +161,28 @@ def step_then_wait(context: df.DurableOrchestrationContext):  # type: ignore[no-
     go = yield context.wait_for_external_event("Go")
     done = yield context.wait_for_external_event("Done")
     return [step, go, done]
+
+
+@app.route(route="roundtrip/{id}", methods=["POST"])
+@app.durable_client_input(client_name="client")
+async def client_roundtrip(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """Starts `approval`, queries it, raises an event to it and terminates it; reports what it saw."""
+    instance_id = await client.start_new("approval", req.route_params["id"], {"from": "roundtrip"})
+    seen = []
+    for _ in range(100):
+        status = await client.get_status(instance_id)
+        if status.custom_status == "waiting":
+            break
+        await asyncio.sleep(0.05)
+    seen.append(status.runtime_status.value if status.runtime_status else None)
+    await client.raise_event(instance_id, "Unrelated", {"note": "kept in the history"})
+    await client.terminate(instance_id, "roundtrip done")
+    for _ in range(100):
+        status = await client.get_status(instance_id, show_history=True)
+        if status.runtime_status == df.OrchestrationRuntimeStatus.Terminated:
+            break
+        await asyncio.sleep(0.05)
+    seen.append(status.runtime_status.value if status.runtime_status else None)
+    events = [e["EventType"] for e in status.historyEvents or []]
+    body = {"id": instance_id, "statuses": seen, "output": status.output, "events": events}
+    return func.HttpResponse(json.dumps(body), mimetype="application/json")

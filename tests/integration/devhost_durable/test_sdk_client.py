@@ -162,3 +162,18 @@ async def test_client_restarts_an_instance_and_create_and_wait_returns_the_outpu
         url = f"{served.base_url}{PREFIX}/orchestrators/fan_out/wait-{unique}?timeout=20&pollingInterval=1"
         response = await http.post(url, json=3)
     assert response.status_code == 200 and response.json() == 6
+
+
+async def test_client_function_starts_queries_raises_and_terminates(served, sample_functions, unique):
+    function = next(f for f in sample_functions if f.get_function_name() == "client_roundtrip")
+    request = func.HttpRequest(
+        method="POST",
+        url=f"http://localhost:7071/api/roundtrip/rt-{unique}",
+        body=b"",
+        route_params={"id": f"rt-{unique}"},
+    )
+    response: Any = await function.get_user_function()(req=request, client=served.client_binding_json())
+    body = json.loads(response.get_body())
+    assert body["statuses"] == ["Running", "Terminated"] and body["output"] == "roundtrip done"
+    assert "EventRaised" in body["events"] and "ExecutionTerminated" in body["events"]
+    assert served.engine.instances[f"rt-{unique}"].status == "Terminated"
