@@ -126,5 +126,6 @@ class DurableHost:
         return await self.engine.wait_for(instance_id, {status} if isinstance(status, str) else set(status), limit)
 
     async def purge(self, instance_id: str) -> None:
+        await self.engine.settle(instance_id)
         self.engine.instances.pop(instance_id, None)
         await self.store.purge(instance_id)

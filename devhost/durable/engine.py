@@ -156,8 +156,8 @@ class Engine:
         deadline = asyncio.get_running_loop().time() + limit
         while True:
             instance = self.instances.get(instance_id)
-            if instance is not None and instance.status in statuses:
-                return instance
+            if instance is not None and instance.status in statuses and instance_id not in self._active:
+                return instance  # and its episode has committed
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0 or (instance is not None and instance.is_final and instance_id not in self._active):
                 status = instance.status if instance else "missing"
@@ -165,6 +165,13 @@ class Engine:
             self._changed.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), min(remaining, 0.2))
+
+    async def settle(self, instance_id: str) -> None:
+        """Wait until no episode of the instance is in flight (e.g. before purging its rows)."""
+        while instance_id in self._active:
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), 0.2)
 
     # -- episodes -------------------------------------------------------------------------------------------------
     async def _drain(self, instance_id: str) -> None:
