@@ -50,6 +50,16 @@ def test_storage_key_in_a_setting(infra_copy: Path, edit: Edit) -> None:
     assert_found(findings, "secret", "storage connection string")
 
 
+def test_secret_in_the_parameter_file(infra_copy: Path, edit: Edit) -> None:
+    edit(
+        "main.parameters.json",
+        '"${AZUREML_COMPUTE}"',
+        '"BlobEndpoint=https://x.blob.core.windows.net/;SharedAccessSignature=sv=2022&sig=abcdefghijklmnop"',
+    )
+    finding = assert_found(check_infra(infra_copy), "secret", "shared access key or signature")
+    assert finding.path.name == "main.parameters.json"
+
+
 def test_keyed_host_storage_setting_is_forbidden(infra_copy: Path, edit: Edit) -> None:
     edit(
         "modules/functionapp.bicep",

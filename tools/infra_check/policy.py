@@ -5,6 +5,7 @@ account keyless (shared keys off), with no public blob access and TLS 1.2, unles
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from tools.infra_check.bicep import BicepFile, get, string_value, text_of
 from tools.infra_check.findings import Finding
@@ -30,11 +31,16 @@ STORAGE_POLICY: tuple[tuple[str, str, str], ...] = (
 
 
 def check_secrets(f: BicepFile) -> list[Finding]:
+    return scan_for_secrets(f.path, f.code_without_comments())
+
+
+def scan_for_secrets(path: Path, text: str) -> list[Finding]:
+    """Secret patterns in `text` (a Bicep file without its comments, a parameter file, a hook script)."""
     findings: list[Finding] = []
-    for number, line in enumerate(f.code_without_comments().splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         for pattern, what in SECRET_PATTERNS:
             if pattern.search(line):
-                findings.append(Finding(f.path, number, "secret", f"{what}: use managed identities and roles"))
+                findings.append(Finding(path, number, "secret", f"{what}: use managed identities and roles"))
     return findings
 
 

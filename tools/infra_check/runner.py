@@ -7,7 +7,7 @@ from pathlib import Path
 from tools.infra_check.appsettings import check_app_settings
 from tools.infra_check.bicep import BicepFile, parse_bicep
 from tools.infra_check.findings import Finding
-from tools.infra_check.policy import check_secrets, check_storage_policy
+from tools.infra_check.policy import check_secrets, check_storage_policy, scan_for_secrets
 from tools.infra_check.structure import check_modules, check_parameter_file, check_symbols, check_syntax
 from tools.infra_check.wiring import check_eventgrid_function, check_hook
 
@@ -33,6 +33,9 @@ def check_infra(infra_dir: Path, repo: Path = REPO) -> list[Finding]:
         findings += check_secrets(f)
         findings += check_storage_policy(f)
     findings += check_parameter_file(main, infra_dir / "main.parameters.json")
+    for other in (infra_dir / "main.parameters.json", infra_dir / "hooks" / "postdeploy.sh"):
+        if other.is_file():
+            findings += scan_for_secrets(other, other.read_text(encoding="utf-8"))
     findings += check_app_settings(list(parsed.values()), repo, main)
     findings += check_eventgrid_function(main)
     findings += check_hook(infra_dir / "hooks" / "postdeploy.sh", infra_dir.parent, main, parsed)
