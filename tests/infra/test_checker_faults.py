@@ -36,6 +36,14 @@ def test_undefined_symbol(infra_copy: Path, edit: Edit) -> None:
     assert finding.line == 13
 
 
+def test_misspelt_function_and_decorator(infra_copy: Path, edit: Edit) -> None:
+    edit("main.bicep", "toLower(uniqueString(", "toLower(uniqeString(")
+    edit("modules/monitoring.bicep", "@minValue(30)", "@minimumValue(30)")
+    findings = check_infra(infra_copy)
+    assert_found(findings, "unknown-function", "unknown function 'uniqeString'")
+    assert_found(findings, "unknown-function", "unknown decorator 'minimumValue'")
+
+
 def test_storage_key_in_a_setting(infra_copy: Path, edit: Edit) -> None:
     edit(
         "modules/functionapp.bicep",

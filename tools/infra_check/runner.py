@@ -7,6 +7,7 @@ from pathlib import Path
 from tools.infra_check.appsettings import check_app_settings
 from tools.infra_check.bicep import BicepFile, parse_bicep
 from tools.infra_check.findings import Finding
+from tools.infra_check.functions import check_functions
 from tools.infra_check.policy import check_secrets, check_storage_policy, scan_for_secrets
 from tools.infra_check.structure import check_modules, check_parameter_file, check_symbols, check_syntax
 from tools.infra_check.wiring import check_eventgrid_function, check_hook
@@ -29,6 +30,7 @@ def check_infra(infra_dir: Path, repo: Path = REPO) -> list[Finding]:
     for f in parsed.values():
         findings += check_syntax(f)
         findings += check_symbols(f)
+        findings += check_functions(f)
         findings += check_modules(f, parsed)
         findings += check_secrets(f)
         findings += check_storage_policy(f)
