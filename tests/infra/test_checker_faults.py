@@ -98,6 +98,11 @@ def test_missing_app_setting(infra_copy: Path, edit: Edit) -> None:
     assert "domain/settings.py" in finding.message
 
 
+def test_empty_literal_for_a_setting_without_default(infra_copy: Path, edit: Edit) -> None:
+    edit("modules/functionapp.bicep", "ENTRA_AUDIENCE: entraAudience", "ENTRA_AUDIENCE: ''")
+    assert_found(check_infra(infra_copy), "setting-value", "'ENTRA_AUDIENCE' has no local default")
+
+
 def test_missing_host_storage_setting(infra_copy: Path, edit: Edit) -> None:
     edit("modules/functionapp.bicep", "    AzureWebJobsStorage__queueServiceUri: storageQueueEndpoint\n", "")
     assert_found(check_infra(infra_copy), "missing-setting", "'AzureWebJobsStorage__queueServiceUri'")

@@ -8,9 +8,11 @@ what Flex Consumption forbids, nor what would put a secret or a local-only mode 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from domain.settings import VARS  # the single source of the settings the app reads
 from tools.infra_check.bicep import BicepFile, get, line_of, properties, string_value
 from tools.infra_check.findings import Finding
 
@@ -98,8 +100,6 @@ def collect_app_settings(files: list[BicepFile]) -> list[AppSetting]:
 
 def settings_the_app_reads(repo: Path) -> dict[str, str]:
     """Name -> where it is declared: domain/settings.py VARS and the keys of local.settings.sample.json."""
-    from domain.settings import VARS  # the single source of the app's settings
-
     names = {var.env: "domain/settings.py VARS" for var in VARS}
     sample = json.loads((repo / "local.settings.sample.json").read_text(encoding="utf-8"))
     for key in sample.get("Values", {}):
@@ -109,8 +109,6 @@ def settings_the_app_reads(repo: Path) -> dict[str, str]:
 
 def host_json_settings(repo: Path) -> set[str]:
     """App settings host.json refers to as %NAME% (e.g. the task hub)."""
-    import re
-
     return set(re.findall(r"%([A-Za-z0-9_]+)%", (repo / "host.json").read_text(encoding="utf-8")))
 
 
@@ -134,6 +132,12 @@ def check_app_settings(files: list[BicepFile], repo: Path, anchor: BicepFile) ->
         Finding(anchor.path, 0, "missing-setting", f"app setting '{name}' (read by {where}) is not set in Azure")
         for name, where in sorted(required.items())
         if name not in by_name
+    ]
+    no_default = {var.env for var in VARS if var.default is None} - set(LOCAL_ONLY)
+    findings += [
+        Finding(s.file.path, s.line, "setting-value", f"app setting '{s.name}' has no local default: must not be empty")
+        for s in settings
+        if s.name in no_default and s.value is not None and not s.value.strip()
     ]
     for name, expected in FIXED_VALUES.items():
         s = by_name.get(name)
