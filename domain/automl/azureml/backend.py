@@ -13,6 +13,7 @@ from typing import Any
 from domain.automl.azureml import datasets, endpoints, jobs, models, trials
 from domain.automl.azureml.client import RetryOptions, Workspace, default_credential
 from domain.automl.azureml.errors import azure_errors
+from domain.automl.azureml.jobs import enum_text
 from domain.automl.azureml.mlflow_rest import MlflowRest, metrics_of
 from domain.entities.automl import (
     DatasetVersionRef,
@@ -76,7 +77,7 @@ class AzureMLBackend:
             best = trials.best_trial_id(parent)
             score = None
             if best:
-                score = metrics_of(self.mlflow.get_run(best)).get(trials.metric_key(str(job.primary_metric)))
+                score = metrics_of(self.mlflow.get_run(best)).get(trials.metric_key(enum_text(job.primary_metric)))
         run_info = parent.get("info", {})
         return info.model_copy(
             update={
@@ -97,7 +98,7 @@ class AzureMLBackend:
     def list_trials(self, tenant: str, job_name: str) -> list[Trial]:
         job = jobs.fetch(self.ws, tenant, job_name)
         with azure_errors("job", job_name):
-            return trials.list_trials(self.mlflow, job_name, trials.metric_key(str(job.primary_metric)))
+            return trials.list_trials(self.mlflow, job_name, trials.metric_key(enum_text(job.primary_metric)))
 
     def metrics_since(self, tenant: str, job_name: str, watermark: int) -> tuple[list[MetricPoint], int]:
         jobs.fetch(self.ws, tenant, job_name)

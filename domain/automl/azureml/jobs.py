@@ -24,8 +24,14 @@ def owned(job: Any, tenant: str, job_name: str) -> Any:
     return job
 
 
+def enum_text(value: Any) -> str:
+    """The SDK's str-enums (`ClassificationPrimaryMetrics.ACCURACY`) as their wire value (`Accuracy`)."""
+    return str(getattr(value, "value", value))
+
+
 def to_info(job: Any) -> JobInfo:
-    status = parse_status(str(job.status or "NotStarted"))
+    raw = job.status or "NotStarted"
+    status = parse_status(enum_text(raw))  # the SDK returns its own str-enum
     created = getattr(job.creation_context, "created_at", None) if job.creation_context else None
     studio = job.services.get("Studio") if job.services else None
     return JobInfo(
