@@ -74,6 +74,7 @@ class FakeWorkspace:
         t.route("PUT", ws + r"/data/[^/]+/versions/[^/]+", self._put_data)
         t.route("GET", ws + r"/models/[^/]+/versions", self._list_models)
         t.route("PUT", ws + r"/models/[^/]+/versions/[^/]+", self._put_model)
+        t.route("GET", ws + r"/models/[^/]+", self._model_container)
         t.route("PUT", ws + r"/onlineEndpoints/[^/]+", self._put_endpoint)
         t.route("GET", ws + r"/onlineEndpoints/[^/]+", lambda c: self._get(self.endpoints, c.path.rsplit("/", 1)[1]))
         t.route("POST", ws + r"/onlineEndpoints/[^/]+/listKeys", lambda c: Answer(200, self.keys()))
@@ -151,6 +152,14 @@ class FakeWorkspace:
         versions = [v for k, v in self.models.items() if k.startswith(name + "/")]
         versions.sort(key=lambda v: int(v["name"]), reverse=True)
         return Answer(200, {"value": versions[:1]})
+
+    def _model_container(self, c: Call) -> Answer:
+        name = c.path.rsplit("/", 1)[1]
+        versions = [int(k.rsplit("/", 1)[1]) for k in self.models if k.startswith(name + "/")]
+        if not versions:
+            return Answer(404, {"error": {"code": "UserError", "message": f"Model container {name} not found."}})
+        props = {"latestVersion": str(max(versions)), "nextVersion": str(max(versions) + 1)}
+        return Answer(200, arm("models", name, {"properties": props}, "models"))
 
     def _put_model(self, c: Call) -> Answer:
         key = self._tail(c, 3)
