@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,14 +13,13 @@ from tests.unit.automl_azureml.fake_workspace import FakeWorkspace, settings
 
 
 @pytest.fixture(autouse=True)
-def no_sockets(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def no_sockets(monkeypatch: pytest.MonkeyPatch) -> None:
     """Any real connection attempt fails loudly: every call must go through the fake transport."""
 
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise AssertionError(f"network access attempted: {args}")
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
-    yield
 
 
 @pytest.fixture
@@ -41,7 +39,9 @@ def backend(fw: FakeWorkspace, credential: StaticTokenCredential) -> AzureMLBack
     )
 
 
-DS = DatasetVersionRef(dataset_id="d1", version=3, blob_path="datasets/t1/d1/v3/data.csv", columns=("a", "b", "y", "when"))
+DS = DatasetVersionRef(
+    dataset_id="d1", version=3, blob_path="datasets/t1/d1/v3/data.csv", columns=("a", "b", "y", "when")
+)
 
 
 def make_spec(**kw: Any) -> TrainingSpec:

@@ -78,11 +78,21 @@ class FakeWorkspace:
         t.route("PUT", ws + r"/onlineEndpoints/[^/]+", self._put_endpoint)
         t.route("GET", ws + r"/onlineEndpoints/[^/]+", lambda c: self._get(self.endpoints, c.path.rsplit("/", 1)[1]))
         t.route("POST", ws + r"/onlineEndpoints/[^/]+/listKeys", lambda c: Answer(200, self.keys()))
-        t.route("DELETE", ws + r"/onlineEndpoints/[^/]+", lambda c: self._delete(self.endpoints, c.path.rsplit("/", 1)[1]))
+        t.route(
+            "DELETE", ws + r"/onlineEndpoints/[^/]+", lambda c: self._delete(self.endpoints, c.path.rsplit("/", 1)[1])
+        )
         t.route("GET", ws + r"/onlineEndpoints/[^/]+/deployments", self._list_deployments)
         t.route("PUT", ws + r"/onlineEndpoints/[^/]+/deployments/[^/]+", self._put_deployment)
-        t.route("GET", ws + r"/onlineEndpoints/[^/]+/deployments/[^/]+", lambda c: self._get(self.deployments, self._tail(c, 3)))
-        t.route("DELETE", ws + r"/onlineEndpoints/[^/]+/deployments/[^/]+", lambda c: self._delete(self.deployments, self._tail(c, 3)))
+        t.route(
+            "GET",
+            ws + r"/onlineEndpoints/[^/]+/deployments/[^/]+",
+            lambda c: self._get(self.deployments, self._tail(c, 3)),
+        )
+        t.route(
+            "DELETE",
+            ws + r"/onlineEndpoints/[^/]+/deployments/[^/]+",
+            lambda c: self._delete(self.deployments, self._tail(c, 3)),
+        )
         t.route("GET", r"/operations/[^/]+", lambda c: Answer(200, {"status": "Succeeded"}))
         t.route("PUT", r"/datasets/.+", self._put_blob)
         t.route("POST", r"/score", self._score)
@@ -125,7 +135,9 @@ class FakeWorkspace:
         name = c.path.rsplit("/", 1)[1]
         body = c.json()
         body["properties"]["status"] = "NotStarted"
-        body["properties"]["services"] = {"Studio": {"endpoint": f"https://ml.azure.com/runs/{name}", "jobServiceType": "Studio"}}
+        body["properties"]["services"] = {
+            "Studio": {"endpoint": f"https://ml.azure.com/runs/{name}", "jobServiceType": "Studio"}
+        }
         self.jobs[name] = arm("jobs", name, body, "jobs")
         return Answer(201, self.jobs[name])
 
@@ -225,7 +237,9 @@ class FakeWorkspace:
             | ({"end_time": end} if end else {}),
             "data": {
                 "tags": [{"key": k, "value": v} for k, v in all_tags.items()],
-                "metrics": [{"key": k, "value": v, "timestamp": metric_ts, "step": 0} for k, v in (metrics or {}).items()],
+                "metrics": [
+                    {"key": k, "value": v, "timestamp": metric_ts, "step": 0} for k, v in (metrics or {}).items()
+                ],
                 "params": [{"key": k, "value": v} for k, v in (params or {}).items()],
             },
         }
@@ -233,14 +247,18 @@ class FakeWorkspace:
     def _mlflow_get_run(self, c: Call) -> Answer:
         run = self.runs.get(c.query["run_id"])
         if run is None:
-            return Answer(404, {"error_code": "RESOURCE_DOES_NOT_EXIST", "message": f"Run '{c.query['run_id']}' not found"})
+            return Answer(
+                404, {"error_code": "RESOURCE_DOES_NOT_EXIST", "message": f"Run '{c.query['run_id']}' not found"}
+            )
         return Answer(200, {"run": run})
 
     def _mlflow_search(self, c: Call) -> Answer:
         body = c.json()
         match = re.fullmatch(r"tags\.mlflow\.parentRunId = '([^']+)'", body["filter"])
         assert match, body["filter"]
-        found = [r for r in self.runs.values() if {"key": "mlflow.parentRunId", "value": match.group(1)} in r["data"]["tags"]]
+        found = [
+            r for r in self.runs.values() if {"key": "mlflow.parentRunId", "value": match.group(1)} in r["data"]["tags"]
+        ]
         page = int(body.get("page_token") or 0)
         size = 2  # small pages so paging is exercised
         out: dict[str, Any] = {"runs": found[page : page + size]}

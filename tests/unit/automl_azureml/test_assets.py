@@ -14,7 +14,9 @@ from tests.unit.automl_azureml.fake_workspace import FakeWorkspace
 DSTORE = f"azureml://subscriptions/{SUB}/resourcegroups/{RG}/workspaces/{WS}/datastores/appdatasets/paths"
 
 
-def test_register_dataset_writes_an_mltable_and_registers_its_folder(backend: AzureMLBackend, fw: FakeWorkspace) -> None:
+def test_register_dataset_writes_an_mltable_and_registers_its_folder(
+    backend: AzureMLBackend, fw: FakeWorkspace
+) -> None:
     assert backend.register_dataset("t1", DS) == "azureml:ds-t1-d1:3"
     mltable = fw.blobs["/datasets/_mltable/ds-t1-d1/3/MLTable"].decode()
     assert f"- file: {DSTORE}/t1/d1/v3/data.csv" in mltable and "read_delimited" in mltable
@@ -35,7 +37,10 @@ def test_register_dataset_twice_is_a_no_op(backend: AzureMLBackend, fw: FakeWork
 def test_register_dataset_by_uri(backend: AzureMLBackend, fw: FakeWorkspace) -> None:
     folder = DatasetVersionRef(dataset_id="d2", version=1, uri="azureml://datastores/lake/paths/sales/")
     backend.register_dataset("t1", folder)
-    assert fw.t.find("PUT", "/data/ds-t1-d2/")[0].json()["properties"]["dataUri"] == "azureml://datastores/lake/paths/sales/"
+    assert (
+        fw.t.find("PUT", "/data/ds-t1-d2/")[0].json()["properties"]["dataUri"]
+        == "azureml://datastores/lake/paths/sales/"
+    )
     image = DatasetVersionRef(dataset_id="d3", version=1, uri="https://example.org/photo.png")
     backend.register_dataset("t1", image)
     assert fw.t.find("PUT", "/data/ds-t1-d3/")[0].json()["properties"]["dataType"] == "uri_file"

@@ -94,7 +94,11 @@ def test_mlflow_errors_are_mapped_too(backend: AzureMLBackend, fw: FakeWorkspace
     with pytest.raises(NotFound):  # no MLflow run yet
         backend.list_trials("t1", "automl-t1-r1")
     fw.add_run("automl-t1-r1")
-    fw.t.route("POST", r"/runs/search", Answer(429, {"error_code": "REQUEST_LIMIT_EXCEEDED", "message": "Too many"}, {"Retry-After": "3"}))
+    fw.t.route(
+        "POST",
+        r"/runs/search",
+        Answer(429, {"error_code": "REQUEST_LIMIT_EXCEEDED", "message": "Too many"}, {"Retry-After": "3"}),
+    )
     with pytest.raises(Unavailable) as info:
         backend.list_trials("t1", "automl-t1-r1")
     assert info.value.retry_after == 3 and "Too many" in info.value.message

@@ -16,7 +16,9 @@ JOB_PATH = f"{WS_ID}/jobs/automl-t1-r1"
 
 def test_submit_puts_an_automl_job_with_sdk_normalised_settings(backend: AzureMLBackend, fw: FakeWorkspace) -> None:
     spec = make_spec(
-        limits=Limits(timeout_minutes=90, trial_timeout_minutes=20, max_trials=12, max_concurrent_trials=3, exit_score=0.95),
+        limits=Limits(
+            timeout_minutes=90, trial_timeout_minutes=20, max_trials=12, max_concurrent_trials=3, exit_score=0.95
+        ),
         validation=Validation(n_cross_validations=5),
         allowed_algorithms=("LightGBM", "RandomForest"),
         blocked_algorithms=("KNN",),
@@ -32,7 +34,13 @@ def test_submit_puts_an_automl_job_with_sdk_normalised_settings(backend: AzureML
     props = put.json()["properties"]
     assert props["jobType"] == "AutoML"
     assert props["experimentName"] == "t1-e1"
-    assert props["tags"] == {"app": "automl-functions", "tenant": "t1", "run_id": "r1", "experiment_id": "e1", "dataset_id": "d1"}
+    assert props["tags"] == {
+        "app": "automl-functions",
+        "tenant": "t1",
+        "run_id": "r1",
+        "experiment_id": "e1",
+        "dataset_id": "d1",
+    }
     assert "computeId" not in props  # serverless compute when AZUREML_COMPUTE is empty
     task = props["taskDetails"]
     assert task["taskType"] == "Classification"

@@ -79,7 +79,9 @@ def test_mlflow_base_is_discovered_once_from_the_workspace(
     assert ("https://management.azure.com/.default",) in credential.scopes
 
 
-def test_metrics_since_returns_new_points_and_advances_the_watermark(backend: AzureMLBackend, fw: FakeWorkspace) -> None:
+def test_metrics_since_returns_new_points_and_advances_the_watermark(
+    backend: AzureMLBackend, fw: FakeWorkspace
+) -> None:
     seed(backend, fw)
     points, mark = backend.metrics_since("t1", PARENT, 0)
     got = {(p.name, p.step, p.value) for p in points}
@@ -90,7 +92,9 @@ def test_metrics_since_returns_new_points_and_advances_the_watermark(backend: Az
 
     again, same = backend.metrics_since("t1", PARENT, mark)
     assert again == [] and same == mark
-    fw.add_run(f"{PARENT}_3", parent=PARENT, tags={"iteration": "3"}, metrics={"AUC_weighted": 0.95}, metric_ts=mark + 1)
+    fw.add_run(
+        f"{PARENT}_3", parent=PARENT, tags={"iteration": "3"}, metrics={"AUC_weighted": 0.95}, metric_ts=mark + 1
+    )
     newer, newer_mark = backend.metrics_since("t1", PARENT, mark)
     assert [(p.name, p.step, p.value) for p in newer] == [("AUC_weighted", 3, 0.95)] and newer_mark == mark + 1
 
