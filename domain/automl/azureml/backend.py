@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from domain.automl.azureml import datasets, endpoints, jobs, models, trials
+from domain.automl.azureml import datasets, endpoints, jobs, logs, models, trials
 from domain.automl.azureml.client import RetryOptions, Workspace, default_credential
 from domain.automl.azureml.errors import azure_errors
 from domain.automl.azureml.jobs import enum_text
@@ -62,6 +62,8 @@ class AzureMLBackend:
     def get_job(self, tenant: str, job_name: str) -> JobInfo:
         job = jobs.fetch(self.ws, tenant, job_name)
         info = jobs.to_info(job)
+        if info.status is JobStatus.FAILED:
+            return self._with_failure(info, job_name)
         if info.status is not JobStatus.COMPLETED:
             return info
         try:
@@ -69,6 +71,15 @@ class AzureMLBackend:
         except DomainError as exc:  # the status is what matters; the best trial is read again later
             log.warning("best trial of %s not readable yet: %s", job_name, exc.message)
             return info
+
+    def _with_failure(self, info: JobInfo, job_name: str) -> JobInfo:
+        """Failed jobs: Azure's error message from run history (the ARM job carries none)."""
+        try:
+            text = logs.failure_text(logs.run_details(self.ws, job_name))
+        except DomainError as exc:
+            log.warning("failure details of %s not readable: %s", job_name, exc.message)
+            return info
+        return info.model_copy(update={"error": text}) if text else info
 
     def _with_best(self, info: JobInfo, job: Any) -> JobInfo:
         """Completed jobs: best trial (parent tag `automl_best_child_run_id`), its score, start/end from MLflow."""
@@ -106,11 +117,9 @@ class AzureMLBackend:
             return trials.metrics_since(self.mlflow, job_name, watermark)
 
     def logs_since(self, tenant: str, job_name: str, after_seq: int) -> tuple[list[LogLine], int]:
-        """Not collected from Azure ML (documented limitation, ADR 0009): the job's std_log is readable only through
-        private SDK calls or SAS links of the run-history service, whose shapes could not be observed offline. Users
-        read logs in the studio (`JobInfo.studio_url`). The job is still checked, so a foreign job is NotFound."""
+        """Lines of the job's std_log (run-history `logFiles`), numbered by line; see `logs.py`."""
         jobs.fetch(self.ws, tenant, job_name)
-        return [], after_seq
+        return logs.lines_since(self.ws, job_name, after_seq)
 
     # models -----------------------------------------------------------------------------------------------------
     def register_model(self, tenant: str, job_name: str, *, name: str, trial_id: str | None = None) -> ModelRef:

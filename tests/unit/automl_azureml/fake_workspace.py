@@ -60,6 +60,8 @@ class FakeWorkspace:
         self.runs: dict[str, dict[str, Any]] = {}  # MLflow runs by id
         self.blobs: dict[str, bytes] = {}
         self.scored: list[Call] = []
+        self.run_details: dict[str, dict[str, Any]] = {}  # run-history details by run id
+        self.log_text: dict[str, str] = {}  # blob path -> log text
         self._routes()
 
     # ARM --------------------------------------------------------------------------------------------------------
@@ -93,6 +95,9 @@ class FakeWorkspace:
             ws + r"/onlineEndpoints/[^/]+/deployments/[^/]+",
             lambda c: self._delete(self.deployments, self._tail(c, 3)),
         )
+        t.route("GET", r"/discovery", lambda c: Answer(200, self.discovery()))
+        t.route("GET", r"/history/v1\.0" + ws + r"/runs/[^/]+/details", self._run_details)
+        t.route("GET", r"/azureml/ExperimentRun/.+", self._get_log)
         t.route("GET", r"/operations/[^/]+", lambda c: Answer(200, {"status": "Succeeded"}))
         t.route("PUT", r"/datasets/.+", self._put_blob)
         t.route("POST", r"/score", self._score)
@@ -201,6 +206,38 @@ class FakeWorkspace:
         self.deployments[key] = arm("onlineEndpoints", key, body, "onlineEndpoints/deployments")
         headers = {"Azure-AsyncOperation": "https://management.azure.com/operations/dep1?api-version=x"}
         return Answer(201, self.deployments[key], headers)
+
+    @staticmethod
+    def discovery() -> dict[str, str]:
+        api = f"https://{REGION}.api.azureml.ms"
+        return {"api": api, "catalog": api, "experimentation": api, "history": api, "modelmanagement": api}
+
+    def set_run_details(
+        self, run_id: str, *, status: str, logs: dict[str, str] | None = None, error: str | None = None
+    ) -> None:
+        """Run-history details; `logs` maps log names to their text, served from SAS links like the real ones."""
+        files = {}
+        for name, text in (logs or {}).items():
+            path = f"/azureml/ExperimentRun/dcid.{run_id}/{name}"
+            self.log_text[path] = text
+            files[name] = (
+                f"https://wsstore.blob.core.windows.net{path}?sv=2019-07-07&sr=b&sig=fake&se=2026-11-27T00%3A00%3A00Z&sp=r"
+            )
+        body: dict[str, Any] = {"runId": run_id, "status": status, "logFiles": files}
+        if error:
+            body["error"] = {"error": {"code": "UserError", "message": error}}
+        self.run_details[run_id] = body
+
+    def _run_details(self, c: Call) -> Answer:
+        run_id = c.path.split("/")[-2]
+        if run_id not in self.run_details:
+            return Answer(404, {"error": {"code": "UserError", "message": f"Run {run_id} was not found"}})
+        return Answer(200, self.run_details[run_id])
+
+    def _get_log(self, c: Call) -> Answer:
+        if c.path not in self.log_text:
+            return Answer(404, b'<?xml version="1.0"?><Error><Code>BlobNotFound</Code></Error>')
+        return Answer(200, self.log_text[c.path].encode(), {"Content-Type": "text/plain"})
 
     @staticmethod
     def keys() -> dict[str, str]:

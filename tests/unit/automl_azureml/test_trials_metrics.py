@@ -113,12 +113,48 @@ def test_trials_of_another_tenant_are_not_read(backend: AzureMLBackend, fw: Fake
     assert not [c for c in fw.t.calls[before:] if "mlflow" in c.path]
 
 
-def test_logs_are_a_documented_gap_but_still_tenant_checked(backend: AzureMLBackend, fw: FakeWorkspace) -> None:
+def test_logs_come_from_the_run_history_log_files(backend: AzureMLBackend, fw: FakeWorkspace) -> None:
+    seed(backend, fw)
+    text = "2026-11-26T10:00:01Z starting\nloading data\n2026-11-26T10:00:09Z trial 0 done\n"
+    fw.set_run_details(PARENT, status="Running", logs={"user_logs/std_log.txt": text, "system_logs/x.txt": "no"})
+    lines, last = backend.logs_since("t1", PARENT, 0)
+    assert [(ln.seq, ln.text) for ln in lines] == [
+        (1, "2026-11-26T10:00:01Z starting"),
+        (2, "loading data"),
+        (3, "2026-11-26T10:00:09Z trial 0 done"),
+    ]
+    assert last == 3 and lines[0].timestamp.isoformat() == "2026-11-26T10:00:01+00:00"
+    details = next(c for c in fw.t.calls if c.path.endswith("/details"))
+    assert details.host == f"{REGION}.api.azureml.ms"
+    assert details.path == f"/history/v1.0{WS_ID}/runs/{PARENT}/details"
+    log_get = next(c for c in fw.t.calls if c.host == "wsstore.blob.core.windows.net")
+    assert "Authorization" not in log_get.headers  # the SAS link is the credential: no ARM token leaks to storage
+    assert backend.logs_since("t1", PARENT, 3) == ([], 3)
+    fw.set_run_details(PARENT, status="Running", logs={"user_logs/std_log.txt": text + "more\n"})
+    more, last = backend.logs_since("t1", PARENT, 3)
+    assert [(ln.seq, ln.text) for ln in more] == [(4, "more")] and last == 4
+
+
+def test_no_log_yet_returns_nothing(backend: AzureMLBackend, fw: FakeWorkspace) -> None:
+    seed(backend, fw)
+    fw.set_run_details(PARENT, status="Queued")
+    assert backend.logs_since("t1", PARENT, 0) == ([], 0)
+
+
+def test_logs_of_another_tenants_job_are_not_found(backend: AzureMLBackend, fw: FakeWorkspace) -> None:
     import pytest
 
     from domain.errors import NotFound
 
     seed(backend, fw)
-    assert backend.logs_since("t1", PARENT, 5) == ([], 5)
     with pytest.raises(NotFound):
         backend.logs_since("t2", PARENT, 0)
+    assert not [c for c in fw.t.calls if "/history/" in c.path]
+
+
+def test_a_failed_job_reports_azures_error_text(backend: AzureMLBackend, fw: FakeWorkspace) -> None:
+    seed(backend, fw)
+    fw.set_job_status(PARENT, "Failed")
+    fw.set_run_details(PARENT, status="Failed", error="Training data has fewer than 50 rows.")
+    info = backend.get_job("t1", PARENT)
+    assert info.status is JobStatus.FAILED and info.error == "Training data has fewer than 50 rows."
