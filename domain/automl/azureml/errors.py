@@ -76,8 +76,9 @@ def azure_message(exc: BaseException) -> str:
     return str(text).splitlines()[0] if text else type(exc).__name__
 
 
-def to_domain(exc: BaseException, kind: str, ident: str, *, creating: bool = False) -> DomainError:
-    """The domain error for an exception raised by azure-ai-ml or azure-core while handling `kind`/`ident`."""
+def to_domain(exc: BaseException, kind: str, ident: str, *, creating: bool = False) -> DomainError | None:
+    """The domain error for an exception raised by azure-ai-ml or azure-core while handling `kind`/`ident`;
+    None for anything else (a programming error, which must surface as is)."""
     if isinstance(exc, DomainError):
         return exc
     status = getattr(getattr(exc, "response", None), "status_code", None) or getattr(exc, "status_code", None)
@@ -98,7 +99,7 @@ def to_domain(exc: BaseException, kind: str, ident: str, *, creating: bool = Fal
         return ValidationFailed(f"Azure ML rejected the {kind} settings: {azure_message(exc)}", target=kind)
     if isinstance(exc, AzureError):
         return Unavailable(f"Azure ML call failed: {azure_message(exc)}", target=kind)
-    raise exc
+    return None
 
 
 def _is_sdk_validation(exc: BaseException) -> bool:
@@ -118,4 +119,7 @@ def azure_errors(kind: str, ident: str, *, creating: bool = False) -> Iterator[N
     except DomainError:
         raise
     except Exception as exc:
-        raise to_domain(exc, kind, ident, creating=creating) from exc
+        mapped = to_domain(exc, kind, ident, creating=creating)
+        if mapped is None:
+            raise
+        raise mapped from exc

@@ -26,6 +26,10 @@ def test_register_dataset_writes_an_mltable_and_registers_its_folder(
     assert props["dataType"] == "mltable"
     assert props["dataUri"] == f"{DSTORE}/_mltable/ds-t1-d1/3/"
     assert props["tags"] == {"app": "automl-functions", "tenant": "t1", "dataset_id": "d1"}
+    # the SDK tries to read the MLTable back through the datastore; the fake has none, so it skips that check
+    assert [c.path for c in fw.t.find("GET", "/datastores/")] == [f"{WS_ID}/datastores/appdatasets"]
+    blob_put = fw.t.find("PUT", "/MLTable")[0]
+    assert blob_put.host == "appstore.blob.core.windows.net" and blob_put.headers["x-ms-blob-type"] == "BlockBlob"
 
 
 def test_register_dataset_twice_is_a_no_op(backend: AzureMLBackend, fw: FakeWorkspace) -> None:

@@ -117,3 +117,19 @@ def test_mlflow_errors_are_mapped_too(backend: AzureMLBackend, fw: FakeWorkspace
 )
 def test_retry_after_forms(headers: dict[str, Any], seconds: int) -> None:
     assert retry_after_seconds(headers) == seconds
+
+
+def test_programming_errors_are_not_disguised(backend: AzureMLBackend, fw: FakeWorkspace) -> None:
+    def broken(call: Call) -> Answer:
+        raise KeyError("bug")
+
+    fw.t.route("GET", JOB, broken)
+    with pytest.raises(KeyError):
+        backend.get_job("t1", "automl-t1-r1")
+
+
+def test_the_socket_guard_refuses_real_connections() -> None:
+    import socket
+
+    with pytest.raises(AssertionError, match="network access"), socket.create_connection(("127.0.0.1", 9), timeout=1):
+        pass
