@@ -99,6 +99,7 @@ class Workspace:
                         self.resource_group,
                         self.name,
                         user_agent=USER_AGENT,
+                        show_progress=False,  # no progress dots on stdout from LRO pollers and uploads
                         **self._transport_kwargs(),
                     )
         return self._ml_client
