@@ -18,19 +18,16 @@ def job_tags(spec: TrainingSpec) -> dict[str, str]:
     }
 
 
-def build_job(spec: TrainingSpec, *, compute: str | None) -> Any:
-    """The AutoML job for `spec` (call `spec.check()` first). Its name is `spec.job_name`, so a resubmit is a no-op.
-
-    `compute` empty = serverless compute. The data input is the registered MLTable asset of the dataset version."""
-    from azure.ai.ml import Input, automl
+def factory_args(spec: TrainingSpec, *, compute: str | None) -> dict[str, Any]:
+    """Keyword arguments of `automl.classification/regression/forecasting`: data, metric, name, tags, validation."""
+    from azure.ai.ml import Input
     from azure.ai.ml.constants import AssetTypes
 
-    training_data = Input(
-        type=AssetTypes.MLTABLE,
-        path=f"azureml:{naming.data_asset_name(spec.tenant, spec.dataset.dataset_id)}:{spec.dataset.version}",
-    )
-    common: dict[str, Any] = {
-        "training_data": training_data,
+    args: dict[str, Any] = {
+        "training_data": Input(
+            type=AssetTypes.MLTABLE,
+            path=f"azureml:{naming.data_asset_name(spec.tenant, spec.dataset.dataset_id)}:{spec.dataset.version}",
+        ),
         "target_column_name": spec.target_column,
         "primary_metric": spec.primary_metric,
         "name": spec.job_name,
@@ -39,25 +36,32 @@ def build_job(spec: TrainingSpec, *, compute: str | None) -> Any:
         "tags": job_tags(spec),
     }
     if compute:
-        common["compute"] = compute
+        args["compute"] = compute
     if spec.validation.n_cross_validations is not None:
-        common["n_cross_validations"] = spec.validation.n_cross_validations
+        args["n_cross_validations"] = spec.validation.n_cross_validations
     if spec.validation.validation_size is not None:
-        common["validation_data_size"] = spec.validation.validation_size
+        args["validation_data_size"] = spec.validation.validation_size
+    return args
 
-    if spec.task is Task.CLASSIFICATION:
-        job = automl.classification(**common)
-    elif spec.task is Task.REGRESSION:
-        job = automl.regression(**common)
-    else:
-        job = automl.forecasting(**common)
-        assert spec.forecast is not None  # spec.check() requires it
+
+def build_job(spec: TrainingSpec, *, compute: str | None) -> Any:
+    """The AutoML job for `spec` (call `spec.check()` first). Its name is `spec.job_name`, so a resubmit is a no-op.
+
+    `compute` empty = serverless compute. The data input is the registered MLTable asset of the dataset version."""
+    from azure.ai.ml import automl
+
+    factory = {
+        Task.CLASSIFICATION: automl.classification,
+        Task.REGRESSION: automl.regression,
+        Task.FORECASTING: automl.forecasting,
+    }[spec.task]
+    job = factory(**factory_args(spec, compute=compute))
+    if spec.forecast is not None:  # spec.check() allows it for forecasting only
         job.set_forecast_settings(
             time_column_name=spec.forecast.time_column,
             forecast_horizon=spec.forecast.horizon,
             time_series_id_column_names=list(spec.forecast.time_series_id_columns) or None,
         )
-
     limits = spec.limits
     job.set_limits(
         timeout_minutes=limits.timeout_minutes,
@@ -73,11 +77,3 @@ def build_job(spec: TrainingSpec, *, compute: str | None) -> Any:
     )
     job.set_featurization(mode=spec.featurization.value)
     return job
-
-
-def rest_body(job: Any) -> dict[str, Any]:
-    """The REST body the SDK would PUT (private SDK helper; for diagnostics and tests)."""
-    from azure.ai.ml.entities._job.to_rest_functions import to_rest_job_object
-
-    body: dict[str, Any] = to_rest_job_object(job).as_dict()
-    return body

@@ -133,3 +133,26 @@ def test_the_socket_guard_refuses_real_connections() -> None:
 
     with pytest.raises(AssertionError, match="network access"), socket.create_connection(("127.0.0.1", 9), timeout=1):
         pass
+
+
+def test_managed_identity_with_the_apps_client_id_in_azure() -> None:
+    from azure.identity import AzureCliCredential, ManagedIdentityCredential
+
+    from domain.automl.azureml.client import default_credential
+
+    cred = default_credential(settings(AZURE_CLIENT_ID="11111111-2222-3333-4444-555555555555"))
+    assert isinstance(cred, ManagedIdentityCredential)  # built without any network call (sockets are refused)
+    assert isinstance(default_credential(settings()), AzureCliCredential)  # a developer's machine
+
+
+def test_mlflow_base_url_forms() -> None:
+    from domain.automl.azureml.client import mlflow_base_url
+
+    ws = "/subscriptions/s/resourceGroups/r/providers/Microsoft.MachineLearningServices/workspaces/w"
+    tracking = "azureml://eastus.api.azureml.ms/mlflow/v1.0" + ws
+    assert mlflow_base_url(tracking, None, ws) == "https://eastus.api.azureml.ms/mlflow/v2.0" + ws
+    assert mlflow_base_url(None, "https://eastus.api.azureml.ms/discovery", ws).startswith(
+        "https://eastus.api.azureml.ms/"
+    )
+    with pytest.raises(ValueError, match="neither"):
+        mlflow_base_url(None, None, ws)
