@@ -22,6 +22,7 @@ from typing import Any
 
 from domain.automl.local.events import RUN_STATUS_CHANGED, post_events, run_event
 from domain.automl.local.jobdir import JobDir, now_iso, pid_alive, pid_record, read_json, write_json_atomic
+from domain.automl.local.journal import JobLog
 from domain.entities.automl import JobInfo, JobStatus
 from domain.settings import VARS, Settings
 
@@ -116,6 +117,7 @@ def reconcile(job: JobDir, url: str) -> dict[str, Any]:
         error = f"the worker process (pid {pid['pid']}) exited without finishing; it was killed or crashed"
         error += f": {detail}" if detail else ""
     final = "Canceled" if job.cancel.exists() else "Failed"
+    JobLog(job).write(f"Status: {final} ({error})")
     status.update(status=final, error=error, ended_at=now_iso())
     write_json_atomic(job.status, status)
     spec = read_json(job.spec)

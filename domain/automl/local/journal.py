@@ -56,10 +56,12 @@ class StatusFile:
                 fields.setdefault("started_at", now_iso())
             if status in TERMINAL:
                 fields.setdefault("ended_at", now_iso())
+            error = fields.get("error")
+            # the log line first: a reader that sees the terminal status has every log line already
+            self._log.write(f"Status: {status}" + (f" ({error})" if error else ""))
             self.data.update(status=status, **fields)
             write_json_atomic(self._job.status, self.data)
             snapshot = dict(self.data)
-        self._log.write(f"Status: {status}" + (f" ({snapshot['error']})" if snapshot.get("error") else ""))
         self._post(status, snapshot)
 
     def _post(self, status: str, snapshot: dict[str, Any]) -> None:

@@ -26,20 +26,36 @@ from domain.automl.local.mapping import azure_algorithm, score_from_loss
 from domain.settings import load_settings
 
 
-class Stop(Exception):
-    """Raised in the main thread by SIGTERM (cancel) or SIGUSR1 (exit score reached)."""
+class Stop(BaseException):  # like KeyboardInterrupt, so no `except Exception` in FLAML or a library swallows it
+    """Raised in the main thread to end the search: SIGTERM (cancel) or the exit score (SIGUSR2 from the monitor)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
 
 
-def _raise_stop(reason: str) -> Any:
-    def handler(signum: int, frame: object) -> None:
-        signal.signal(signum, signal.SIG_DFL)  # a second signal now acts normally (SIGTERM kills)
-        raise Stop(reason)
+class StopRequest:
+    """Why the search must stop. An exception raised in a signal handler can be swallowed (e.g. when the signal
+    lands in a `__del__`), so the monitor re-raises it (SIGUSR2) every 0.3 s until the worker is finalising."""
 
-    return handler
+    reason: str | None = None
+    finalising = False
+
+    @classmethod
+    def handler(cls, reason: str | None) -> Any:
+        def handle(signum: int, frame: object) -> None:
+            if cls.finalising:
+                return
+            cls.reason = cls.reason or reason
+            if cls.reason:
+                raise Stop(cls.reason)
+
+        return handle
+
+    @classmethod
+    def ask(cls, reason: str) -> None:
+        cls.reason = cls.reason or reason
+        os.kill(os.getpid(), signal.SIGUSR2)
 
 
 def acquire_slot(workdir: Path, slots: int, job: JobDir) -> TextIO:
@@ -92,7 +108,9 @@ class TrialMonitor(threading.Thread):
             self.status.update(trials_done=self.seen, best_score=best_score, best_record_id=self.best[1])
             exit_score = self.plan.get("exit_score")
             if exit_score is not None and (best_score >= exit_score if higher else best_score <= exit_score):
-                os.kill(os.getpid(), signal.SIGUSR1)
+                StopRequest.ask("exit score reached")
+        if StopRequest.reason and not StopRequest.finalising:
+            StopRequest.ask(StopRequest.reason)
 
 
 def load_data(spec: dict[str, Any], job: JobDir) -> tuple[Any, Any]:
@@ -151,7 +169,8 @@ def best_record(job: JobDir) -> dict[str, Any] | None:
 
 def _finalising(job: JobDir) -> None:
     """From here on the signals are ignored; the `stopping` marker tells the host to allow time before SIGKILL."""
-    signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+    StopRequest.finalising = True
+    signal.signal(signal.SIGUSR2, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     job.path.joinpath("stopping").write_text(now_iso())
 
@@ -197,8 +216,8 @@ def run_job(job: JobDir) -> None:
     spec = read_json(job.spec)
     log = JobLog(job)
     status = StatusFile(job, spec["run"], settings.local_automl_event_url, log)
-    signal.signal(signal.SIGTERM, _raise_stop("cancel"))
-    signal.signal(signal.SIGUSR1, _raise_stop("exit score reached"))
+    signal.signal(signal.SIGTERM, StopRequest.handler("cancel"))
+    signal.signal(signal.SIGUSR2, StopRequest.handler(None))
     try:
         status.move_to("Queued")
         slot = acquire_slot(Path(settings.local_automl_workdir), settings.local_automl_max_concurrent_jobs, job)

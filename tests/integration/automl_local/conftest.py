@@ -122,15 +122,15 @@ def upload_dataset(settings: Settings, name: str, unique: str) -> Dataset:
     return Dataset(name, task, ref, test.drop(columns=["target"]).to_dict("records"), test["target"].tolist())
 
 
-def spec_for(dataset: Dataset, unique: str, **overrides: Any) -> TrainingSpec:
+def spec_for(source: Dataset, unique: str, **overrides: Any) -> TrainingSpec:
     values: dict[str, Any] = {
         "tenant": f"t{unique}",
-        "run_id": f"{dataset.name}-{unique}",
+        "run_id": f"{source.name}-{unique}",
         "experiment_id": f"exp-{unique}",
-        "task": dataset.task,
-        "dataset": dataset.ref,
+        "task": source.task,
+        "dataset": source.ref,
         "target_column": "target",
-        "primary_metric": "accuracy" if dataset.task is Task.CLASSIFICATION else "r2_score",
+        "primary_metric": "accuracy" if source.task is Task.CLASSIFICATION else "r2_score",
         "limits": Limits(timeout_minutes=2, max_trials=12),
         "validation": Validation(n_cross_validations=3),
         "seed": 7,

@@ -104,4 +104,5 @@ def test_events_parse_as_azure_ml_event_grid_events(trained: dict[str, Any], eve
     assert "Running" in changes
     completed = [e for e in events if e.event_type == "Microsoft.MachineLearningServices.RunCompleted"]
     assert len(completed) == 1
-    assert completed[0].get_json()["runProperties"]["best_child_run_id"] == trained["breast_cancer"]["info"].best_trial_id
+    best = trained["breast_cancer"]["info"].best_trial_id
+    assert completed[0].get_json()["runProperties"]["best_child_run_id"] == best
