@@ -111,9 +111,12 @@ class LocalAutoMLBackend:
         return series.logs_since(self._job(tenant, job_name), after_seq)
 
     def delete_job(self, tenant: str, job_name: str) -> None:
+        """Stop the worker, then remove the job directory and the job's model blob (registered models stay)."""
         job = JobDir.of(self.workdir, tenant, job_name)
         if job.path.exists():
             jobs.stop_and_remove(job)
+        blob = MODEL_BLOB.format(tenant=tenant, job_name=job_name)
+        blobs.delete_if_exists(self.settings, self.settings.models_container, blob)
 
     # --- models ------------------------------------------------------------------------------------------------
 

@@ -75,3 +75,10 @@ def list_names(settings: Settings, container: str, prefix: str) -> list[str]:
         return [b.name for b in blob_service(settings).get_container_client(container).list_blobs(prefix)]
     except ResourceNotFoundError:
         return []
+
+
+def delete_if_exists(settings: Settings, container: str, name: str) -> None:
+    from azure.core.exceptions import ResourceNotFoundError
+
+    with contextlib.suppress(ResourceNotFoundError):
+        blob_service(settings).get_blob_client(container, name).delete_blob()

@@ -32,10 +32,21 @@ FINALIZE_GRACE_SECONDS = 120.0  # once the worker is refitting/saving the best m
 START_GRACE_SECONDS = 60.0  # a job directory without a worker pid after this long never started
 
 
+WORKER_FIELDS = frozenset(
+    {
+        "data_storage_connection_string", "data_blobs_endpoint", "data_tables_endpoint", "azure_client_id",
+        "datasets_container", "models_container", "local_automl_workdir", "local_automl_max_concurrent_jobs",
+        "local_automl_event_url",
+    }
+)  # fmt: skip
+
+
 def worker_env(settings: Settings) -> dict[str, str]:
-    """The worker's environment: ours, with every app setting taken from `settings` (it calls load_settings)."""
+    """The worker's environment: ours, with the app settings it needs taken from `settings` (it calls load_settings)."""
     env = {k: v for k, v in os.environ.items() if k not in {var.env for var in VARS}}
     for var in VARS:
+        if var.field not in WORKER_FIELDS:
+            continue  # the worker gets only what it uses; the rest takes the local defaults
         value = getattr(settings, var.field)
         if value is None:
             continue

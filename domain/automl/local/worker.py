@@ -25,6 +25,8 @@ from domain.automl.local.journal import JobLog, StatusFile
 from domain.automl.local.mapping import azure_algorithm, score_from_loss
 from domain.settings import load_settings
 
+HARD_LIMIT_MARGIN_SECONDS = 30
+
 
 class Stop(BaseException):  # like KeyboardInterrupt, so no `except Exception` in FLAML or a library swallows it
     """Raised in the main thread to end the search: SIGTERM (cancel) or the exit score (SIGUSR2 from the monitor)."""
@@ -170,6 +172,7 @@ def best_record(job: JobDir) -> dict[str, Any] | None:
 def _finalising(job: JobDir) -> None:
     """From here on the signals are ignored; the `stopping` marker tells the host to allow time before SIGKILL."""
     StopRequest.finalising = True
+    signal.setitimer(signal.ITIMER_REAL, 0)
     signal.signal(signal.SIGUSR2, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     job.path.joinpath("stopping").write_text(now_iso())
@@ -186,6 +189,9 @@ def train(spec: dict[str, Any], job: JobDir, status: StatusFile, log: JobLog) ->
     monitor = TrialMonitor(job, status, log, plan)
     status.move_to("Running", fit_started_at=time.time())
     monitor.start()
+    # FLAML's time budget is soft (checked between trials): a hard limit stops a trial that overruns it
+    signal.signal(signal.SIGALRM, StopRequest.handler("time limit reached"))
+    signal.setitimer(signal.ITIMER_REAL, plan["time_budget"] + HARD_LIMIT_MARGIN_SECONDS)
     automl, reason = AutoML(), None  # type: ignore[no-untyped-call]
     try:
         automl.fit(X, y, **settings)
