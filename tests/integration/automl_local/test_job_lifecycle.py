@@ -45,7 +45,7 @@ def test_cancel_mid_job_keeps_a_usable_best_model(backend: Any, kit: Any, breast
 
 
 def test_missing_target_column_fails_with_a_readable_error(
-    backend: Any, kit: Any, breast_cancer: Any, unique: str
+    backend: Any, kit: Any, breast_cancer: Any, unique: str, event_capture: Any
 ) -> None:
     dataset = breast_cancer.ref.model_copy(update={"columns": ()})  # unknown columns: only the worker can tell
     spec = kit.spec_for(breast_cancer, unique, dataset=dataset, target_column="no_such_column")
@@ -58,6 +58,8 @@ def test_missing_target_column_fails_with_a_readable_error(
     assert "target column 'no_such_column' is not in the dataset" in (info.error or "")
     assert read_json(JobDir.of(backend.workdir, spec.tenant, spec.job_name).pid) == pid
     assert backend.submit_job(spec).status is JobStatus.FAILED
+    failed = [e for e in event_capture.for_run(spec.job_name) if e["data"].get("runStatus") == "Failed"]
+    assert len(failed) == 1 and "no_such_column" in failed[0]["data"]["runProperties"]["error"]
 
 
 def test_killed_worker_is_failed_and_a_restarted_host_sees_the_job(

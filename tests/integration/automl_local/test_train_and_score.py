@@ -19,6 +19,13 @@ from domain.entities.automl import ALGORITHMS, JobStatus, ProvisioningState
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 THRESHOLDS = {"breast_cancer": 0.9, "iris": 0.85, "wine": 0.85, "diabetes": 0.2}
+# FLAML built-ins (accuracy; AUC_weighted on a multiclass target) and a custom, lower-is-better Azure metric
+PRIMARY = {
+    "breast_cancer": "accuracy",
+    "iris": "AUC_weighted",
+    "wine": "accuracy",
+    "diabetes": "normalized_root_mean_squared_error",
+}
 
 
 def held_out_score(name: str, predictions: list[Any], truth: list[Any]) -> float:
@@ -34,7 +41,7 @@ def trained(backend: Any, kit: Any) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for name in THRESHOLDS:
         dataset = kit.upload_dataset(backend.settings, name, unique)
-        spec = kit.spec_for(dataset, unique)
+        spec = kit.spec_for(dataset, unique, primary_metric=PRIMARY[name])
         out[name] = {"dataset": dataset, "spec": spec, "info": backend.submit_job(spec)}
     for entry in out.values():
         spec = entry["spec"]
@@ -78,11 +85,24 @@ def test_trials_are_azure_shaped_records(trained: dict[str, Any], backend: Any) 
     assert entry["model"].trial_id == best.trial_id
 
 
-def test_regression_trials_report_r2(trained: dict[str, Any], backend: Any) -> None:
-    spec = trained["diabetes"]["spec"]
+def test_lower_is_better_custom_metric_is_reported_in_its_direction(trained: dict[str, Any], backend: Any) -> None:
+    entry = trained["diabetes"]
+    spec, info = entry["spec"], entry["info"]
     trials = backend.list_trials(spec.tenant, spec.job_name)
     assert {t.algorithm for t in trials} <= set(ALGORITHMS[spec.task])
-    assert all("r2_score" in t.metrics for t in trials)
+    scores = [t.metrics["normalized_root_mean_squared_error"] for t in trials]
+    assert all(0.0 < s < 1.0 for s in scores)  # an RMSE divided by the target's range
+    best = min(trials, key=lambda t: t.score or 1.0)
+    assert info.best_trial_id == best.trial_id and info.best_score == pytest.approx(min(scores))
+    series, _ = backend.metrics_since(spec.tenant, spec.job_name, 0)
+    best_so_far = [p.value for p in series if p.name == spec.primary_metric]
+    assert best_so_far == sorted(best_so_far, reverse=True) and best_so_far[-1] == pytest.approx(min(scores))
+
+
+def test_multiclass_auc_weighted_scores_every_trial(trained: dict[str, Any], backend: Any) -> None:
+    spec = trained["iris"]["spec"]
+    scores = [t.score for t in backend.list_trials(spec.tenant, spec.job_name)]
+    assert scores and all(s is not None and 0.5 < s <= 1.0 for s in scores)
 
 
 def test_events_parse_as_azure_ml_event_grid_events(trained: dict[str, Any], event_capture: Any) -> None:
