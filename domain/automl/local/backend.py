@@ -121,19 +121,27 @@ class LocalAutoMLBackend:
     # --- models ------------------------------------------------------------------------------------------------
 
     def register_model(self, tenant: str, job_name: str, *, name: str, trial_id: str | None = None) -> ModelRef:
-        """Copy the job's best model to `{tenant}/registry/{name}/{version}/model.pkl` (next free version)."""
+        """Store the job's best model (or trial `trial_id`'s, refit from the trial log in a subprocess) as
+        `{tenant}/registry/{name}/{version}/model.pkl` in the models container, `version` the next free one."""
         info = self.get_job(tenant, job_name)
         status = read_json(self._job(tenant, job_name).status) or {}
         if not status.get("model_saved"):
             raise Conflict(f"job '{job_name}' has no model ({info.status.value}).", target="job")
-        if trial_id is not None and trial_id != info.best_trial_id:
-            raise ValidationFailed(
-                f"the local engine keeps only the best trial's model ({info.best_trial_id}).", target="trialId"
-            )
         container = self.settings.models_container
-        data = blobs.download_bytes(self.settings, container, MODEL_BLOB.format(tenant=tenant, job_name=job_name))
+        if trial_id is None or trial_id == info.best_trial_id:
+            data = blobs.download_bytes(self.settings, container, MODEL_BLOB.format(tenant=tenant, job_name=job_name))
+            trial_id = info.best_trial_id
+        else:
+            data = jobs.refit_trial(
+                self._job(tenant, job_name), self._record_id(tenant, job_name, trial_id), self.settings
+            )
         prefix = f"{safe_name(tenant, 'tenant')}/registry/{safe_name(name, 'model')}/"
-        return self._upload_next_version(container, prefix, data, name, info.best_trial_id)
+        return self._upload_next_version(container, prefix, data, name, trial_id)
+
+    def _record_id(self, tenant: str, job_name: str, trial_id: str) -> int:
+        if trial_id not in {t.trial_id for t in self.list_trials(tenant, job_name)}:
+            raise NotFound("trial", trial_id)
+        return int(trial_id.rsplit("_", 1)[1])
 
     def _upload_next_version(
         self, container: str, prefix: str, data: bytes, name: str, trial_id: str | None

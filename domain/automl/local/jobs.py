@@ -192,3 +192,17 @@ def stop_and_remove(job: JobDir, wait_seconds: float = 10.0) -> None:
         if pid_alive(pid):
             _signal_group(int(pid["pid"]), signal.SIGKILL)
     shutil.rmtree(job.path, ignore_errors=True)
+
+
+def refit_trial(job: JobDir, record_id: int, settings: Settings, timeout: float = 600.0) -> bytes:
+    """Refit one trial in a worker subprocess (the host never imports FLAML); returns its pickled model bundle."""
+    out = job.path / f"trial-{record_id}.pkl"
+    if not out.exists():
+        result = subprocess.run(  # noqa: S603 - our own module, fixed arguments
+            [sys.executable, "-m", "domain.automl.local.worker", str(job.path.resolve()), "--refit", str(record_id),
+             str(out.resolve())],
+            cwd=ROOT, env=worker_env(settings), capture_output=True, text=True, timeout=timeout, check=False,
+        )  # fmt: skip
+        if result.returncode != 0:
+            raise RuntimeError(f"refitting trial {record_id} failed: {result.stderr[-600:]}")
+    return out.read_bytes()

@@ -248,5 +248,26 @@ def run_job(job: JobDir) -> None:
         status.move_to("Failed", error=f"{type(exc).__name__}: {exc}"[:2000])
 
 
+def refit(job: JobDir, record_id: int, out: Path) -> None:
+    """Refit one trial of a job's log on the job's data and write its model bundle to `out` (register_model)."""
+    from flaml.automl import AutoML
+
+    spec = read_json(job.spec)
+    plan = spec["plan"]
+    X, y = load_data(spec, job)
+    automl = AutoML()  # type: ignore[no-untyped-call]
+    automl.retrain_from_log(
+        log_file_name=str(job.trials), X_train=X, y_train=y, task=plan["task"],
+        record_id=record_id, n_jobs=1, train_full=True,
+    )  # fmt: skip
+    bundle = {"automl": automl, "features": list(X.columns), "task": plan["task"], "target": plan["target_column"]}
+    tmp = out.with_name(f".{out.name}.part")
+    tmp.write_bytes(pickle.dumps(bundle, protocol=5))
+    tmp.replace(out)
+
+
 if __name__ == "__main__":
-    run_job(JobDir(Path(sys.argv[1])))
+    if len(sys.argv) == 5 and sys.argv[2] == "--refit":
+        refit(JobDir(Path(sys.argv[1])), int(sys.argv[3]), Path(sys.argv[4]))
+    else:
+        run_job(JobDir(Path(sys.argv[1])))

@@ -15,6 +15,7 @@ from azure.functions.eventgrid import EventGridEventInConverter
 from azure.functions.meta import Datum
 
 from domain.entities.automl import ALGORITHMS, JobStatus, ProvisioningState
+from domain.errors import NotFound
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -83,6 +84,24 @@ def test_trials_are_azure_shaped_records(trained: dict[str, Any], backend: Any) 
     best = max(trials, key=lambda t: t.score or 0.0)
     assert info.best_trial_id == best.trial_id and info.best_score == pytest.approx(best.score)
     assert entry["model"].trial_id == best.trial_id
+
+
+def test_a_non_best_trial_can_be_registered_and_deployed(trained: dict[str, Any], backend: Any) -> None:
+    entry = trained["wine"]
+    spec = entry["spec"]
+    ranked = sorted(backend.list_trials(spec.tenant, spec.job_name), key=lambda t: t.score or 0.0, reverse=True)
+    runner_up = ranked[1]
+    model = backend.register_model(spec.tenant, spec.job_name, name="wine-model", trial_id=runner_up.trial_id)
+    assert model.trial_id == runner_up.trial_id and model.version == str(int(entry["model"].version) + 1)
+    backend.create_or_update_deployment(spec.tenant, "ep", "wine-runner-up", model)
+    deadline = time.monotonic() + 60
+    while backend.get_deployment(spec.tenant, "ep", "wine-runner-up").state is ProvisioningState.CREATING:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    predictions = backend.score(spec.tenant, "ep", entry["dataset"].test_rows, deployment="wine-runner-up")
+    assert held_out_score("wine", predictions, entry["dataset"].test_y) > 0.7
+    with pytest.raises(NotFound):
+        backend.register_model(spec.tenant, spec.job_name, name="x", trial_id=f"{spec.job_name}_99999")
 
 
 def test_lower_is_better_custom_metric_is_reported_in_its_direction(trained: dict[str, Any], backend: Any) -> None:
