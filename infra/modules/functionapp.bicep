@@ -188,6 +188,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     AZUREML_RESOURCE_GROUP: azuremlResourceGroup
     AZUREML_WORKSPACE_NAME: azuremlWorkspaceName
     AZUREML_COMPUTE: azuremlCompute
+    AZUREML_DATASTORE: 'appdatasets' // the Azure ML datastore registered over the app's datasets container
     EVENTGRID_ALLOWED_TOPICS: eventGridAllowedTopics
     AUTH_MODE: 'entra'
     ENTRA_TENANT_ID: entraTenantId

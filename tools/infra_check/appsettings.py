@@ -29,6 +29,7 @@ LOCAL_ONLY: dict[str, str] = {
     "LOCAL_AUTOML_MAX_CONCURRENT_JOBS": "local AutoML backend only (see LOCAL_AUTOML_WORKDIR)",
     "LOCAL_AUTOML_EVENT_URL": "local AutoML backend only; in Azure the events come from the Event Grid system topic",
     "WEBSITE_SITE_NAME": "set by the platform on every Function App; setting it would be overwritten",
+    "WEBSITE_AUTH_ENABLED": "set by the platform when App Service authentication (Easy Auth) is turned on",
 }
 
 # Must not be set in Azure: Flex Consumption deprecations (functions-app-settings) and secret-bearing settings.
