@@ -27,6 +27,7 @@ run: install ## start Azurite, the local host and the local AutoML backend; API 
 	PORT=$(PORT) $(PY) -m devhost.stack
 
 test: install ## run every check: ruff, mypy, import-linter, pytest (starts its own Azurite)
+	$(MAKE) --no-print-directory infra-check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
@@ -61,3 +62,19 @@ migrate: install ## run pending schema migrations against DATA_STORAGE_CONNECTIO
 
 clean: ## remove the virtual environment, node_modules and caches
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .local
+	rm -rf $(CHECKOV_VENV)
+
+# Offline infrastructure checks (docs/adr/0006-offline-infra-checks.md). checkov has its own virtual environment: it
+# pins packaging and pycep-parser versions that clash with the dev tools.
+CHECKOV_VENV ?= .venv-checkov
+.PHONY: infra-check
+
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	@test -x $(CHECKOV_VENV)/bin/python || $$(scripts/find-python.sh) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	@touch $@
+
+infra-check: install $(CHECKOV_VENV)/.installed ## Bicep checks offline: own checker (tree-sitter) + checkov
+	$(PY) -m tools.infra_check
+	$(PY) -m tools.infra_check.checkov_gate --checkov $(CHECKOV_VENV)/bin/checkov

@@ -106,9 +106,14 @@ class ReferencedBy(Conflict):
 
 
 class ConcurrencyConflict(DomainError):
-    """The entity changed since it was read: ETag mismatch (412)."""
+    """The entity changed since it was read: ETag mismatch (412). `kind`/`ident` name it when known."""
 
     code = "PreconditionFailed"
+
+    def __init__(self, message: str, *, kind: str | None = None, ident: str | None = None) -> None:
+        super().__init__(message, target=kind)
+        self.kind = kind
+        self.ident = ident
 
 
 class PayloadTooLarge(DomainError):

@@ -68,6 +68,12 @@ VARS: tuple[Var, ...] = (
     Var("AZUREML_RESOURCE_GROUP", "azureml_resource_group", "the Azure ML workspace's resource group"),
     Var("AZUREML_WORKSPACE_NAME", "azureml_workspace_name", "the Azure ML workspace name"),
     Var("AZUREML_COMPUTE", "azureml_compute", "a compute cluster name, or empty for serverless compute", ""),
+    Var(
+        "AZUREML_DATASTORE",
+        "azureml_datastore",
+        "the Azure ML datastore registered over the app's datasets container",
+        "appdatasets",
+    ),
     Var("LOCAL_AUTOML_WORKDIR", "local_automl_workdir", "a writable folder for local training jobs", ".local/automl"),
     Var("LOCAL_AUTOML_MAX_CONCURRENT_JOBS", "local_automl_max_concurrent_jobs", "an integer from 1 to 16", "1"),
     Var(
@@ -130,6 +136,7 @@ class Settings(BaseModel):
     azureml_resource_group: str | None = None
     azureml_workspace_name: str | None = None
     azureml_compute: str
+    azureml_datastore: str = Field(default="appdatasets", pattern=r"^[A-Za-z0-9_]{1,255}$")
     local_automl_workdir: str = Field(min_length=1)
     local_automl_max_concurrent_jobs: int = Field(ge=1, le=16)
     local_automl_event_url: str = Field(pattern=r"^(https?://\S+)?$")

@@ -228,6 +228,7 @@ class TrainingSpec(BaseModel):
             self.dataset.columns,
             self.forecast,
         )
+        problems += limit_problems(self.task, self.primary_metric, self.limits, self.forecast, self.target_column)
         if problems:
             raise ValidationFailed("The training settings break Azure ML's rules.", details=problems)
 
@@ -279,6 +280,65 @@ def rule_problems(
                 "UnknownColumn",
                 f"time column '{forecast.time_column}' is not a column of the dataset.",
                 "forecast.timeColumn",
+            )
+        )
+    return out
+
+
+# the range a primary metric's value can take (exit_score must lie inside it)
+_METRIC_RANGE: dict[str, tuple[float, float]] = {
+    "accuracy": (0.0, 1.0),
+    "AUC_weighted": (0.0, 1.0),
+    "norm_macro_recall": (0.0, 1.0),
+    "average_precision_score_weighted": (0.0, 1.0),
+    "precision_score_weighted": (0.0, 1.0),
+    "spearman_correlation": (-1.0, 1.0),
+    "r2_score": (float("-inf"), 1.0),
+    "normalized_root_mean_squared_error": (0.0, float("inf")),
+    "normalized_mean_absolute_error": (0.0, float("inf")),
+}
+
+
+def limit_problems(
+    task: Task, metric: str, limits: Limits, forecast: ForecastSettings | None, target: str
+) -> list[ErrorDetail]:
+    """Rules across fields that Azure ML enforces at run time (the SDK serialises them unchecked)."""
+    out: list[ErrorDetail] = []
+    if limits.trial_timeout_minutes is not None and limits.trial_timeout_minutes > limits.timeout_minutes:
+        out.append(
+            ErrorDetail(
+                "InvalidLimits",
+                "the trial timeout cannot exceed the job timeout.",
+                "limits.trialTimeoutMinutes",
+            )
+        )
+    if limits.max_concurrent_trials > limits.max_trials:
+        out.append(
+            ErrorDetail(
+                "InvalidLimits", "max concurrent trials cannot exceed max trials.", "limits.maxConcurrentTrials"
+            )
+        )
+    low, high = _METRIC_RANGE.get(metric, (float("-inf"), float("inf")))
+    if limits.exit_score is not None and not low <= limits.exit_score <= high:
+        out.append(
+            ErrorDetail(
+                "InvalidLimits",
+                f"the exit score for {metric} must lie between {low} and {high}.",
+                "limits.exitScore",
+            )
+        )
+    if forecast is not None and task is not Task.FORECASTING:
+        out.append(ErrorDetail("NotAllowed", "forecast settings apply to forecasting only.", "forecast"))
+    if forecast is not None and forecast.time_column == target:
+        out.append(
+            ErrorDetail("InvalidForecast", "the time column cannot be the target column.", "forecast.timeColumn")
+        )
+    if forecast is not None and {forecast.time_column, target} & set(forecast.time_series_id_columns):
+        out.append(
+            ErrorDetail(
+                "InvalidForecast",
+                "time series id columns cannot include the target or the time column.",
+                "forecast.timeSeriesIdColumns",
             )
         )
     return out

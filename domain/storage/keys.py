@@ -1,0 +1,88 @@
+"""Row key layout of the `entities` table (PartitionKey = tenant id). See docs/adr/0002-table-storage-core.md.
+
+| row | RowKey |
+|---|---|
+| entity | `{kind}|{id}` |
+| child entity | `{kind}|{parent_id}|{id}` (sorts under its parent: one range query lists the children) |
+| unique name | `name|{kind}|{lowercased name}`, written in the same transaction as its entity |
+| audit entry | `audit|{inverted ticks:019d}|{id}|{rand}` (newest first; `rand` parts two changes in one tick) |
+| partition schema | `_schema` (schema versions, applied migrations, migration cursor) |
+
+`|` separates parts; `}` (the next character) is the exclusive upper bound of a prefix range.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import UTC, datetime
+
+from domain.errors import ValidationFailed
+
+SEP = "|"
+END = "}"  # chr(ord("|") + 1): exclusive upper bound of a prefix range
+SCHEMA_ROW = "_schema"
+NAME = "name"
+AUDIT = "audit"
+_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+_KIND = re.compile(r"[a-z][a-z0-9_]{0,31}")
+_EPOCH = datetime(1, 1, 1, tzinfo=UTC)
+_MAX_TICKS = 2**63 - 1
+RESERVED_KINDS = frozenset({NAME, AUDIT, "ref", "_schema"})
+
+
+def check_id(value: str, what: str = "id") -> str:
+    """Ids (and tenant ids) enter keys: only letters, digits, `.`, `_`, `-` (1-128 chars)."""
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        raise ValidationFailed(
+            f"{what} must be 1-128 characters from A-Z a-z 0-9 . _ - (got {value!r:.60}).", target=what
+        )
+    return value
+
+
+def check_kind(kind: str) -> str:
+    if not _KIND.fullmatch(kind) or kind in RESERVED_KINDS:
+        raise ValueError(f"invalid entity kind {kind!r}: lowercase letters, digits, _; not {sorted(RESERVED_KINDS)}")
+    return kind
+
+
+def entity_key(kind: str, ident: str, parent_id: str | None = None) -> str:
+    if parent_id is None:
+        return f"{kind}{SEP}{ident}"
+    return f"{kind}{SEP}{parent_id}{SEP}{ident}"
+
+
+def kind_range(kind: str, parent_id: str | None = None) -> tuple[str, str]:
+    """[lo, hi) of the row keys of `kind` (under `parent_id` when given)."""
+    prefix = f"{kind}{SEP}" if parent_id is None else f"{kind}{SEP}{parent_id}{SEP}"
+    return prefix, prefix[:-1] + END
+
+
+def normalize_name(name: str) -> str:
+    return name.strip().lower()
+
+
+def name_key(kind: str, name: str) -> str:
+    return f"{NAME}{SEP}{kind}{SEP}{normalize_name(name)}"
+
+
+def ticks(at: datetime) -> int:
+    """.NET ticks (100 ns since 0001-01-01 UTC)."""
+    delta = at - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 10_000_000 + delta.microseconds * 10
+
+
+def inverted_ticks(at: datetime) -> str:
+    return f"{_MAX_TICKS - ticks(at):019d}"
+
+
+def audit_key(at: datetime, ident: str) -> str:
+    return f"{AUDIT}{SEP}{inverted_ticks(at)}{SEP}{ident}{SEP}{secrets.token_hex(3)}"
+
+
+def audit_range(since: datetime | None) -> tuple[str, str]:
+    """Audit rows newest first; with `since`, only entries at or after it."""
+    lo = f"{AUDIT}{SEP}"
+    if since is None:
+        return lo, f"{AUDIT}{END}"
+    return lo, f"{AUDIT}{SEP}{inverted_ticks(since)}{END}"

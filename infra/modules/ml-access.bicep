@@ -1,0 +1,64 @@
+// The app identity's (and optionally the deploying user's) roles on the Azure ML workspace, deployed at the
+// workspace's resource group so that an existing workspace elsewhere works too:
+// - AzureML Data Scientist on the workspace: submit and manage jobs, models, endpoints; not create/delete compute;
+// - Storage Blob Data Contributor on the workspace's storage (when known): upload training data through the
+//   identity-based datastores.
+@description('Name of the Azure ML workspace (in this resource group).')
+param workspaceName string
+
+@description('Name of the workspace\'s storage account in this resource group; empty skips that role.')
+param storageAccountName string = ''
+
+@description('Principal id of the app\'s user-assigned managed identity.')
+param appPrincipalId string
+
+@description('Object id of the deploying user or CI principal; empty grants nothing.')
+param userPrincipalId string = ''
+
+@description('Type of userPrincipalId.')
+@allowed([
+  'User'
+  'ServicePrincipal'
+])
+param userPrincipalType string = 'User'
+
+var azureMlDataScientist = 'f6c7c914-8db3-469d-8ca1-694a8f32e121'
+var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+
+resource workspace 'Microsoft.MachineLearningServices/workspaces@2024-10-01' existing = {
+  name: workspaceName
+}
+
+resource mlStorage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = if (!empty(storageAccountName)) {
+  name: empty(storageAccountName) ? 'unused' : storageAccountName
+}
+
+resource appWorkspace 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(workspace.id, appPrincipalId, azureMlDataScientist)
+  scope: workspace
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', azureMlDataScientist)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource appMlStorage 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(storageAccountName)) {
+  name: guid(mlStorage.id, appPrincipalId, storageBlobDataContributor)
+  scope: mlStorage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource userWorkspace 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(userPrincipalId)) {
+  name: guid(workspace.id, userPrincipalId, azureMlDataScientist)
+  scope: workspace
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', azureMlDataScientist)
+    principalId: userPrincipalId
+    principalType: userPrincipalType
+  }
+}

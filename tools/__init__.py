@@ -1,0 +1,1 @@
+"""Developer tools that are never deployed (see .funcignore)."""
