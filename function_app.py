@@ -13,7 +13,22 @@ from functions.timers import collect
 settings = get_settings()  # a missing or invalid setting stops the app here, with every problem listed
 
 app = df.DFApp(http_auth_level=func.AuthLevel.ANONYMOUS)
-BLUEPRINTS = (health.bp, docs.bp, cors.bp, tenants.bp, datasets.bp, experiments.bp, runs.bp, training.bp,
-              serving.bp, operations.bp, cascade.bp, training_flow.bp, deployment.bp, collect.bp, automl.bp)
+BLUEPRINTS = (
+    health.bp,
+    docs.bp,
+    cors.bp,
+    tenants.bp,
+    datasets.bp,
+    experiments.bp,
+    runs.bp,
+    training.bp,
+    serving.bp,
+    operations.bp,
+    cascade.bp,
+    training_flow.bp,
+    deployment.bp,
+    collect.bp,
+    automl.bp,
+)
 for blueprint in BLUEPRINTS:
     app.register_functions(blueprint)

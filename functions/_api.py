@@ -101,7 +101,7 @@ async def _dispatch(op: Op, fn: Handler, req: func.HttpRequest, client: Any) -> 
             reply = await fn(call)
         else:
             reply = await asyncio.to_thread(fn, call)
-        return render(reply, cors)  # type: ignore[arg-type]
+        return render(reply, cors)
     except DomainError as exc:
         resp = error_response(exc)
     except Exception as exc:
@@ -111,25 +111,53 @@ async def _dispatch(op: Op, fn: Handler, req: func.HttpRequest, client: Any) -> 
     return resp
 
 
-def endpoint(bp: df.Blueprint, method: str, route: str, *, permission: str, summary: str,
-             body: type[BaseModel] | None = None, body_media: tuple[str, ...] = ("application/json",),
-             query: type[BaseModel] | None = None, response: Any = None, status: int = 200,
-             errors: tuple[int, ...] = (), durable: bool = False, tag: str = "") -> Callable[[Handler], Handler]:
+def endpoint(
+    bp: df.Blueprint,
+    method: str,
+    route: str,
+    *,
+    permission: str,
+    summary: str,
+    body: type[BaseModel] | None = None,
+    body_media: tuple[str, ...] = ("application/json",),
+    query: type[BaseModel] | None = None,
+    response: Any = None,
+    status: int = 200,
+    errors: tuple[int, ...] = (),
+    durable: bool = False,
+    tag: str = "",
+) -> Callable[[Handler], Handler]:
     """Declare and register one route. The handler takes a `Call` and returns a `Reply` (sync or async)."""
 
     def register(fn: Handler) -> Handler:
-        op = Op(fn.__name__, method, route, Permission(permission), summary, body, body_media, query, response,
-                status, errors, tag)
+        op = Op(
+            fn.__name__,
+            method,
+            route,
+            Permission(permission),
+            summary,
+            body,
+            body_media,
+            query,
+            response,
+            status,
+            errors,
+            tag,
+        )
         OPS.append(op)
         if durable:
-            async def handler_with_client(req: func.HttpRequest, client: df.DurableOrchestrationClient
-                                          ) -> func.HttpResponse:
+
+            async def handler_with_client(
+                req: func.HttpRequest, client: df.DurableOrchestrationClient
+            ) -> func.HttpResponse:
                 return await _dispatch(op, fn, req, client)
 
             handler_with_client.__name__ = fn.__name__
             bp.route(route=route, methods=[method], auth_level=func.AuthLevel.ANONYMOUS)(
-                bp.durable_client_input(client_name="client")(handler_with_client))
+                bp.durable_client_input(client_name="client")(handler_with_client)
+            )
         else:
+
             async def handler(req: func.HttpRequest) -> func.HttpResponse:
                 return await _dispatch(op, fn, req, None)
 

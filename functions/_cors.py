@@ -22,6 +22,9 @@ def headers_for(req: func.HttpRequest) -> dict[str, str]:
 def preflight(req: func.HttpRequest) -> func.HttpResponse:
     headers = headers_for(req)
     if headers:
-        headers |= {"Access-Control-Allow-Methods": ALLOW_METHODS, "Access-Control-Allow-Headers": ALLOW_HEADERS,
-                    "Access-Control-Max-Age": "600"}
+        headers |= {
+            "Access-Control-Allow-Methods": ALLOW_METHODS,
+            "Access-Control-Allow-Headers": ALLOW_HEADERS,
+            "Access-Control-Max-Age": "600",
+        }
     return func.HttpResponse(status_code=204, headers=headers)

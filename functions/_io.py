@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -22,9 +23,12 @@ def _loc(loc: tuple[int | str, ...]) -> str:
 
 
 def validation_failed(exc: ValidationError, where: str) -> ValidationFailed:
-    details = [ErrorDetail(code="InvalidValue" if e["type"] != "missing" else "Required",
-                           message=e["msg"], target=_loc(e["loc"]))
-               for e in exc.errors(include_input=False, include_url=False)]
+    details = [
+        ErrorDetail(
+            code="InvalidValue" if e["type"] != "missing" else "Required", message=e["msg"], target=_loc(e["loc"])
+        )
+        for e in exc.errors(include_input=False, include_url=False)
+    ]
     return ValidationFailed(f"The {where} is not valid.", target=where, details=details)
 
 
@@ -80,7 +84,7 @@ def no_content() -> Reply:
     return Reply(status=204)
 
 
-def page(items: list[ApiModel], continuation: str | None, req: func.HttpRequest) -> Reply:
+def page(items: Sequence[ApiModel], continuation: str | None, req: func.HttpRequest) -> Reply:
     """`{"value": [...], "nextLink": ...}`: the next link repeats the query with the continuation token."""
     next_link = None
     if continuation:

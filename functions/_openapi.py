@@ -12,10 +12,19 @@ from pydantic.json_schema import models_json_schema
 from domain.entities.common import ErrorResponse, PageOf
 from functions._api import OPS, Op
 
-ERROR_TEXT = {400: "Invalid input", 401: "Missing or invalid token", 403: "Role too low",
-              404: "Not found (or another tenant's)", 409: "Name taken or restricted by a reference",
-              412: "ETag mismatch", 413: "Body too large", 415: "Wrong content type", 429: "Quota reached",
-              502: "Azure ML refused", 503: "Storage or Azure ML unavailable"}
+ERROR_TEXT = {
+    400: "Invalid input",
+    401: "Missing or invalid token",
+    403: "Role too low",
+    404: "Not found (or another tenant's)",
+    409: "Name taken or restricted by a reference",
+    412: "ETag mismatch",
+    413: "Body too large",
+    415: "Wrong content type",
+    429: "Quota reached",
+    502: "Azure ML refused",
+    503: "Storage or Azure ML unavailable",
+}
 _PARAM = re.compile(r"\{(\*?)([A-Za-z_][A-Za-z0-9_]*)(?::[^}?]*)?(\??)\}")
 
 
@@ -44,8 +53,10 @@ def _schema_ref(model: type[BaseModel], mode: Mode = "serialization") -> dict[st
 
 
 def _parameters(op: Op) -> list[dict[str, Any]]:
-    params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-              for _, name, _ in _PARAM.findall(op.route)]
+    params = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for _, name, _ in _PARAM.findall(op.route)
+    ]
     if op.query is not None:
         schema = op.query.model_json_schema(by_alias=True)
         required = set(schema.get("required", []))
@@ -62,9 +73,17 @@ def _body(op: Op) -> dict[str, Any] | None:
         if media == "application/json" and op.body is not None:
             content[media] = {"schema": _schema_ref(op.body, "validation")}
         elif media == "multipart/form-data":
-            content[media] = {"schema": {"type": "object", "required": ["file"], "properties": {
-                "file": {"type": "string", "contentMediaType": "text/csv"}, "name": {"type": "string"},
-                "description": {"type": "string"}}}}
+            content[media] = {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "contentMediaType": "text/csv"},
+                        "name": {"type": "string"},
+                        "description": {"type": "string"},
+                    },
+                }
+            }
         else:
             content[media] = {"schema": {"type": "string"}}
     return {"required": True, "content": content}
@@ -76,16 +95,23 @@ def _responses(op: Op) -> dict[str, Any]:
     if op.response is None:
         out[str(op.status)] = {"description": "Done"}
     elif get_origin(op.response) is list:
-        page = {"type": "object", "required": ["value"], "properties": {
-            "value": {"type": "array", "items": _schema_ref(item)},
-            "nextLink": {"anyOf": [{"type": "string"}, {"type": "null"}]}}}
+        page = {
+            "type": "object",
+            "required": ["value"],
+            "properties": {
+                "value": {"type": "array", "items": _schema_ref(item)},
+                "nextLink": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+            },
+        }
         out[str(op.status)] = {"description": "A page", "content": {"application/json": {"schema": page}}}
     else:
         out[str(op.status)] = {"description": "OK", "content": {"application/json": {"schema": _schema_ref(item)}}}
     codes = set(op.errors) | {400} | ({401, 403, 404} if op.permission != "public" else set()) | {503}
     for code in sorted(codes):
-        out[str(code)] = {"description": ERROR_TEXT.get(code, "Error"),
-                          "content": {"application/json": {"schema": _schema_ref(ErrorResponse)}}}
+        out[str(code)] = {
+            "description": ERROR_TEXT.get(code, "Error"),
+            "content": {"application/json": {"schema": _schema_ref(ErrorResponse)}},
+        }
     return out
 
 
@@ -96,11 +122,17 @@ def openapi_path(route: str) -> str:
 @lru_cache(maxsize=1)
 def document() -> dict[str, Any]:
     refs, defs = models_json_schema(_models(), by_alias=True, ref_template="#/components/schemas/{model}")
-    _REFS.update({key: {"$ref": value["$ref"]} for key, value in refs.items()})
+    for (model, mode), value in refs.items():
+        _REFS[(model, mode)] = {"$ref": value["$ref"]}  # type: ignore[index]
     paths: dict[str, dict[str, Any]] = {}
     for op in OPS:
-        entry: dict[str, Any] = {"operationId": op.name, "summary": op.summary, "parameters": _parameters(op),
-                                 "responses": _responses(op), "x-permission": str(op.permission)}
+        entry: dict[str, Any] = {
+            "operationId": op.name,
+            "summary": op.summary,
+            "parameters": _parameters(op),
+            "responses": _responses(op),
+            "x-permission": str(op.permission),
+        }
         if op.tag:
             entry["tags"] = [op.tag]
         if op.permission != "public":
@@ -111,11 +143,16 @@ def document() -> dict[str, Any]:
         paths.setdefault(openapi_path(op.route), {})[op.method.lower()] = entry
     return {
         "openapi": "3.1.0",
-        "info": {"title": "AutoML Functions API", "version": "1.0.0",
-                 "description": "Drive Azure Machine Learning AutoML for many tenants."},
+        "info": {
+            "title": "AutoML Functions API",
+            "version": "1.0.0",
+            "description": "Drive Azure Machine Learning AutoML for many tenants.",
+        },
         "paths": paths,
-        "components": {"schemas": defs.get("$defs", {}),
-                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+        "components": {
+            "schemas": defs.get("$defs", {}),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
     }
 
 

@@ -31,8 +31,10 @@ def read_upload(req: func.HttpRequest, max_bytes: int) -> Upload:
     if kind == "text/csv":
         return Upload(body, req.params.get("name"), req.params.get("description"))
     if kind != "multipart/form-data":
-        raise UnsupportedMediaType("Upload a CSV as multipart/form-data or text/csv, or send application/json "
-                                   "with a uri.", target="Content-Type")
+        raise UnsupportedMediaType(
+            "Upload a CSV as multipart/form-data or text/csv, or send application/json with a uri.",
+            target="Content-Type",
+        )
     header = f"Content-Type: {req.headers.get('content-type')}\r\nMIME-Version: 1.0\r\n\r\n".encode()
     message = BytesParser(policy=policy.HTTP).parsebytes(header + body)
     if not message.is_multipart():

@@ -17,8 +17,9 @@ Tags = Annotated[dict[str, Annotated[str, StringConstraints(max_length=256)]], F
 class ApiModel(BaseModel):
     """camelCase on the wire, snake_case in Python; unknown fields refused."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid",
-                              ser_json_timedelta="float")
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid", ser_json_timedelta="float"
+    )
 
     def wire(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)

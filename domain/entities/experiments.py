@@ -31,8 +31,11 @@ class ForecastModel(ApiModel):
     time_series_id_columns: list[Name] = []
 
     def to_settings(self) -> ForecastSettings:
-        return ForecastSettings(time_column=self.time_column, horizon=self.horizon,
-                                time_series_id_columns=tuple(self.time_series_id_columns))
+        return ForecastSettings(
+            time_column=self.time_column,
+            horizon=self.horizon,
+            time_series_id_columns=tuple(self.time_series_id_columns),
+        )
 
 
 class ExperimentCreate(ApiModel):

@@ -15,9 +15,17 @@ PLATFORM = "_platform"  # the partition holding tenants (their names are unique 
 
 
 def to_model(model: type[R], record: Any, **extra: Any) -> R:
-    return model.model_validate({**record.data, **extra, "id": record.id, "created_at": record.created_at,
-                                 "updated_at": record.updated_at, "created_by": record.created_by,
-                                 "etag": record.etag})
+    return model.model_validate(
+        {
+            **record.data,
+            **extra,
+            "id": record.id,
+            "created_at": record.created_at,
+            "updated_at": record.updated_at,
+            "created_by": record.created_by,
+            "etag": record.etag,
+        }
+    )
 
 
 def actor(principal: Principal) -> str:
@@ -37,5 +45,6 @@ def check_name(name: str | None, target: str = "name") -> str:
         return _NAME.validate_python(name)
     except ValidationError as exc:
         msg = exc.errors()[0]["msg"]
-        raise ValidationFailed("The name is not valid.", target=target,
-                               details=[ErrorDetail("InvalidValue", msg, target)]) from None
+        raise ValidationFailed(
+            "The name is not valid.", target=target, details=[ErrorDetail("InvalidValue", msg, target)]
+        ) from None

@@ -14,8 +14,8 @@ from typing import Any
 from domain.entities.ids import new_id
 from domain.entities.operations import Operation, OperationStatus
 from domain.entities.principal import Principal
-from domain.services._records import PLATFORM, actor, to_model
 from domain.errors import NotFound
+from domain.services._records import PLATFORM, actor, to_model
 from domain.services.experiments import ref_key
 from domain.services.serving import model_ref_key
 from domain.services.tenants import index_key
@@ -30,12 +30,18 @@ def root_partition(tenant: str, kind: str) -> str:
     return PLATFORM if kind == "tenant" else tenant
 
 
-def start_delete(store: Any, principal: Principal, tenant: str, kind: str, ident: str, etag: str | None
-                 ) -> Operation:
+def start_delete(store: Any, principal: Principal, tenant: str, kind: str, ident: str, etag: str | None) -> Operation:
     """Tombstone the root (NotFound / 412 raised here, before anything else is written), then record the op."""
     store.tombstone(root_partition(tenant, kind), kind, ident, actor=actor(principal), etag=etag)
-    data = {"kind": "delete", "status": OperationStatus.RUNNING.value, "target": f"{kind}/{ident}",
-            "target_kind": kind, "target_id": ident, "tenant": tenant, "progress": {"done": 0}}
+    data = {
+        "kind": "delete",
+        "status": OperationStatus.RUNNING.value,
+        "target": f"{kind}/{ident}",
+        "target_kind": kind,
+        "target_id": ident,
+        "tenant": tenant,
+        "progress": {"done": 0},
+    }
     record = store.create(PLATFORM, "operation", new_id(), data, actor=actor(principal), parent_id=tenant)
     return to_model(Operation, record)
 
@@ -46,8 +52,9 @@ def get_operation(store: Any, tenant: str, operation_id: str) -> Operation:
 
 def _delete_rows(store: Any, partition: str, row_keys: list[str], *, audit: bool = True) -> None:
     if row_keys:
-        store.transact(partition, [Op.delete(k, if_exists=True) for k in row_keys], actor="system",
-                       action="cascade", audit=audit)
+        store.transact(
+            partition, [Op.delete(k, if_exists=True) for k in row_keys], actor="system", action="cascade", audit=audit
+        )
 
 
 def _tenant_page(store: Any, tenant: str) -> int:
@@ -101,8 +108,9 @@ def delete_step(store: Any, tenant: str, operation_id: str) -> bool:
         deleted = _endpoint_page(store, tenant, ident)
     if deleted:
         progress = {**op.data.get("progress", {}), "done": int(op.data.get("progress", {}).get("done", 0)) + deleted}
-        store.update(PLATFORM, "operation", operation_id, {"progress": progress}, actor="system", etag=None,
-                     parent_id=tenant)
+        store.update(
+            PLATFORM, "operation", operation_id, {"progress": progress}, actor="system", etag=None, parent_id=tenant
+        )
     return deleted == 0
 
 
@@ -117,13 +125,34 @@ def finish_delete(store: Any, tenant: str, operation_id: str) -> Operation:
         root = None  # a retried finish: the root is already gone
     if root is not None:
         extra = [ref_key(root.data["dataset_id"], ident)] if kind == "experiment" else []
-        store.delete(partition, kind, ident, actor=op.created_by, etag=None, current=root,
-                     extra_ops=[Op.delete(k, if_exists=True) for k in extra])
-    record = store.update(PLATFORM, "operation", operation_id, {"status": OperationStatus.SUCCEEDED.value},
-                          actor="system", etag=None, parent_id=tenant)
+        store.delete(
+            partition,
+            kind,
+            ident,
+            actor=op.created_by,
+            etag=None,
+            current=root,
+            extra_ops=[Op.delete(k, if_exists=True) for k in extra],
+        )
+    record = store.update(
+        PLATFORM,
+        "operation",
+        operation_id,
+        {"status": OperationStatus.SUCCEEDED.value},
+        actor="system",
+        etag=None,
+        parent_id=tenant,
+    )
     return to_model(Operation, record)
 
 
 def fail_delete(store: Any, tenant: str, operation_id: str, error: str) -> None:
-    store.update(PLATFORM, "operation", operation_id, {"status": OperationStatus.FAILED.value, "error": error},
-                 actor="system", etag=None, parent_id=tenant)
+    store.update(
+        PLATFORM,
+        "operation",
+        operation_id,
+        {"status": OperationStatus.FAILED.value, "error": error},
+        actor="system",
+        etag=None,
+        parent_id=tenant,
+    )

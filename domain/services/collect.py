@@ -41,10 +41,17 @@ def _watermarks(series: Any, partition: str) -> tuple[dict[str, Any], str | None
 
 
 def _rows(points: list[MetricPoint], lines: list[LogLine]) -> list[Op]:
-    ops = [Op.upsert(f"m|{p.name}|{p.step:010d}", {"name": p.name, "step": p.step, "value": p.value,
-                                                  "timestamp": p.timestamp.isoformat()}) for p in points]
-    ops += [Op.upsert(f"l|{ln.seq:012d}", {"seq": ln.seq, "timestamp": ln.timestamp.isoformat(),
-                                           "text": ln.text[:30000]}) for ln in lines]
+    ops = [
+        Op.upsert(
+            f"m|{p.name}|{p.step:010d}",
+            {"name": p.name, "step": p.step, "value": p.value, "timestamp": p.timestamp.isoformat()},
+        )
+        for p in points
+    ]
+    ops += [
+        Op.upsert(f"l|{ln.seq:012d}", {"seq": ln.seq, "timestamp": ln.timestamp.isoformat(), "text": ln.text[:30000]})
+        for ln in lines
+    ]
     return ops
 
 
@@ -60,11 +67,14 @@ def collect_run(store: Any, series: Any, backend: Any, tenant: str, run_id: str)
     if not ops and new_marks == {"metrics": marks.get("metrics", 0), "logs": marks.get("logs", 0)}:
         record_job(store, tenant, run_id, backend.get_job(tenant, job), current=run)
         return 0, 0
-    chunks = [ops[i:i + CHUNK] for i in range(0, len(ops), CHUNK)] or [[]]
+    chunks = [ops[i : i + CHUNK] for i in range(0, len(ops), CHUNK)] or [[]]
     for n, chunk in enumerate(chunks):
         last = n == len(chunks) - 1
-        mark = Op("replace", WM, new_marks if last else marks, etag=etag) if etag else Op.create(
-            WM, new_marks if last else marks)
+        mark = (
+            Op("replace", WM, new_marks if last else marks, etag=etag)
+            if etag
+            else Op.create(WM, new_marks if last else marks)
+        )
         etags = series.transact(partition, [mark, *chunk], actor="collector", action="collect", audit=False)
         etag = etags[0]
     record_job(store, tenant, run_id, backend.get_job(tenant, job), current=run)  # summary: trials, best, elapsed
@@ -87,8 +97,9 @@ def collect_all(store: Any, series: Any, backend: Any) -> TickResult:
     return result
 
 
-def metric_page(series: Any, tenant: str, run_id: str, name: str | None, top: int, continuation: str | None
-                ) -> tuple[list[dict[str, Any]], str | None]:
+def metric_page(
+    series: Any, tenant: str, run_id: str, name: str | None, top: int, continuation: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
     prefix = f"m|{name}|" if name else "m|"
     rows, token = series.list_rows(series_partition(tenant, run_id), prefix, top=top, continuation=continuation)
     return [data for _, data, _ in rows], token

@@ -64,6 +64,12 @@ def profile_csv(data: bytes) -> Profile:
     columns = []
     for i, name in enumerate(names):
         kind = ColumnType.EMPTY if missing[i] == rows else candidates[i][0]
-        columns.append(ColumnProfile(name=name, type=kind, missing=missing[i],
-                                     distinct=len(distinct[i]) if len(distinct[i]) <= DISTINCT_CAP else None))
+        columns.append(
+            ColumnProfile(
+                name=name,
+                type=kind,
+                missing=missing[i],
+                distinct=len(distinct[i]) if len(distinct[i]) <= DISTINCT_CAP else None,
+            )
+        )
     return Profile(columns=columns, row_count=rows)

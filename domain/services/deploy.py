@@ -27,12 +27,19 @@ def backend_endpoint(tenant: str, endpoint_id: str) -> str:
     return "ep" + hashlib.sha1(f"{tenant}|{endpoint_id}".encode(), usedforsecurity=False).hexdigest()[:28]
 
 
-def start(store: Any, principal: Principal, tenant: str, endpoint_id: str, name: str, body: DeploymentPut
-          ) -> tuple[Deployment, Operation, bool]:
+def start(
+    store: Any, principal: Principal, tenant: str, endpoint_id: str, name: str, body: DeploymentPut
+) -> tuple[Deployment, Operation, bool]:
     dep, created = put_deployment(store, principal, tenant, endpoint_id, name, body)
-    data = {"kind": "deployment", "status": OperationStatus.RUNNING.value,
-            "target": f"endpoint/{endpoint_id}/deployments/{name}", "tenant": tenant, "endpoint_id": endpoint_id,
-            "deployment": name, "progress": {"done": 0, "total": 5, "message": "creating the endpoint"}}
+    data = {
+        "kind": "deployment",
+        "status": OperationStatus.RUNNING.value,
+        "target": f"endpoint/{endpoint_id}/deployments/{name}",
+        "tenant": tenant,
+        "endpoint_id": endpoint_id,
+        "deployment": name,
+        "progress": {"done": 0, "total": 5, "message": "creating the endpoint"},
+    }
     op = store.create(PLATFORM, "operation", new_id(), data, actor=actor(principal), parent_id=tenant)
     return dep, to_model(Operation, op), created
 
@@ -42,8 +49,15 @@ def _op(store: Any, tenant: str, op_id: str) -> Any:
 
 
 def _progress(store: Any, tenant: str, op_id: str, done: int, message: str, **extra: Any) -> None:
-    store.update(PLATFORM, "operation", op_id, {"progress": {"done": done, "total": 5, "message": message}, **extra},
-                 actor="system", etag=None, parent_id=tenant)
+    store.update(
+        PLATFORM,
+        "operation",
+        op_id,
+        {"progress": {"done": done, "total": 5, "message": message}, **extra},
+        actor="system",
+        etag=None,
+        parent_id=tenant,
+    )
 
 
 def ensure_endpoint(store: Any, backend: Any, tenant: str, op_id: str) -> dict[str, Any]:
@@ -58,11 +72,20 @@ def create_deployment(store: Any, backend: Any, tenant: str, op_id: str) -> str:
     ep, name = op.data["endpoint_id"], op.data["deployment"]
     dep = store.get(tenant, "deployment", name, parent_id=ep)
     model = store.get(tenant, "model", dep.data["model_id"])
-    ref = ModelRef(name=model.data["name"], version=str(model.data.get("version") or "1"),
-                   uri=model.data.get("uri") or "", trial_id=model.data.get("trial_id"))
-    state = backend.create_or_update_deployment(tenant, backend_endpoint(tenant, ep), name, ref,
-                                                instance_type=dep.data["instance_type"],
-                                                instance_count=dep.data["instance_count"])
+    ref = ModelRef(
+        name=model.data["name"],
+        version=str(model.data.get("version") or "1"),
+        uri=model.data.get("uri") or "",
+        trial_id=model.data.get("trial_id"),
+    )
+    state = backend.create_or_update_deployment(
+        tenant,
+        backend_endpoint(tenant, ep),
+        name,
+        ref,
+        instance_type=dep.data["instance_type"],
+        instance_count=dep.data["instance_count"],
+    )
     _progress(store, tenant, op_id, 2, "waiting for provisioning")
     return str(state.state.value)
 
@@ -113,14 +136,27 @@ def smoke_test(store: Any, backend: Any, blobs: Any, tenant: str, op_id: str) ->
 def shift_traffic(store: Any, backend: Any, tenant: str, op_id: str) -> dict[str, int]:
     op = _op(store, tenant, op_id)
     ep, name = op.data["endpoint_id"], op.data["deployment"]
-    traffic = {k: 0 for k in op.data.get("previous_traffic", {})} | {name: 100}
+    traffic = dict.fromkeys(op.data.get("previous_traffic", {}), 0) | {name: 100}
     backend.set_traffic(tenant, backend_endpoint(tenant, ep), traffic)
     store.update(tenant, "endpoint", ep, {"traffic": traffic}, actor="system", etag=None)
-    store.update(tenant, "deployment", name, {"state": ProvisioningState.SUCCEEDED.value, "error": None},
-                 actor="system", etag=None, parent_id=ep)
-    store.update(PLATFORM, "operation", op_id, {"status": OperationStatus.SUCCEEDED.value,
-                                                "progress": {"done": 5, "total": 5, "message": "live"}},
-                 actor="system", etag=None, parent_id=tenant)
+    store.update(
+        tenant,
+        "deployment",
+        name,
+        {"state": ProvisioningState.SUCCEEDED.value, "error": None},
+        actor="system",
+        etag=None,
+        parent_id=ep,
+    )
+    store.update(
+        PLATFORM,
+        "operation",
+        op_id,
+        {"status": OperationStatus.SUCCEEDED.value, "progress": {"done": 5, "total": 5, "message": "live"}},
+        actor="system",
+        etag=None,
+        parent_id=tenant,
+    )
     return traffic
 
 
@@ -133,14 +169,29 @@ def fail(store: Any, backend: Any, tenant: str, op_id: str, error: str) -> None:
         if backend.get_endpoint(tenant, backend_endpoint(tenant, ep)).traffic != previous:
             backend.set_traffic(tenant, backend_endpoint(tenant, ep), previous)
     finally:
-        store.update(tenant, "deployment", name, {"state": ProvisioningState.FAILED.value, "error": error[:2000]},
-                     actor="system", etag=None, parent_id=ep)
-        store.update(PLATFORM, "operation", op_id, {"status": OperationStatus.FAILED.value, "error": error[:2000]},
-                     actor="system", etag=None, parent_id=tenant)
+        store.update(
+            tenant,
+            "deployment",
+            name,
+            {"state": ProvisioningState.FAILED.value, "error": error[:2000]},
+            actor="system",
+            etag=None,
+            parent_id=ep,
+        )
+        store.update(
+            PLATFORM,
+            "operation",
+            op_id,
+            {"status": OperationStatus.FAILED.value, "error": error[:2000]},
+            actor="system",
+            etag=None,
+            parent_id=tenant,
+        )
 
 
-def score(store: Any, backend: Any, tenant: str, endpoint_id: str, rows: list[dict[str, Any]],
-          deployment: str | None) -> list[Any]:
+def score(
+    store: Any, backend: Any, tenant: str, endpoint_id: str, rows: list[dict[str, Any]], deployment: str | None
+) -> list[Any]:
     endpoint = store.get(tenant, "endpoint", endpoint_id)
     if not endpoint.data.get("traffic") and deployment is None:
         raise ValidationFailed("The endpoint has no live deployment yet.", target="endpoint")

@@ -25,9 +25,11 @@ def _check(store: Any, tenant: str, data: dict[str, Any]) -> dict[str, Any]:
     try:
         dataset = store.get(tenant, "dataset", data["dataset_id"])
     except NotFound:
-        raise ValidationFailed("The dataset does not exist.", target="datasetId",
-                               details=[ErrorDetail("NotFound", "no such dataset in this tenant", "datasetId")]
-                               ) from None
+        raise ValidationFailed(
+            "The dataset does not exist.",
+            target="datasetId",
+            details=[ErrorDetail("NotFound", "no such dataset in this tenant", "datasetId")],
+        ) from None
     version = data.get("dataset_version") or int(dataset.data["latest_version"])
     try:
         dsv = get_version(store, tenant, data["dataset_id"], version)
@@ -41,18 +43,32 @@ def _check(store: Any, tenant: str, data: dict[str, Any]) -> dict[str, Any]:
         from domain.entities.automl import ForecastSettings
 
         f = data["forecast"]
-        forecast = ForecastSettings(time_column=f["time_column"], horizon=f["horizon"],
-                                    time_series_id_columns=tuple(f.get("time_series_id_columns", ())))
-    problems = rule_problems(task, metric, tuple(data.get("allowed_algorithms", ())),
-                             tuple(data.get("blocked_algorithms", ())), data["target_column"], columns, forecast)
+        forecast = ForecastSettings(
+            time_column=f["time_column"],
+            horizon=f["horizon"],
+            time_series_id_columns=tuple(f.get("time_series_id_columns", ())),
+        )
+    problems = rule_problems(
+        task,
+        metric,
+        tuple(data.get("allowed_algorithms", ())),
+        tuple(data.get("blocked_algorithms", ())),
+        data["target_column"],
+        columns,
+        forecast,
+    )
     validation = data.get("validation") or {}
     if validation.get("n_cross_validations") and validation.get("validation_size"):
-        problems.append(ErrorDetail("InvalidValidation", "set either nCrossValidations or validationSize.",
-                                    "validation"))
+        problems.append(
+            ErrorDetail("InvalidValidation", "set either nCrossValidations or validationSize.", "validation")
+        )
     limits = data.get("limits") or {}
     if limits.get("trial_timeout_minutes") and limits["trial_timeout_minutes"] > limits.get("timeout_minutes", 60):
-        problems.append(ErrorDetail("InvalidLimits", "trialTimeoutMinutes cannot exceed timeoutMinutes.",
-                                    "limits.trialTimeoutMinutes"))
+        problems.append(
+            ErrorDetail(
+                "InvalidLimits", "trialTimeoutMinutes cannot exceed timeoutMinutes.", "limits.trialTimeoutMinutes"
+            )
+        )
     if problems:
         raise ValidationFailed("The experiment is not valid.", details=problems)
     return {**data, "dataset_version": version, "primary_metric": metric}
@@ -61,10 +77,12 @@ def _check(store: Any, tenant: str, data: dict[str, Any]) -> dict[str, Any]:
 def create_experiment(store: Any, principal: Principal, tenant: str, body: ExperimentCreate) -> Experiment:
     data = _check(store, tenant, body.model_dump(mode="json")) | {"state": "Active"}
     experiment_id = new_id()
-    ref = Op.create(ref_key(body.dataset_id, experiment_id), {"dataset_id": body.dataset_id,
-                                                                "experiment_id": experiment_id})
-    record = store.create(tenant, "experiment", experiment_id, data, actor=actor(principal), name=body.name,
-                          extra_ops=[ref])
+    ref = Op.create(
+        ref_key(body.dataset_id, experiment_id), {"dataset_id": body.dataset_id, "experiment_id": experiment_id}
+    )
+    record = store.create(
+        tenant, "experiment", experiment_id, data, actor=actor(principal), name=body.name, extra_ops=[ref]
+    )
     return to_model(Experiment, record)
 
 
@@ -72,17 +90,20 @@ def get_experiment(store: Any, tenant: str, experiment_id: str) -> Experiment:
     return to_model(Experiment, store.get(tenant, "experiment", experiment_id))
 
 
-def list_experiments(store: Any, tenant: str, top: int, continuation: str | None
-                     ) -> tuple[list[Experiment], str | None]:
+def list_experiments(
+    store: Any, tenant: str, top: int, continuation: str | None
+) -> tuple[list[Experiment], str | None]:
     page = store.list(tenant, "experiment", top=top, continuation=continuation)
     return [to_model(Experiment, r) for r in page.items], page.continuation
 
 
-def update_experiment(store: Any, principal: Principal, tenant: str, experiment_id: str, body: ExperimentUpdate,
-                      etag: str | None) -> Experiment:
+def update_experiment(
+    store: Any, principal: Principal, tenant: str, experiment_id: str, body: ExperimentUpdate, etag: str | None
+) -> Experiment:
     current = store.get(tenant, "experiment", experiment_id)
     changes = changes_of(body)
     _check(store, tenant, {**current.data, **changes})
-    record = store.update(tenant, "experiment", experiment_id, changes, actor=actor(principal),
-                          etag=etag or current.etag)
+    record = store.update(
+        tenant, "experiment", experiment_id, changes, actor=actor(principal), etag=etag or current.etag
+    )
     return to_model(Experiment, record)

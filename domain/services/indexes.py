@@ -9,22 +9,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.errors import NotFound
 from domain.storage.records import Op
 
 JOBS, ACTIVE, EVENTS = "_jobs", "_active", "_events"
 
 
 def add_run(store: Any, tenant: str, run_id: str, job_name: str) -> None:
-    store.transact(JOBS, [Op.upsert(f"job|{job_name}", {"tenant": tenant, "run_id": run_id})], actor="system",
-                   action="index", audit=False)
-    store.transact(ACTIVE, [Op.upsert(f"run|{tenant}|{run_id}", {"tenant": tenant, "run_id": run_id})],
-                   actor="system", action="index", audit=False)
+    store.transact(
+        JOBS,
+        [Op.upsert(f"job|{job_name}", {"tenant": tenant, "run_id": run_id})],
+        actor="system",
+        action="index",
+        audit=False,
+    )
+    store.transact(
+        ACTIVE,
+        [Op.upsert(f"run|{tenant}|{run_id}", {"tenant": tenant, "run_id": run_id})],
+        actor="system",
+        action="index",
+        audit=False,
+    )
 
 
 def deactivate_run(store: Any, tenant: str, run_id: str) -> None:
-    store.transact(ACTIVE, [Op.delete(f"run|{tenant}|{run_id}", if_exists=True)], actor="system", action="index",
-                   audit=False)
+    store.transact(
+        ACTIVE, [Op.delete(f"run|{tenant}|{run_id}", if_exists=True)], actor="system", action="index", audit=False
+    )
 
 
 def active_runs(store: Any, top: int = 1000) -> list[tuple[str, str]]:
@@ -46,8 +56,10 @@ def seen_event(store: Any, event_id: str) -> bool:
 
 
 def record_event(store: Any, event_id: str, tenant: str, run_id: str) -> None:
-    try:
-        store.transact(EVENTS, [Op.upsert(f"event|{event_id}", {"tenant": tenant, "run_id": run_id})],
-                       actor="system", action="event", audit=False)
-    except NotFound:  # pragma: no cover - upsert never misses
-        pass
+    store.transact(
+        EVENTS,
+        [Op.upsert(f"event|{event_id}", {"tenant": tenant, "run_id": run_id})],
+        actor="system",
+        action="event",
+        audit=False,
+    )

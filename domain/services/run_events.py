@@ -35,8 +35,15 @@ def topic_allowed(topic: str, allowed: tuple[str, ...], local_backend: bool) -> 
     return local_backend and t.endswith(LOCAL_TOPIC_SUFFIX)
 
 
-def route_event(store: Any, event_id: str, event_type: str, topic: str, data: dict[str, Any],
-                allowed: tuple[str, ...], local_backend: bool) -> Delivery | None:
+def route_event(
+    store: Any,
+    event_id: str,
+    event_type: str,
+    topic: str,
+    data: dict[str, Any],
+    allowed: tuple[str, ...],
+    local_backend: bool,
+) -> Delivery | None:
     """The delivery for this event, or None (logged) when it is foreign, unknown, not a run event or a duplicate."""
     short = event_type.removeprefix(PREFIX)
     if not topic_allowed(topic, allowed, local_backend):

@@ -19,8 +19,9 @@ def progress_of(run: dict[str, Any], info: JobInfo | None = None, now: datetime 
     started = run.get("started_at")
     if started:
         end = run.get("ended_at") or (now or datetime.now(UTC)).isoformat()
-        prog["elapsed_seconds"] = round((datetime.fromisoformat(end) - datetime.fromisoformat(started))
-                                        .total_seconds(), 1)
+        prog["elapsed_seconds"] = round(
+            (datetime.fromisoformat(end) - datetime.fromisoformat(started)).total_seconds(), 1
+        )
     shares = []
     if spec_limits.get("timeout_minutes") and prog.get("elapsed_seconds") is not None:
         shares.append(prog["elapsed_seconds"] / (60 * spec_limits["timeout_minutes"]))

@@ -14,8 +14,9 @@ def get_run(store: Any, tenant: str, run_id: str) -> Run:
     return to_model(Run, store.get(tenant, "run", run_id))
 
 
-def list_runs(store: Any, tenant: str, *, experiment_id: str | None, status: str | None, top: int,
-              continuation: str | None) -> tuple[list[Run], str | None]:
+def list_runs(
+    store: Any, tenant: str, *, experiment_id: str | None, status: str | None, top: int, continuation: str | None
+) -> tuple[list[Run], str | None]:
     where: dict[str, Any] = {}
     if experiment_id:
         where["experiment_id"] = experiment_id
@@ -36,8 +37,9 @@ def leaderboard(store: Any, tenant: str, run_id: str) -> list[TrialModel]:
         token = page.continuation
         if not token:
             break
-    scored = sorted((t for t in trials if t.data.get("score") is not None),
-                    key=lambda t: t.data["score"], reverse=not lower)
+    scored = sorted(
+        (t for t in trials if t.data.get("score") is not None), key=lambda t: t.data["score"], reverse=not lower
+    )
     unscored = [t for t in trials if t.data.get("score") is None]
     out = []
     for rank, t in enumerate(scored + unscored, start=1):

@@ -46,8 +46,9 @@ def list_models(store: Any, tenant: str, top: int, continuation: str | None) -> 
     return [to_model(Model, r) for r in page.items], page.continuation
 
 
-def update_model(store: Any, principal: Principal, tenant: str, model_id: str, body: ModelUpdate,
-                 etag: str | None) -> Model:
+def update_model(
+    store: Any, principal: Principal, tenant: str, model_id: str, body: ModelUpdate, etag: str | None
+) -> Model:
     record = store.update(tenant, "model", model_id, changes_of(body), actor=actor(principal), etag=etag)
     return to_model(Model, record)
 
@@ -56,8 +57,9 @@ def delete_model(store: Any, principal: Principal, tenant: str, model_id: str, e
     current = store.get(tenant, "model", model_id)
     refs, _ = store.list_rows(tenant, f"ref|model|{model_id}|deployment|", top=50)
     if refs:
-        raise ReferencedBy("model", model_id,
-                           [("deployment", f"{r['endpoint_id']}/{r['deployment']}") for _, r, _ in refs])
+        raise ReferencedBy(
+            "model", model_id, [("deployment", f"{r['endpoint_id']}/{r['deployment']}") for _, r, _ in refs]
+        )
     store.delete(tenant, "model", model_id, actor=actor(principal), etag=etag or current.etag)
 
 
@@ -71,49 +73,66 @@ def get_endpoint(store: Any, tenant: str, endpoint_id: str) -> Endpoint:
     return to_model(Endpoint, store.get(tenant, "endpoint", endpoint_id))
 
 
-def list_endpoints(store: Any, tenant: str, top: int, continuation: str | None
-                   ) -> tuple[list[Endpoint], str | None]:
+def list_endpoints(store: Any, tenant: str, top: int, continuation: str | None) -> tuple[list[Endpoint], str | None]:
     page = store.list(tenant, "endpoint", top=top, continuation=continuation)
     return [to_model(Endpoint, r) for r in page.items], page.continuation
 
 
-def update_endpoint(store: Any, principal: Principal, tenant: str, endpoint_id: str, body: EndpointUpdate,
-                    etag: str | None) -> Endpoint:
+def update_endpoint(
+    store: Any, principal: Principal, tenant: str, endpoint_id: str, body: EndpointUpdate, etag: str | None
+) -> Endpoint:
     current = store.get(tenant, "endpoint", endpoint_id)
     if body.traffic:
         existing = {r.id for r in store.list(tenant, "deployment", parent_id=endpoint_id, top=100).items}
         unknown = sorted(set(body.traffic) - existing)
         if unknown:
             raise ValidationFailed(f"No such deployments: {', '.join(unknown)}.", target="traffic")
-    record = store.update(tenant, "endpoint", endpoint_id, changes_of(body), actor=actor(principal),
-                          etag=etag or current.etag)
+    record = store.update(
+        tenant, "endpoint", endpoint_id, changes_of(body), actor=actor(principal), etag=etag or current.etag
+    )
     return to_model(Endpoint, record)
 
 
-def put_deployment(store: Any, principal: Principal, tenant: str, endpoint_id: str, name: str,
-                   body: DeploymentPut) -> tuple[Deployment, bool]:
+def put_deployment(
+    store: Any, principal: Principal, tenant: str, endpoint_id: str, name: str, body: DeploymentPut
+) -> tuple[Deployment, bool]:
     """Create the deployment record (Creating) or update it; returns (deployment, created)."""
     store.get(tenant, "endpoint", endpoint_id)
     try:
         store.get(tenant, "model", body.model_id)
     except NotFound:
         raise ValidationFailed("The model does not exist.", target="modelId") from None
-    data = body.model_dump(mode="json") | {"name": name, "endpoint_id": endpoint_id,
-                                           "state": ProvisioningState.CREATING.value}
-    ref = Op.upsert(model_ref_key(body.model_id, endpoint_id, name),
-                    {"model_id": body.model_id, "endpoint_id": endpoint_id, "deployment": name})
+    data = body.model_dump(mode="json") | {
+        "name": name,
+        "endpoint_id": endpoint_id,
+        "state": ProvisioningState.CREATING.value,
+    }
+    ref = Op.upsert(
+        model_ref_key(body.model_id, endpoint_id, name),
+        {"model_id": body.model_id, "endpoint_id": endpoint_id, "deployment": name},
+    )
     try:
         current = store.get(tenant, "deployment", name, parent_id=endpoint_id)
     except NotFound:
-        record = store.create(tenant, "deployment", name, data, actor=actor(principal), parent_id=endpoint_id,
-                              extra_ops=[ref])
+        record = store.create(
+            tenant, "deployment", name, data, actor=actor(principal), parent_id=endpoint_id, extra_ops=[ref]
+        )
         return to_model(Deployment, record), True
     ops = [ref]
     if current.data["model_id"] != body.model_id:
         ops.append(Op.delete(model_ref_key(current.data["model_id"], endpoint_id, name), if_exists=True))
     data["state"] = ProvisioningState.UPDATING.value
-    record = store.update(tenant, "deployment", name, data, actor=actor(principal), etag=None, current=current,
-                          parent_id=endpoint_id, extra_ops=ops)
+    record = store.update(
+        tenant,
+        "deployment",
+        name,
+        data,
+        actor=actor(principal),
+        etag=None,
+        current=current,
+        parent_id=endpoint_id,
+        extra_ops=ops,
+    )
     return to_model(Deployment, record), False
 
 
@@ -122,13 +141,19 @@ def get_deployment(store: Any, tenant: str, endpoint_id: str, name: str) -> Depl
     return to_model(Deployment, store.get(tenant, "deployment", name, parent_id=endpoint_id))
 
 
-def delete_deployment(store: Any, principal: Principal, tenant: str, endpoint_id: str, name: str,
-                      etag: str | None) -> None:
+def delete_deployment(
+    store: Any, principal: Principal, tenant: str, endpoint_id: str, name: str, etag: str | None
+) -> None:
     endpoint = store.get(tenant, "endpoint", endpoint_id)
     current = store.get(tenant, "deployment", name, parent_id=endpoint_id)
     if endpoint.data.get("traffic", {}).get(name):
-        raise ValidationFailed("The deployment still receives traffic; set its traffic to 0 first.",
-                               target="traffic")
-    store.delete(tenant, "deployment", name, actor=actor(principal), etag=etag or current.etag,
-                 parent_id=endpoint_id,
-                 extra_ops=[Op.delete(model_ref_key(current.data["model_id"], endpoint_id, name), if_exists=True)])
+        raise ValidationFailed("The deployment still receives traffic; set its traffic to 0 first.", target="traffic")
+    store.delete(
+        tenant,
+        "deployment",
+        name,
+        actor=actor(principal),
+        etag=etag or current.etag,
+        parent_id=endpoint_id,
+        extra_ops=[Op.delete(model_ref_key(current.data["model_id"], endpoint_id, name), if_exists=True)],
+    )

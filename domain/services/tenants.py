@@ -41,8 +41,9 @@ def update_tenant(store: Any, principal: Principal, tenant: str, body: TenantUpd
     return to_model(Tenant, record)
 
 
-def list_members(store: Any, principal: Principal, tenant: str, top: int, continuation: str | None
-                 ) -> tuple[list[Member], str | None]:
+def list_members(
+    store: Any, principal: Principal, tenant: str, top: int, continuation: str | None
+) -> tuple[list[Member], str | None]:
     page = store.list(tenant, "member", top=top, continuation=continuation)
     return [to_model(Member, r) for r in page.items], page.continuation
 
@@ -54,8 +55,12 @@ def put_member(store: Any, principal: Principal, tenant: str, user_id: str, body
         current = store.get(tenant, "member", user_id)
     except NotFound:
         record = store.create(tenant, "member", user_id, data, actor=actor(principal))
-        store.transact(PLATFORM, [Op.upsert(index_key(user_id, tenant), {"tenant_id": tenant})],
-                       actor=actor(principal), action="index")
+        store.transact(
+            PLATFORM,
+            [Op.upsert(index_key(user_id, tenant), {"tenant_id": tenant})],
+            actor=actor(principal),
+            action="index",
+        )
         return to_model(Member, record)
     if current.data["role"] == Role.OWNER and body.role != Role.OWNER:
         _refuse_last_owner(store, tenant, user_id)
@@ -68,8 +73,9 @@ def delete_member(store: Any, principal: Principal, tenant: str, user_id: str, e
     if current.data["role"] == Role.OWNER:
         _refuse_last_owner(store, tenant, user_id)
     store.delete(tenant, "member", user_id, actor=actor(principal), etag=etag or current.etag)
-    store.transact(PLATFORM, [Op.delete(index_key(user_id, tenant), if_exists=True)], actor=actor(principal),
-                   action="index")
+    store.transact(
+        PLATFORM, [Op.delete(index_key(user_id, tenant), if_exists=True)], actor=actor(principal), action="index"
+    )
 
 
 def _refuse_last_owner(store: Any, tenant: str, user_id: str) -> None:
@@ -93,5 +99,6 @@ def get_me(store: Any, principal: Principal) -> Me:
         role = role_of(store, row["tenant_id"], principal.user_id)
         if role is not None:
             tenants.append(MyTenant(tenant_id=row["tenant_id"], role=role))
-    return Me(user_id=principal.user_id, name=principal.display_name, platform_admin=principal.platform_admin,
-              tenants=tenants)
+    return Me(
+        user_id=principal.user_id, name=principal.display_name, platform_admin=principal.platform_admin, tenants=tenants
+    )

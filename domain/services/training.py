@@ -6,6 +6,7 @@ Status only moves forward (`JobStatus.can_move_to`); events and polls may arrive
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +22,7 @@ from domain.services._records import PLATFORM, actor, to_model
 from domain.services.datasets import get_version
 from domain.services.experiments import get_experiment
 from domain.services.run_status import progress_of, record_job
+from domain.storage.records import Child
 
 ACTIVE = [s.value for s in JobStatus if not s.terminal]
 
@@ -35,33 +37,55 @@ def run_id_for(tenant: str, experiment_id: str, idempotency_key: str | None) -> 
 def _check_quotas(store: Any, tenant: str, exp: Experiment) -> None:
     quotas = store.get(PLATFORM, "tenant", tenant).data.get("quotas", {})
     if exp.limits.max_trials > quotas.get("max_trials_per_run", 100):
-        raise QuotaExceeded(f"maxTrials {exp.limits.max_trials} exceeds the tenant's quota of "
-                            f"{quotas.get('max_trials_per_run', 100)} trials per run.", target="maxTrialsPerRun")
+        raise QuotaExceeded(
+            f"maxTrials {exp.limits.max_trials} exceeds the tenant's quota of "
+            f"{quotas.get('max_trials_per_run', 100)} trials per run.",
+            target="maxTrialsPerRun",
+        )
     if exp.limits.timeout_minutes > quotas.get("max_timeout_minutes", 60):
-        raise QuotaExceeded(f"timeoutMinutes {exp.limits.timeout_minutes} exceeds the tenant's quota of "
-                            f"{quotas.get('max_timeout_minutes', 60)} minutes.", target="maxTimeoutMinutes")
+        raise QuotaExceeded(
+            f"timeoutMinutes {exp.limits.timeout_minutes} exceeds the tenant's quota of "
+            f"{quotas.get('max_timeout_minutes', 60)} minutes.",
+            target="maxTimeoutMinutes",
+        )
     limit = int(quotas.get("max_concurrent_runs", 2))
     running = store.list(tenant, "run", where={"active": True}, top=limit).items
     if len(running) >= limit:
-        raise QuotaExceeded(f"The tenant already has {len(running)} active runs; its quota is {limit}.",
-                            target="maxConcurrentRuns")
+        raise QuotaExceeded(
+            f"The tenant already has {len(running)} active runs; its quota is {limit}.", target="maxConcurrentRuns"
+        )
 
 
 def spec_for(store: Any, tenant: str, exp: Experiment, run_id: str) -> TrainingSpec:
     version = get_version(store, tenant, exp.dataset_id, exp.dataset_version)
     columns = tuple(c.name for c in version.profile.columns) if version.profile else ()
-    ref = DatasetVersionRef(dataset_id=exp.dataset_id, version=exp.dataset_version, blob_path=version.blob_path,
-                            uri=version.uri, columns=columns)
-    return TrainingSpec(tenant=tenant, run_id=run_id, experiment_id=exp.id, task=exp.task, dataset=ref,
-                        target_column=exp.target_column, primary_metric=exp.primary_metric,
-                        limits=exp.limits.to_limits(),
-                        validation=Validation(**exp.validation.model_dump()), allowed_algorithms=tuple(exp.allowed_algorithms),
-                        blocked_algorithms=tuple(exp.blocked_algorithms), featurization=exp.featurization,
-                        forecast=exp.forecast.to_settings() if exp.forecast else None)
+    ref = DatasetVersionRef(
+        dataset_id=exp.dataset_id,
+        version=exp.dataset_version,
+        blob_path=version.blob_path,
+        uri=version.uri,
+        columns=columns,
+    )
+    return TrainingSpec(
+        tenant=tenant,
+        run_id=run_id,
+        experiment_id=exp.id,
+        task=exp.task,
+        dataset=ref,
+        target_column=exp.target_column,
+        primary_metric=exp.primary_metric,
+        limits=exp.limits.to_limits(),
+        validation=Validation(**exp.validation.model_dump()),
+        allowed_algorithms=tuple(exp.allowed_algorithms),
+        blocked_algorithms=tuple(exp.blocked_algorithms),
+        featurization=exp.featurization,
+        forecast=exp.forecast.to_settings() if exp.forecast else None,
+    )
 
 
-def start_run(store: Any, principal: Principal, tenant: str, experiment_id: str, idempotency_key: str | None
-              ) -> tuple[Run, bool]:
+def start_run(
+    store: Any, principal: Principal, tenant: str, experiment_id: str, idempotency_key: str | None
+) -> tuple[Run, bool]:
     """Create the run record (NotStarted) and its index rows; (run, created). A repeated Idempotency-Key returns
     the existing run and created=False, so the caller starts no second orchestration."""
     run_id = run_id_for(tenant, experiment_id, idempotency_key)
@@ -73,9 +97,17 @@ def start_run(store: Any, principal: Principal, tenant: str, experiment_id: str,
     exp = get_experiment(store, tenant, experiment_id)
     _check_quotas(store, tenant, exp)
     spec = spec_for(store, tenant, exp, run_id)
-    data = {"experiment_id": exp.id, "status": JobStatus.NOT_STARTED.value, "active": True,
-            "job_name": spec.job_name, "primary_metric": exp.primary_metric, "auto_register": exp.auto_register,
-            "experiment_name": exp.name, "spec": spec.model_dump(mode="json"), "progress": {"trials_done": 0}}
+    data = {
+        "experiment_id": exp.id,
+        "status": JobStatus.NOT_STARTED.value,
+        "active": True,
+        "job_name": spec.job_name,
+        "primary_metric": exp.primary_metric,
+        "auto_register": exp.auto_register,
+        "experiment_name": exp.name,
+        "spec": spec.model_dump(mode="json"),
+        "progress": {"trials_done": 0},
+    }
     try:
         record = store.create(tenant, "run", run_id, data, actor=actor(principal))
     except Conflict:
@@ -108,8 +140,15 @@ def request_cancel(store: Any, principal: Principal, tenant: str, run_id: str) -
     if status.terminal:
         raise Conflict(f"The run is already {status.value}.", target="status")
     if status.can_move_to(JobStatus.CANCEL_REQUESTED):
-        run = store.update(tenant, "run", run_id, {"status": JobStatus.CANCEL_REQUESTED.value},
-                           actor=actor(principal), etag=None, current=run)
+        run = store.update(
+            tenant,
+            "run",
+            run_id,
+            {"status": JobStatus.CANCEL_REQUESTED.value},
+            actor=actor(principal),
+            etag=None,
+            current=run,
+        )
     return to_model(Run, run)
 
 
@@ -124,7 +163,7 @@ def finalize(store: Any, backend: Any, tenant: str, run_id: str) -> dict[str, An
     run = store.get(tenant, "run", run_id)
     job_name = run.data["job_name"]
     trials = backend.list_trials(tenant, job_name)
-    rows = [("trial", t.trial_id, t.model_dump(mode="json", exclude={"trial_id"}), run_id) for t in trials]
+    rows = [Child("trial", t.trial_id, t.model_dump(mode="json", exclude={"trial_id"}), run_id) for t in trials]
     store.upsert_entities(tenant, rows, actor="system")
     info: JobInfo = backend.get_job(tenant, job_name)
     summary = record_job(store, tenant, run_id, info)
@@ -132,8 +171,9 @@ def finalize(store: Any, backend: Any, tenant: str, run_id: str) -> dict[str, An
     changes: dict[str, Any] = {"active": False, "ended_at": datetime.now(UTC).isoformat()}
     best = next((t for t in trials if t.trial_id == info.best_trial_id), None)
     if best is not None:
-        changes["metrics"] = best.metrics or ({run.data["primary_metric"]: best.score} if best.score is not None
-                                              else {})
+        changes["metrics"] = best.metrics or (
+            {run.data["primary_metric"]: best.score} if best.score is not None else {}
+        )
     if info.status is JobStatus.COMPLETED and run.data.get("auto_register") and not run.data.get("model_id"):
         changes["model_id"] = register_best(store, backend, tenant, run_id, run.data)
     store.update(tenant, "run", run_id, changes, actor="system", etag=None)
@@ -145,12 +185,17 @@ def register_best(store: Any, backend: Any, tenant: str, run_id: str, run: dict[
     name = f"{run['experiment_name']}-{run_id[-8:]}"[:64]
     ref = backend.register_model(tenant, run["job_name"], name=name)
     model_id = f"m{run_id}"[:64]
-    data = {"name": name, "version": ref.version, "run_id": run_id, "trial_id": ref.trial_id, "uri": ref.uri,
-            "description": f"Best model of run {run_id}", "tags": {"source": "autoRegister"}}
-    try:
+    data = {
+        "name": name,
+        "version": ref.version,
+        "run_id": run_id,
+        "trial_id": ref.trial_id,
+        "uri": ref.uri,
+        "description": f"Best model of run {run_id}",
+        "tags": {"source": "autoRegister"},
+    }
+    with contextlib.suppress(Conflict, NameTaken):  # a retried activity: the model record exists
         store.create(tenant, "model", model_id, data, actor="system", name=name)
-    except (Conflict, NameTaken):  # a retried activity: the model record exists
-        pass
     return model_id
 
 

@@ -17,15 +17,20 @@ def registry() -> SchemaRegistry:
 
 
 def build_store(settings: Settings) -> EntityStore:
-    store = EntityStore(table_service(settings), table=f"{settings.data_table_prefix}entities", schemas=registry(),
-                        clock=SystemClock())
+    store = EntityStore(
+        table_service(settings), table=f"{settings.data_table_prefix}entities", schemas=registry(), clock=SystemClock()
+    )
     store.ensure_tables()
     return store
 
 
 def build_series(settings: Settings) -> EntityStore:
     """The `series` table holds raw rows only (no entity kinds): metric points, log lines and their watermarks."""
-    store = EntityStore(table_service(settings), table=f"{settings.data_table_prefix}series", schemas=SchemaRegistry(),
-                        clock=SystemClock())
+    store = EntityStore(
+        table_service(settings),
+        table=f"{settings.data_table_prefix}series",
+        schemas=SchemaRegistry(),
+        clock=SystemClock(),
+    )
     store.ensure_tables()
     return store

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from azure.core.exceptions import AzureError, ResourceExistsError, ResourceNotFoundError
 from azure.storage.blob import BlobServiceClient, ContentSettings
 
@@ -18,17 +20,16 @@ class AzureBlobStore:
     def _container(self, name: str) -> None:
         if name in self._ready:
             return
-        try:
+        with contextlib.suppress(ResourceExistsError):
             self._service.create_container(name)
-        except ResourceExistsError:
-            pass
         self._ready.add(name)
 
     def put(self, container: str, name: str, data: bytes, *, content_type: str) -> str:
         try:
             self._container(container)
             self._service.get_blob_client(container, name).upload_blob(
-                data, overwrite=True, content_settings=ContentSettings(content_type=content_type))
+                data, overwrite=True, content_settings=ContentSettings(content_type=content_type)
+            )
         except AzureError as exc:
             raise Unavailable(f"Blob Storage is unavailable ({type(exc).__name__}).", target="blobStorage") from exc
         return f"{container}/{name}"

@@ -60,12 +60,14 @@ class Queries:
         return Page([audit_record(tenant, row, etag) for row, etag in rows], token)
 
     def list_rows(
-        self, tenant: str, prefix: str, *, top: int = 100, continuation: str | None = None
+        self, tenant: str, prefix: str, *, top: int = 100, continuation: str | None = None, start: str | None = None
     ) -> tuple[_RawRows, str | None]:
-        """Raw rows whose RowKey starts with `prefix` (reference rows such as `ref|model|{m}|`): (key, data, etag)."""
+        """Raw rows whose RowKey starts with `prefix` (reference rows such as `ref|model|{m}|`): (key, data, etag).
+        `start` (>= prefix) skips the keys before it, e.g. log lines after a sequence number."""
         keys.check_id(tenant, "tenant")
         hi = prefix[:-1] + keys.END if prefix.endswith(keys.SEP) else prefix + "\uffff"
-        rows, token = self._query(Query(tenant, prefix, hi, None, _top(top)), continuation, "row")
+        lo = max(prefix, start) if start else prefix
+        rows, token = self._query(Query(tenant, lo, hi, None, _top(top)), continuation, "row")
         return [(r["RowKey"], codec.decode_data(r), e) for r, e in rows], token
 
     def _query(self, query: Query, token: str | None, kind: str) -> tuple[_Rows, str | None]:

@@ -59,3 +59,13 @@ class Op:
     @classmethod
     def delete(cls, row_key: str, *, etag: str | None = None, if_exists: bool = False) -> Op:
         return cls("delete", row_key, etag=etag, if_exists=if_exists)
+
+
+@dataclass(frozen=True, slots=True)
+class Child:
+    """A child entity written in the same transaction as its parent's create or update (e.g. a dataset version)."""
+
+    kind: str
+    id: str
+    data: dict[str, Any]
+    parent_id: str

@@ -25,21 +25,22 @@ from domain.errors import NotFound, ValidationFailed
 from domain.ports import Clock
 from domain.storage import codec, keys
 from domain.storage.backend import Backend, BackendError, BatchOp, RowMissing
+from domain.storage.batches import Batches
 from domain.storage.errmap import changed, row_error
 from domain.storage.limits import check_batch
 from domain.storage.queries import Queries
-from domain.storage.records import Op, Record
+from domain.storage.records import Child, Op, Record
 from domain.storage.rows import audit_row, check_name, entity_row, name_row, to_record
 from domain.storage.rows import diff as diff_of
 from domain.storage.schemas import SchemaRegistry
 from domain.storage.table_backend import TableBackend
-from domain.storage.transact import batch_op, delete_ops, run_transaction
+from domain.storage.transact import batch_op, delete_ops
 
 _Etags = list[str]
 _Batch = list[BatchOp]
 
 
-class EntityStore(Queries):
+class EntityStore(Queries, Batches):
     def __init__(
         self,
         service: TableServiceClient | Backend,
@@ -83,7 +84,10 @@ class EntityStore(Queries):
         name: str | None = None,
         parent_id: str | None = None,
         extra_ops: Sequence[Op] = (),
+        children: Sequence[Child] = (),
     ) -> Record:
+        """Create the entity (NameTaken / Conflict when taken), its name row, `extra_ops` raw rows and `children`
+        entities, and the audit row: one transaction."""
         row_key = self._key(tenant, kind, id, parent_id)
         what = f"{kind} '{id}'"
         now = self.clock.now()
@@ -106,6 +110,7 @@ class EntityStore(Queries):
             check_name(name, what)
             ops.append(BatchOp("create", name_row(tenant, kind, name, id, parent_id)))
         ops += [batch_op(tenant, op) for op in extra_ops]
+        ops += self.child_ops(tenant, children, actor, now)
         clean = {k: v for k, v in data.items() if v is not None}
         ops.append(BatchOp("create", audit_row(tenant, now, actor, "create", kind, id, diff_of({}, clean))))
         etag = self._submit(tenant, ops, kind, id, name)[0]
@@ -153,10 +158,16 @@ class EntityStore(Queries):
         rename_to: str | None = None,
         parent_id: str | None = None,
         current: Record | None = None,
+        extra_ops: Sequence[Op] = (),
+        children: Sequence[Child] = (),
     ) -> Record:
-        """Apply `changes` (None removes a field); `etag` None = read-modify-write with the current ETag."""
+        """Apply `changes` (None removes a field); `etag` None = read-modify-write with the current ETag.
+        `extra_ops` and `children` go in the same transaction."""
         cur = self._current(tenant, kind, id, parent_id, etag, current)
-        return self._write(cur, changes, actor=actor, rename_to=rename_to, state=codec.ACTIVE, action="update")
+        extra = [batch_op(tenant, op) for op in extra_ops] + self.child_ops(tenant, children, actor, self.clock.now())
+        return self._write(
+            cur, changes, actor=actor, rename_to=rename_to, state=codec.ACTIVE, action="update", extra=extra
+        )
 
     def tombstone(
         self,
@@ -183,13 +194,16 @@ class EntityStore(Queries):
         etag: str | None,
         parent_id: str | None = None,
         current: Record | None = None,
+        extra_ops: Sequence[Op] = (),
     ) -> None:
-        """Delete the entity and release its name, in one transaction with the audit row (tombstoned ones too)."""
+        """Delete the entity and release its name, in one transaction with the audit row (tombstoned ones too)
+        and `extra_ops` (e.g. its reference rows)."""
         cur = self._current(tenant, kind, id, parent_id, etag, current, include_deleted=True)
         row_key = keys.entity_key(kind, cur.id, cur.parent_id)
         ops = [BatchOp("delete", {"PartitionKey": tenant, "RowKey": row_key}, cur.etag)]
         if cur.name is not None:
             ops.append(BatchOp("delete", {"PartitionKey": tenant, "RowKey": keys.name_key(kind, cur.name)}))
+        ops += [batch_op(tenant, op) for op in extra_ops]
         diff = diff_of(cur.data, {})
         ops.append(BatchOp("create", audit_row(tenant, self.clock.now(), actor, "delete", kind, cur.id, diff)))
         self._submit(tenant, ops, kind, cur.id, cur.name)
@@ -211,7 +225,15 @@ class EntityStore(Queries):
         return current
 
     def _write(
-        self, cur: Record, changes: Mapping[str, Any], *, actor: str, rename_to: str | None, state: str, action: str
+        self,
+        cur: Record,
+        changes: Mapping[str, Any],
+        *,
+        actor: str,
+        rename_to: str | None,
+        state: str,
+        action: str,
+        extra: Sequence[BatchOp] = (),
     ) -> Record:
         kind, ident, tenant = cur.kind, cur.id, cur.tenant
         what = f"{kind} '{ident}'"
@@ -249,6 +271,7 @@ class EntityStore(Queries):
                 if cur.name is not None:
                     ops.append(BatchOp("delete", {"PartitionKey": tenant, "RowKey": keys.name_key(kind, cur.name)}))
                 ops.append(BatchOp("create", new_row))
+        ops += extra
         old_state = codec.DELETING if cur.deleting else codec.ACTIVE
         if state != old_state:
             diff["state"] = [old_state, state]
@@ -278,14 +301,6 @@ class EntityStore(Queries):
             if failed is not None and exc.index != 0 and not failed.startswith(keys.NAME + keys.SEP):
                 raise row_error(exc, "row", failed, failed) from exc  # one of the extra operations
             raise row_error(exc, kind, ident, failed, name) from exc
-
-    def transact(self, tenant: str, ops: Sequence[Op], *, actor: str, action: str = "transact") -> _Etags:
-        """Up to 99 raw-row operations plus one audit row, atomically (1 request); the new ETags, one per op
-        ('' for deletes). `Op.delete(..., if_exists=True)` rows already gone are skipped (idempotent cascades)."""
-        keys.check_id(tenant, "tenant")
-        return run_transaction(
-            self.backend, tenant, [batch_op(tenant, op) for op in ops], ops, actor, action, self.clock
-        )
 
 
 __all__ = ["EntityStore", "delete_ops"]

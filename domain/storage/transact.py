@@ -17,8 +17,16 @@ MAX_OPS = 99  # + the audit row = 100, the service's limit
 
 
 def run_transaction(
-    backend: Backend, tenant: str, batch: list[BatchOp], ops: Sequence[Op], actor: str, action: str, clock: Clock
+    backend: Backend,
+    tenant: str,
+    batch: list[BatchOp],
+    ops: Sequence[Op],
+    actor: str,
+    action: str,
+    clock: Clock,
+    audit: bool = True,
 ) -> list[str]:
+    """`audit=False` for rows that are not the tenant's data (indexes, metric series, a partition being wiped)."""
     if not batch:
         return []
     if len(batch) > MAX_OPS:
@@ -28,9 +36,20 @@ def run_transaction(
     listed = keys if len(keys) <= 50 else [*keys[:50], f"... {len(keys) - 50} more"]
     while True:
         now = clock.now()
-        audit = audit_row(tenant, now, actor, action, "rows", keys[0].replace(SEP, ".")[:64], {"rows": [None, listed]})
+        trail = (
+            [
+                BatchOp(
+                    "create",
+                    audit_row(
+                        tenant, now, actor, action, "rows", keys[0].replace(SEP, ".")[:64], {"rows": [None, listed]}
+                    ),
+                )
+            ]
+            if audit
+            else []
+        )
         try:
-            etags = backend.submit(tenant, [batch[i] for i in live] + [BatchOp("create", audit)])
+            etags = backend.submit(tenant, [batch[i] for i in live] + trail)
         except BackendError as exc:
             pos = exc.index
             if pos is not None and pos < len(live):

@@ -30,8 +30,16 @@ def _fields(event: Any) -> tuple[str, str, str, dict[str, Any]]:
 async def on_automl_run_event(event: func.EventGridEvent, client: df.DurableOrchestrationClient) -> None:
     event_id, event_type, topic, data = _fields(event)
     s = get_settings()
-    delivery = await asyncio.to_thread(run_events.route_event, _wiring.store(), event_id, event_type, topic, data,
-                                       s.eventgrid_allowed_topics, s.automl_backend is AutoMLBackendKind.LOCAL)
+    delivery = await asyncio.to_thread(
+        run_events.route_event,
+        _wiring.store(),
+        event_id,
+        event_type,
+        topic,
+        data,
+        s.eventgrid_allowed_topics,
+        s.automl_backend is AutoMLBackendKind.LOCAL,
+    )
     if delivery is None:
         return
     await client.raise_event(delivery.run_id, names.JOB_EVENT, delivery.payload)

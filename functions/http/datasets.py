@@ -18,63 +18,141 @@ D = "v1/tenants/{tenant}/datasets"
 MEDIA = ("application/json", "multipart/form-data", "text/csv")
 
 
-@endpoint(bp, "POST", D, permission="dataset.write", summary="Upload a CSV (multipart or text/csv) or reference "
-          "data by URI (JSON)", body=DatasetCreate, body_media=MEDIA, response=Dataset, status=201,
-          errors=(409, 413, 415), tag="datasets")
+@endpoint(
+    bp,
+    "POST",
+    D,
+    permission="dataset.write",
+    summary="Upload a CSV (multipart or text/csv) or reference data by URI (JSON)",
+    body=DatasetCreate,
+    body_media=MEDIA,
+    response=Dataset,
+    status=201,
+    errors=(409, 413, 415),
+    tag="datasets",
+)
 def create_dataset(call: Call) -> Reply:
     s = get_settings()
     if media_type(call.req) == "application/json":
         ds = datasets.create_from_uri(_wiring.store(), call.user, call.tenant, parse_json(call.req, DatasetCreate))
     else:
         up = read_upload(call.req, s.max_upload_bytes)
-        ds = datasets.create_from_upload(_wiring.store(), _wiring.blobs(), s.datasets_container, call.user,
-                                         call.tenant, name=up.name or "", description=up.description,
-                                         data=up.data, max_bytes=s.max_upload_bytes)
+        ds = datasets.create_from_upload(
+            _wiring.store(),
+            _wiring.blobs(),
+            s.datasets_container,
+            call.user,
+            call.tenant,
+            name=up.name or "",
+            description=up.description,
+            data=up.data,
+            max_bytes=s.max_upload_bytes,
+        )
     return created(ds, call.path(f"datasets/{ds.id}"))
 
 
-@endpoint(bp, "GET", D, permission="dataset.read", summary="List datasets", query=ListQuery,
-          response=list[Dataset], tag="datasets")
+@endpoint(
+    bp,
+    "GET",
+    D,
+    permission="dataset.read",
+    summary="List datasets",
+    query=ListQuery,
+    response=list[Dataset],
+    tag="datasets",
+)
 def list_datasets(call: Call) -> Reply:
     items, token = datasets.list_datasets(_wiring.store(), call.tenant, call.query.top, call.query.continuation)
     return page(items, token, call.req)
 
 
-@endpoint(bp, "GET", f"{D}/{{id}}", permission="dataset.read", summary="Read a dataset", response=Dataset,
-          tag="datasets")
+@endpoint(
+    bp, "GET", f"{D}/{{id}}", permission="dataset.read", summary="Read a dataset", response=Dataset, tag="datasets"
+)
 def get_dataset(call: Call) -> Reply:
     return ok(datasets.get_dataset(_wiring.store(), call.tenant, call.params["id"]))
 
 
-@endpoint(bp, "PATCH", f"{D}/{{id}}", permission="dataset.write", summary="Change a dataset's description or tags",
-          body=DatasetUpdate, response=Dataset, errors=(412,), tag="datasets")
+@endpoint(
+    bp,
+    "PATCH",
+    f"{D}/{{id}}",
+    permission="dataset.write",
+    summary="Change a dataset's description or tags",
+    body=DatasetUpdate,
+    response=Dataset,
+    errors=(412,),
+    tag="datasets",
+)
 def update_dataset(call: Call) -> Reply:
-    return ok(datasets.update_dataset(_wiring.store(), call.user, call.tenant, call.params["id"], call.body,
-                                      call.if_match))
+    return ok(
+        datasets.update_dataset(_wiring.store(), call.user, call.tenant, call.params["id"], call.body, call.if_match)
+    )
 
 
-@endpoint(bp, "DELETE", f"{D}/{{id}}", permission="dataset.write", summary="Delete a dataset (refused while an "
-          "experiment uses it)", status=204, errors=(409, 412), tag="datasets")
+@endpoint(
+    bp,
+    "DELETE",
+    f"{D}/{{id}}",
+    permission="dataset.write",
+    summary="Delete a dataset (refused while an experiment uses it)",
+    status=204,
+    errors=(409, 412),
+    tag="datasets",
+)
 def delete_dataset(call: Call) -> Reply:
-    datasets.delete_dataset(_wiring.store(), _wiring.blobs(), get_settings().datasets_container, call.user,
-                            call.tenant, call.params["id"], call.if_match)
+    datasets.delete_dataset(
+        _wiring.store(),
+        _wiring.blobs(),
+        get_settings().datasets_container,
+        call.user,
+        call.tenant,
+        call.params["id"],
+        call.if_match,
+    )
     return no_content()
 
 
-@endpoint(bp, "POST", f"{D}/{{id}}/versions", permission="dataset.write", summary="Upload a new version",
-          body_media=("multipart/form-data", "text/csv"), response=DatasetVersion, status=201,
-          errors=(412, 413, 415), tag="datasets")
+@endpoint(
+    bp,
+    "POST",
+    f"{D}/{{id}}/versions",
+    permission="dataset.write",
+    summary="Upload a new version",
+    body_media=("multipart/form-data", "text/csv"),
+    response=DatasetVersion,
+    status=201,
+    errors=(412, 413, 415),
+    tag="datasets",
+)
 def add_version(call: Call) -> Reply:
     s = get_settings()
     up = read_upload(call.req, s.max_upload_bytes)
-    v = datasets.add_version(_wiring.store(), _wiring.blobs(), s.datasets_container, call.user, call.tenant,
-                             call.params["id"], up.data, s.max_upload_bytes)
+    v = datasets.add_version(
+        _wiring.store(),
+        _wiring.blobs(),
+        s.datasets_container,
+        call.user,
+        call.tenant,
+        call.params["id"],
+        up.data,
+        s.max_upload_bytes,
+    )
     return created(v, call.path(f"datasets/{v.dataset_id}/versions"))
 
 
-@endpoint(bp, "GET", f"{D}/{{id}}/versions", permission="dataset.read", summary="List a dataset's versions",
-          query=ListQuery, response=list[DatasetVersion], tag="datasets")
+@endpoint(
+    bp,
+    "GET",
+    f"{D}/{{id}}/versions",
+    permission="dataset.read",
+    summary="List a dataset's versions",
+    query=ListQuery,
+    response=list[DatasetVersion],
+    tag="datasets",
+)
 def list_versions(call: Call) -> Reply:
-    items, token = datasets.list_versions(_wiring.store(), call.tenant, call.params["id"], call.query.top,
-                                          call.query.continuation)
+    items, token = datasets.list_versions(
+        _wiring.store(), call.tenant, call.params["id"], call.query.top, call.query.continuation
+    )
     return page(items, token, call.req)

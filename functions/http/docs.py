@@ -15,11 +15,20 @@ from functions._openapi import document
 
 bp = df.Blueprint()
 ASSETS = Path(swagger_ui.__file__).parent / "static"
-SERVED = frozenset({"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "index.css",
-                    "favicon-32x32.png", "favicon-16x16.png"})
+SERVED = frozenset(
+    {
+        "swagger-ui.css",
+        "swagger-ui-bundle.js",
+        "swagger-ui-standalone-preset.js",
+        "index.css",
+        "favicon-32x32.png",
+        "favicon-16x16.png",
+    }
+)
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>AutoML Functions API</title>
-<link rel="stylesheet" href="/api/docs/assets/swagger-ui.css"><link rel="icon" href="/api/docs/assets/favicon-32x32.png">
+<link rel="stylesheet" href="/api/docs/assets/swagger-ui.css">
+<link rel="icon" href="/api/docs/assets/favicon-32x32.png">
 </head><body><div id="swagger-ui"></div>
 <script src="/api/docs/assets/swagger-ui-bundle.js"></script>
 <script src="/api/docs/assets/swagger-ui-standalone-preset.js"></script>
@@ -44,5 +53,6 @@ def docs_asset(req: func.HttpRequest) -> func.HttpResponse:
     if name not in SERVED:
         return func.HttpResponse(status_code=404)
     mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return func.HttpResponse((ASSETS / name).read_bytes(), mimetype=mime,
-                             headers={"Cache-Control": "public, max-age=86400"})
+    return func.HttpResponse(
+        (ASSETS / name).read_bytes(), mimetype=mime, headers={"Cache-Control": "public, max-age=86400"}
+    )

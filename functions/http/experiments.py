@@ -17,35 +17,81 @@ bp = df.Blueprint()
 E = "v1/tenants/{tenant}/experiments"
 
 
-@endpoint(bp, "POST", E, permission="experiment.write", summary="Create an experiment", body=ExperimentCreate,
-          response=Experiment, status=201, errors=(409,), tag="experiments")
+@endpoint(
+    bp,
+    "POST",
+    E,
+    permission="experiment.write",
+    summary="Create an experiment",
+    body=ExperimentCreate,
+    response=Experiment,
+    status=201,
+    errors=(409,),
+    tag="experiments",
+)
 def create_experiment(call: Call) -> Reply:
     exp = experiments.create_experiment(_wiring.store(), call.user, call.tenant, call.body)
     return created(exp, call.path(f"experiments/{exp.id}"))
 
 
-@endpoint(bp, "GET", E, permission="experiment.read", summary="List experiments", query=ListQuery,
-          response=list[Experiment], tag="experiments")
+@endpoint(
+    bp,
+    "GET",
+    E,
+    permission="experiment.read",
+    summary="List experiments",
+    query=ListQuery,
+    response=list[Experiment],
+    tag="experiments",
+)
 def list_experiments(call: Call) -> Reply:
-    items, token = experiments.list_experiments(_wiring.store(), call.tenant, call.query.top,
-                                                call.query.continuation)
+    items, token = experiments.list_experiments(_wiring.store(), call.tenant, call.query.top, call.query.continuation)
     return page(items, token, call.req)
 
 
-@endpoint(bp, "GET", f"{E}/{{id}}", permission="experiment.read", summary="Read an experiment",
-          response=Experiment, tag="experiments")
+@endpoint(
+    bp,
+    "GET",
+    f"{E}/{{id}}",
+    permission="experiment.read",
+    summary="Read an experiment",
+    response=Experiment,
+    tag="experiments",
+)
 def get_experiment(call: Call) -> Reply:
     return ok(experiments.get_experiment(_wiring.store(), call.tenant, call.params["id"]))
 
 
-@endpoint(bp, "PATCH", f"{E}/{{id}}", permission="experiment.write", summary="Change an experiment",
-          body=ExperimentUpdate, response=Experiment, errors=(412,), tag="experiments")
+@endpoint(
+    bp,
+    "PATCH",
+    f"{E}/{{id}}",
+    permission="experiment.write",
+    summary="Change an experiment",
+    body=ExperimentUpdate,
+    response=Experiment,
+    errors=(412,),
+    tag="experiments",
+)
 def update_experiment(call: Call) -> Reply:
-    return ok(experiments.update_experiment(_wiring.store(), call.user, call.tenant, call.params["id"], call.body,
-                                            call.if_match))
+    return ok(
+        experiments.update_experiment(
+            _wiring.store(), call.user, call.tenant, call.params["id"], call.body, call.if_match
+        )
+    )
 
 
-@endpoint(bp, "DELETE", f"{E}/{{id}}", permission="experiment.write", summary="Delete an experiment and its runs",
-          response=Operation, status=202, errors=(412,), durable=True, tag="experiments")
+@endpoint(
+    bp,
+    "DELETE",
+    f"{E}/{{id}}",
+    permission="experiment.write",
+    summary="Delete an experiment and its runs",
+    response=Operation,
+    status=202,
+    errors=(412,),
+    durable=True,
+    tag="experiments",
+)
 async def delete_experiment(call: Call) -> Reply:
     return await start_cascade(call, "experiment", call.params["id"])

@@ -14,14 +14,29 @@ from functions._io import Reply, ok, page
 bp = df.Blueprint()
 
 
-@endpoint(bp, "GET", "v1/tenants/{tenant}/operations/{id}", permission="operation.read",
-          summary="Status and progress of a long-running operation", response=Operation, tag="operations")
+@endpoint(
+    bp,
+    "GET",
+    "v1/tenants/{tenant}/operations/{id}",
+    permission="operation.read",
+    summary="Status and progress of a long-running operation",
+    response=Operation,
+    tag="operations",
+)
 def get_operation(call: Call) -> Reply:
     return ok(cascade.get_operation(_wiring.store(), call.tenant, call.params["id"]))
 
 
-@endpoint(bp, "GET", "v1/tenants/{tenant}/audit", permission="audit.read", summary="Audit entries, newest first",
-          query=AuditQuery, response=list[AuditEntry], tag="audit")
+@endpoint(
+    bp,
+    "GET",
+    "v1/tenants/{tenant}/audit",
+    permission="audit.read",
+    summary="Audit entries, newest first",
+    query=AuditQuery,
+    response=list[AuditEntry],
+    tag="audit",
+)
 def list_audit(call: Call) -> Reply:
     q = call.query
     items, token = audit.list_audit(_wiring.store(), call.tenant, q.since, q.top, q.continuation)

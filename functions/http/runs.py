@@ -17,28 +17,66 @@ bp = df.Blueprint()
 R = "v1/tenants/{tenant}/runs"
 
 
-@endpoint(bp, "GET", R, permission="run.read", summary="List runs (filter by experimentId, status)",
-          query=RunsQuery, response=list[Run], tag="runs")
+@endpoint(
+    bp,
+    "GET",
+    R,
+    permission="run.read",
+    summary="List runs (filter by experimentId, status)",
+    query=RunsQuery,
+    response=list[Run],
+    tag="runs",
+)
 def list_runs(call: Call) -> Reply:
     q = call.query
-    items, token = runs.list_runs(_wiring.store(), call.tenant, experiment_id=q.experiment_id,
-                                  status=q.status.value if q.status else None, top=q.top, continuation=q.continuation)
+    items, token = runs.list_runs(
+        _wiring.store(),
+        call.tenant,
+        experiment_id=q.experiment_id,
+        status=q.status.value if q.status else None,
+        top=q.top,
+        continuation=q.continuation,
+    )
     return page(items, token, call.req)
 
 
-@endpoint(bp, "GET", f"{R}/{{id}}", permission="run.read", summary="Read a run: status, progress, best trial",
-          response=Run, tag="runs")
+@endpoint(
+    bp,
+    "GET",
+    f"{R}/{{id}}",
+    permission="run.read",
+    summary="Read a run: status, progress, best trial",
+    response=Run,
+    tag="runs",
+)
 def get_run(call: Call) -> Reply:
     return ok(runs.get_run(_wiring.store(), call.tenant, call.params["id"]))
 
 
-@endpoint(bp, "DELETE", f"{R}/{{id}}", permission="run.delete", summary="Delete a run and its trials",
-          response=Operation, status=202, errors=(412,), durable=True, tag="runs")
+@endpoint(
+    bp,
+    "DELETE",
+    f"{R}/{{id}}",
+    permission="run.delete",
+    summary="Delete a run and its trials",
+    response=Operation,
+    status=202,
+    errors=(412,),
+    durable=True,
+    tag="runs",
+)
 async def delete_run(call: Call) -> Reply:
     return await start_cascade(call, "run", call.params["id"])
 
 
-@endpoint(bp, "GET", f"{R}/{{id}}/trials", permission="run.read", summary="The leaderboard, best first",
-          response=list[TrialModel], tag="runs")
+@endpoint(
+    bp,
+    "GET",
+    f"{R}/{{id}}/trials",
+    permission="run.read",
+    summary="The leaderboard, best first",
+    response=list[TrialModel],
+    tag="runs",
+)
 def list_trials(call: Call) -> Reply:
     return page(runs.leaderboard(_wiring.store(), call.tenant, call.params["id"]), None, call.req)

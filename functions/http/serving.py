@@ -32,15 +32,26 @@ M = "v1/tenants/{tenant}/models"
 EP = "v1/tenants/{tenant}/endpoints"
 
 
-@endpoint(bp, "POST", M, permission="model.write", summary="Register a model from a run's best or any trial",
-          body=ModelCreate, response=Model, status=201, errors=(409,), tag="models")
+@endpoint(
+    bp,
+    "POST",
+    M,
+    permission="model.write",
+    summary="Register a model from a run's best or any trial",
+    body=ModelCreate,
+    response=Model,
+    status=201,
+    errors=(409,),
+    tag="models",
+)
 def create_model(call: Call) -> Reply:
     model = serving.create_model(_wiring.store(), call.user, call.tenant, call.body)
     return created(model, call.path(f"models/{model.id}"))
 
 
-@endpoint(bp, "GET", M, permission="model.read", summary="List models", query=ListQuery, response=list[Model],
-          tag="models")
+@endpoint(
+    bp, "GET", M, permission="model.read", summary="List models", query=ListQuery, response=list[Model], tag="models"
+)
 def list_models(call: Call) -> Reply:
     items, token = serving.list_models(_wiring.store(), call.tenant, call.query.top, call.query.continuation)
     return page(items, token, call.req)
@@ -51,82 +62,179 @@ def get_model(call: Call) -> Reply:
     return ok(serving.get_model(_wiring.store(), call.tenant, call.params["id"]))
 
 
-@endpoint(bp, "PATCH", f"{M}/{{id}}", permission="model.write", summary="Change a model's description or tags",
-          body=ModelUpdate, response=Model, errors=(412,), tag="models")
+@endpoint(
+    bp,
+    "PATCH",
+    f"{M}/{{id}}",
+    permission="model.write",
+    summary="Change a model's description or tags",
+    body=ModelUpdate,
+    response=Model,
+    errors=(412,),
+    tag="models",
+)
 def update_model(call: Call) -> Reply:
-    return ok(serving.update_model(_wiring.store(), call.user, call.tenant, call.params["id"], call.body,
-                                   call.if_match))
+    return ok(
+        serving.update_model(_wiring.store(), call.user, call.tenant, call.params["id"], call.body, call.if_match)
+    )
 
 
-@endpoint(bp, "DELETE", f"{M}/{{id}}", permission="model.write", summary="Delete a model (refused while deployed)",
-          status=204, errors=(409, 412), tag="models")
+@endpoint(
+    bp,
+    "DELETE",
+    f"{M}/{{id}}",
+    permission="model.write",
+    summary="Delete a model (refused while deployed)",
+    status=204,
+    errors=(409, 412),
+    tag="models",
+)
 def delete_model(call: Call) -> Reply:
     serving.delete_model(_wiring.store(), call.user, call.tenant, call.params["id"], call.if_match)
     return no_content()
 
 
-@endpoint(bp, "POST", EP, permission="endpoint.write", summary="Create an online endpoint", body=EndpointCreate,
-          response=Endpoint, status=201, errors=(409,), tag="endpoints")
+@endpoint(
+    bp,
+    "POST",
+    EP,
+    permission="endpoint.write",
+    summary="Create an online endpoint",
+    body=EndpointCreate,
+    response=Endpoint,
+    status=201,
+    errors=(409,),
+    tag="endpoints",
+)
 def create_endpoint(call: Call) -> Reply:
     ep = serving.create_endpoint(_wiring.store(), call.user, call.tenant, call.body)
     return created(ep, call.path(f"endpoints/{ep.id}"))
 
 
-@endpoint(bp, "GET", EP, permission="endpoint.read", summary="List endpoints", query=ListQuery,
-          response=list[Endpoint], tag="endpoints")
+@endpoint(
+    bp,
+    "GET",
+    EP,
+    permission="endpoint.read",
+    summary="List endpoints",
+    query=ListQuery,
+    response=list[Endpoint],
+    tag="endpoints",
+)
 def list_endpoints(call: Call) -> Reply:
     items, token = serving.list_endpoints(_wiring.store(), call.tenant, call.query.top, call.query.continuation)
     return page(items, token, call.req)
 
 
-@endpoint(bp, "GET", f"{EP}/{{id}}", permission="endpoint.read", summary="Read an endpoint", response=Endpoint,
-          tag="endpoints")
+@endpoint(
+    bp,
+    "GET",
+    f"{EP}/{{id}}",
+    permission="endpoint.read",
+    summary="Read an endpoint",
+    response=Endpoint,
+    tag="endpoints",
+)
 def get_endpoint(call: Call) -> Reply:
     return ok(serving.get_endpoint(_wiring.store(), call.tenant, call.params["id"]))
 
 
-@endpoint(bp, "PATCH", f"{EP}/{{id}}", permission="endpoint.write", summary="Change an endpoint; traffic sums to 100",
-          body=EndpointUpdate, response=Endpoint, errors=(412,), tag="endpoints")
+@endpoint(
+    bp,
+    "PATCH",
+    f"{EP}/{{id}}",
+    permission="endpoint.write",
+    summary="Change an endpoint; traffic sums to 100",
+    body=EndpointUpdate,
+    response=Endpoint,
+    errors=(412,),
+    tag="endpoints",
+)
 def update_endpoint(call: Call) -> Reply:
-    return ok(serving.update_endpoint(_wiring.store(), call.user, call.tenant, call.params["id"], call.body,
-                                      call.if_match))
+    return ok(
+        serving.update_endpoint(_wiring.store(), call.user, call.tenant, call.params["id"], call.body, call.if_match)
+    )
 
 
-@endpoint(bp, "DELETE", f"{EP}/{{id}}", permission="endpoint.write", summary="Delete an endpoint and its deployments",
-          response=Operation, status=202, errors=(412,), durable=True, tag="endpoints")
+@endpoint(
+    bp,
+    "DELETE",
+    f"{EP}/{{id}}",
+    permission="endpoint.write",
+    summary="Delete an endpoint and its deployments",
+    response=Operation,
+    status=202,
+    errors=(412,),
+    durable=True,
+    tag="endpoints",
+)
 async def delete_endpoint(call: Call) -> Reply:
     return await start_cascade(call, "endpoint", call.params["id"])
 
 
-@endpoint(bp, "PUT", f"{EP}/{{id}}/deployments/{{name}}", permission="endpoint.write",
-          summary="Deploy a model version (starts the deployment flow)", body=DeploymentPut, response=Deployment,
-          status=201, durable=True, tag="endpoints")
+@endpoint(
+    bp,
+    "PUT",
+    f"{EP}/{{id}}/deployments/{{name}}",
+    permission="endpoint.write",
+    summary="Deploy a model version (starts the deployment flow)",
+    body=DeploymentPut,
+    response=Deployment,
+    status=201,
+    durable=True,
+    tag="endpoints",
+)
 async def put_deployment(call: Call) -> Reply:
-    dep, op, was_created = await asyncio.to_thread(deploy.start, _wiring.store(), call.user, call.tenant,
-                                                   call.params["id"], call.params["name"], call.body)
+    dep, op, was_created = await asyncio.to_thread(
+        deploy.start, _wiring.store(), call.user, call.tenant, call.params["id"], call.params["name"], call.body
+    )
     await call.client.start_new(DEPLOYMENT, op.id, {"tenant": call.tenant, "operationId": op.id})
-    return ok(dep, status=201 if was_created else 200,
-              headers={"Operation-Location": call.path(f"operations/{op.id}")})
+    return ok(dep, status=201 if was_created else 200, headers={"Operation-Location": call.path(f"operations/{op.id}")})
 
 
-@endpoint(bp, "POST", f"{EP}/{{id}}:score", permission="endpoint.score", summary="Score rows through the endpoint",
-          body=ScoreRequest, response=ScoreResponse, errors=(502,), tag="endpoints")
+@endpoint(
+    bp,
+    "POST",
+    f"{EP}/{{id}}:score",
+    permission="endpoint.score",
+    summary="Score rows through the endpoint",
+    body=ScoreRequest,
+    response=ScoreResponse,
+    errors=(502,),
+    tag="endpoints",
+)
 def score(call: Call) -> Reply:
-    predictions = deploy.score(_wiring.store(), _wiring.backend(), call.tenant, call.params["id"], call.body.rows,
-                               call.body.deployment)
+    predictions = deploy.score(
+        _wiring.store(), _wiring.backend(), call.tenant, call.params["id"], call.body.rows, call.body.deployment
+    )
     return ok(ScoreResponse(predictions=predictions))
 
 
-@endpoint(bp, "GET", f"{EP}/{{id}}/deployments/{{name}}", permission="endpoint.read", summary="Read a deployment",
-          response=Deployment, tag="endpoints")
+@endpoint(
+    bp,
+    "GET",
+    f"{EP}/{{id}}/deployments/{{name}}",
+    permission="endpoint.read",
+    summary="Read a deployment",
+    response=Deployment,
+    tag="endpoints",
+)
 def get_deployment(call: Call) -> Reply:
     return ok(serving.get_deployment(_wiring.store(), call.tenant, call.params["id"], call.params["name"]))
 
 
-@endpoint(bp, "DELETE", f"{EP}/{{id}}/deployments/{{name}}", permission="endpoint.write",
-          summary="Delete a deployment (refused while it receives traffic)", status=204, errors=(412,),
-          tag="endpoints")
+@endpoint(
+    bp,
+    "DELETE",
+    f"{EP}/{{id}}/deployments/{{name}}",
+    permission="endpoint.write",
+    summary="Delete a deployment (refused while it receives traffic)",
+    status=204,
+    errors=(412,),
+    tag="endpoints",
+)
 def delete_deployment(call: Call) -> Reply:
-    serving.delete_deployment(_wiring.store(), call.user, call.tenant, call.params["id"], call.params["name"],
-                              call.if_match)
+    serving.delete_deployment(
+        _wiring.store(), call.user, call.tenant, call.params["id"], call.params["name"], call.if_match
+    )
     return no_content()

@@ -18,14 +18,25 @@ bp = df.Blueprint()
 T = "v1/tenants/{tenant}"
 
 
-@endpoint(bp, "GET", "v1/me", permission="me.read", summary="The caller, their tenants and roles", response=Me,
-          tag="me")
+@endpoint(
+    bp, "GET", "v1/me", permission="me.read", summary="The caller, their tenants and roles", response=Me, tag="me"
+)
 def get_me(call: Call) -> Reply:
     return ok(tenants.get_me(_wiring.store(), call.user))
 
 
-@endpoint(bp, "POST", "v1/tenants", permission="tenant.create", summary="Create a tenant", body=TenantCreate,
-          response=Tenant, status=201, errors=(409,), tag="tenants")
+@endpoint(
+    bp,
+    "POST",
+    "v1/tenants",
+    permission="tenant.create",
+    summary="Create a tenant",
+    body=TenantCreate,
+    response=Tenant,
+    status=201,
+    errors=(409,),
+    tag="tenants",
+)
 def create_tenant(call: Call) -> Reply:
     tenant = tenants.create_tenant(_wiring.store(), call.user, call.body)
     if call.body.owner_user_id:
@@ -38,14 +49,33 @@ def get_tenant(call: Call) -> Reply:
     return ok(tenants.get_tenant(_wiring.store(), call.user, call.tenant))
 
 
-@endpoint(bp, "PATCH", T, permission="tenant.update", summary="Change a tenant", body=TenantUpdate,
-          response=Tenant, errors=(412,), tag="tenants")
+@endpoint(
+    bp,
+    "PATCH",
+    T,
+    permission="tenant.update",
+    summary="Change a tenant",
+    body=TenantUpdate,
+    response=Tenant,
+    errors=(412,),
+    tag="tenants",
+)
 def update_tenant(call: Call) -> Reply:
     return ok(tenants.update_tenant(_wiring.store(), call.user, call.tenant, call.body, call.if_match))
 
 
-@endpoint(bp, "DELETE", T, permission="tenant.delete", summary="Delete a tenant and everything in it",
-          response=Operation, status=202, errors=(412,), durable=True, tag="tenants")
+@endpoint(
+    bp,
+    "DELETE",
+    T,
+    permission="tenant.delete",
+    summary="Delete a tenant and everything in it",
+    response=Operation,
+    status=202,
+    errors=(412,),
+    durable=True,
+    tag="tenants",
+)
 async def delete_tenant(call: Call) -> Reply:
     return await start_cascade(call, "tenant", call.tenant)
 
@@ -53,32 +83,58 @@ async def delete_tenant(call: Call) -> Reply:
 async def start_cascade(call: Call, kind: str, ident: str) -> Reply:
     import asyncio
 
-    op = await asyncio.to_thread(cascade.start_delete, _wiring.store(), call.user, call.tenant, kind, ident,
-                                 call.if_match)
+    op = await asyncio.to_thread(
+        cascade.start_delete, _wiring.store(), call.user, call.tenant, kind, ident, call.if_match
+    )
     await call.client.start_new(CASCADE_DELETE, op.id, {"tenant": call.tenant, "operationId": op.id})
     if kind == "tenant":
         security().memberships.invalidate_tenant(call.tenant)
     return accepted(op, f"/api/v1/tenants/{call.tenant}/operations/{op.id}")
 
 
-@endpoint(bp, "GET", f"{T}/members", permission="member.read", summary="List members", query=ListQuery,
-          response=list[Member], tag="members")
+@endpoint(
+    bp,
+    "GET",
+    f"{T}/members",
+    permission="member.read",
+    summary="List members",
+    query=ListQuery,
+    response=list[Member],
+    tag="members",
+)
 def list_members(call: Call) -> Reply:
-    items, token = tenants.list_members(_wiring.store(), call.user, call.tenant, call.query.top,
-                                        call.query.continuation)
+    items, token = tenants.list_members(
+        _wiring.store(), call.user, call.tenant, call.query.top, call.query.continuation
+    )
     return page(items, token, call.req)
 
 
-@endpoint(bp, "PUT", f"{T}/members/{{userId}}", permission="member.write", summary="Add a member or change a role",
-          body=MemberPut, response=Member, tag="members")
+@endpoint(
+    bp,
+    "PUT",
+    f"{T}/members/{{userId}}",
+    permission="member.write",
+    summary="Add a member or change a role",
+    body=MemberPut,
+    response=Member,
+    tag="members",
+)
 def put_member(call: Call) -> Reply:
     member = tenants.put_member(_wiring.store(), call.user, call.tenant, call.params["userId"], call.body)
     security().memberships.invalidate(call.tenant, member.user_id)
     return ok(member)
 
 
-@endpoint(bp, "DELETE", f"{T}/members/{{userId}}", permission="member.write", summary="Remove a member",
-          status=204, errors=(412,), tag="members")
+@endpoint(
+    bp,
+    "DELETE",
+    f"{T}/members/{{userId}}",
+    permission="member.write",
+    summary="Remove a member",
+    status=204,
+    errors=(412,),
+    tag="members",
+)
 def delete_member(call: Call) -> Reply:
     tenants.delete_member(_wiring.store(), call.user, call.tenant, call.params["userId"], call.if_match)
     security().memberships.invalidate(call.tenant, call.params["userId"])

@@ -29,40 +29,74 @@ class LogsQuery(ApiModel):
     top: int = Field(default=200, ge=1, le=1000)
 
 
-@endpoint(bp, "POST", f"{T}/experiments/{{id}}/runs", permission="run.start",
-          summary="Start a training run (Idempotency-Key header: a repeat starts nothing new)", response=Run,
-          status=202, errors=(429,), durable=True, tag="runs")
+@endpoint(
+    bp,
+    "POST",
+    f"{T}/experiments/{{id}}/runs",
+    permission="run.start",
+    summary="Start a training run (Idempotency-Key header: a repeat starts nothing new)",
+    response=Run,
+    status=202,
+    errors=(429,),
+    durable=True,
+    tag="runs",
+)
 async def start_run(call: Call) -> Reply:
     key = call.req.headers.get("idempotency-key")
-    run, created = await asyncio.to_thread(training.start_run, _wiring.store(), call.user, call.tenant,
-                                           call.params["id"], key)
+    run, created = await asyncio.to_thread(
+        training.start_run, _wiring.store(), call.user, call.tenant, call.params["id"], key
+    )
     if created:
         await call.client.start_new(names.TRAINING, run.id, {"tenant": call.tenant, "runId": run.id})
     location = call.path(f"runs/{run.id}")
     return ok(run, status=202 if created else 200, headers={"Location": location, "Operation-Location": location})
 
 
-@endpoint(bp, "POST", f"{T}/runs/{{id}}:cancel", permission="run.cancel", summary="Cancel a run", response=Run,
-          status=202, errors=(409,), durable=True, tag="runs")
+@endpoint(
+    bp,
+    "POST",
+    f"{T}/runs/{{id}}:cancel",
+    permission="run.cancel",
+    summary="Cancel a run",
+    response=Run,
+    status=202,
+    errors=(409,),
+    durable=True,
+    tag="runs",
+)
 async def cancel_run(call: Call) -> Reply:
-    run = await asyncio.to_thread(training.request_cancel, _wiring.store(), call.user, call.tenant,
-                                  call.params["id"])
+    run = await asyncio.to_thread(training.request_cancel, _wiring.store(), call.user, call.tenant, call.params["id"])
     await call.client.raise_event(run.id, names.CANCEL_EVENT, {"by": call.user.user_id})
     return ok(run, status=202)
 
 
-@endpoint(bp, "GET", f"{T}/runs/{{id}}/metrics", permission="run.read", summary="Metric history, paged",
-          query=MetricsQuery, response=list[MetricPointModel], tag="runs")
+@endpoint(
+    bp,
+    "GET",
+    f"{T}/runs/{{id}}/metrics",
+    permission="run.read",
+    summary="Metric history, paged",
+    query=MetricsQuery,
+    response=list[MetricPointModel],
+    tag="runs",
+)
 def list_metrics(call: Call) -> Reply:
     _wiring.store().get(call.tenant, "run", call.params["id"])
     q = call.query
-    rows, token = collect.metric_page(_wiring.series(), call.tenant, call.params["id"], q.name, q.top,
-                                      q.continuation)
+    rows, token = collect.metric_page(_wiring.series(), call.tenant, call.params["id"], q.name, q.top, q.continuation)
     return page([MetricPointModel.model_validate(r) for r in rows], token, call.req)
 
 
-@endpoint(bp, "GET", f"{T}/runs/{{id}}/logs", permission="run.read", summary="Log lines after a sequence number",
-          query=LogsQuery, response=list[LogLineModel], tag="runs")
+@endpoint(
+    bp,
+    "GET",
+    f"{T}/runs/{{id}}/logs",
+    permission="run.read",
+    summary="Log lines after a sequence number",
+    query=LogsQuery,
+    response=list[LogLineModel],
+    tag="runs",
+)
 def list_logs(call: Call) -> Reply:
     _wiring.store().get(call.tenant, "run", call.params["id"])
     rows = collect.log_page(_wiring.series(), call.tenant, call.params["id"], call.query.after, call.query.top)

@@ -10,7 +10,7 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from domain.services import training
+from domain.services import training as train
 from functions import _wiring
 from functions.orchestrations import names
 
@@ -52,19 +52,19 @@ def training(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any
 
 @bp.activity_trigger(input_name="job")
 def training_prepare(job: dict[str, str]) -> dict[str, Any]:
-    return training.prepare(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])
+    return train.prepare(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])
 
 
 @bp.activity_trigger(input_name="job")
 def training_poll(job: dict[str, str]) -> dict[str, Any]:
-    return training.poll(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])
+    return train.poll(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])
 
 
 @bp.activity_trigger(input_name="job")
 def training_cancel(job: dict[str, str]) -> dict[str, Any]:
-    return training.cancel(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])
+    return train.cancel(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])
 
 
 @bp.activity_trigger(input_name="job")
 def training_finalize(job: dict[str, str]) -> dict[str, Any]:
-    return training.finalize(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])
+    return train.finalize(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])

@@ -19,8 +19,13 @@ log = logging.getLogger(__name__)
 @bp.timer_trigger(arg_name="timer", schedule="%RUN_COLLECTOR_SCHEDULE%", run_on_startup=False, use_monitor=False)
 def collect_run_series(timer: func.TimerRequest) -> None:
     result = collect.collect_all(_wiring.store(), _wiring.series(), _wiring.backend())
-    log.info("collector: %s runs, %s points, %s log lines, %s errors", result.runs, result.points, result.lines,
-             result.errors)
+    log.info(
+        "collector: %s runs, %s points, %s log lines, %s errors",
+        result.runs,
+        result.points,
+        result.lines,
+        result.errors,
+    )
 
 
 @bp.timer_trigger(arg_name="timer", schedule="%RECONCILE_SCHEDULE%", run_on_startup=False, use_monitor=False)

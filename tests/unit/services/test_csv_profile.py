@@ -6,15 +6,20 @@ from domain.services.csv_profile import profile_csv
 
 
 def test_types_missing_values_and_row_count() -> None:
-    data = (b"id,score,flag,when,label,empty\n"
-            b"1,0.5,true,2024-01-02,a,\n"
-            b"2,,false,2024-01-03T10:00:00,b,\n"
-            b"3,7,TRUE,,a,NA\n")
+    data = (
+        b"id,score,flag,when,label,empty\n1,0.5,true,2024-01-02,a,\n2,,false,2024-01-03T10:00:00,b,\n3,7,TRUE,,a,NA\n"
+    )
     p = profile_csv(data)
     assert p.row_count == 3
     types = {c.name: c.type for c in p.columns}
-    assert types == {"id": ColumnType.INTEGER, "score": ColumnType.NUMBER, "flag": ColumnType.BOOLEAN,
-                     "when": ColumnType.DATETIME, "label": ColumnType.STRING, "empty": ColumnType.EMPTY}
+    assert types == {
+        "id": ColumnType.INTEGER,
+        "score": ColumnType.NUMBER,
+        "flag": ColumnType.BOOLEAN,
+        "when": ColumnType.DATETIME,
+        "label": ColumnType.STRING,
+        "empty": ColumnType.EMPTY,
+    }
     missing = {c.name: c.missing for c in p.columns}
     assert missing == {"id": 0, "score": 1, "flag": 0, "when": 1, "label": 0, "empty": 3}
     assert {c.name: c.distinct for c in p.columns}["label"] == 2
