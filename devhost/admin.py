@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable
@@ -63,7 +64,7 @@ class AdminApi:
         try:
             payload = json.loads(body) if body.strip() else {}
         except ValueError:
-            return PlainTextResponse("the body must be JSON: {\"input\": \"...\"}", status_code=400)
+            return PlainTextResponse('the body must be JSON: {"input": "..."}', status_code=400)
         text = payload.get("input") if isinstance(payload, dict) else None
         kind = fn.trigger_type
         if kind == HTTP:
@@ -82,7 +83,5 @@ class AdminApi:
         return Response(status_code=202)
 
     async def _quiet(self, fn: FunctionInfo, value: Any) -> None:
-        try:
+        with contextlib.suppress(Exception):  # already logged by the invoker with its traceback
             await self.invoker.invoke(fn, value, ADMIN_REASON)
-        except Exception:  # noqa: S110 - already logged by the invoker with its traceback
-            pass

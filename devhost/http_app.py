@@ -68,7 +68,9 @@ def to_response(result: Any) -> Response:
         if name.lower() == "set-cookie":
             continue
         raw.append((name.lower().encode("latin-1"), str(value).encode("latin-1")))
-    raw += [(b"set-cookie", c.encode("latin-1")) for c in headers.get_all("Set-Cookie")] if "Set-Cookie" in headers else []
+    raw += (
+        [(b"set-cookie", c.encode("latin-1")) for c in headers.get_all("Set-Cookie")] if "Set-Cookie" in headers else []
+    )
     if "content-type" not in headers:
         mimetype = result.mimetype or "text/plain"
         ct = f"{mimetype}; charset={result.charset}" if mimetype.startswith("text/") else mimetype

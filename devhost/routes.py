@@ -76,9 +76,7 @@ def _constraint(spec: str) -> Callable[[str], bool]:
     if name in ("min", "max", "range"):
         lo = int(args[0]) if name in ("min", "range") else None
         hi = int(args[-1]) if name in ("max", "range") else None
-        return lambda v: (
-            _SIMPLE["long"](v) and (lo is None or int(v) >= lo) and (hi is None or int(v) <= hi)
-        )
+        return lambda v: _SIMPLE["long"](v) and (lo is None or int(v) >= lo) and (hi is None or int(v) <= hi)
     if name == "regex":
         pattern = re.compile(args[0], re.IGNORECASE)
         return lambda v: pattern.search(v) is not None
@@ -139,7 +137,7 @@ class Route(Generic[T]):
                 continue
             if len(matches) == 1 and matches[0].group(0) == segment:
                 p = self._add(matches[0].group(1))
-                body = "(?P<%s>.*)" % p.group if p.catch_all else "(?P<%s>[^/]+)" % p.group
+                body = f"(?P<{p.group}>.*)" if p.catch_all else f"(?P<{p.group}>[^/]+)"
                 optional = p.optional or p.default is not None or p.catch_all
                 pieces.append(f"(?:/{body})?" if optional else f"/{body}")
                 precedence.append(_CATCH_ALL if p.catch_all else _CONSTRAINED if p.checks else _PARAMETER)
@@ -148,7 +146,7 @@ class Route(Generic[T]):
             for m in matches:
                 regex += re.escape(segment[last : m.start()])
                 p = self._add(m.group(1))
-                regex += "(?P<%s>[^/]+?)" % p.group
+                regex += f"(?P<{p.group}>[^/]+?)"
                 last = m.end()
             pieces.append("/" + regex + re.escape(segment[last:]))
             precedence.append(_COMPLEX)

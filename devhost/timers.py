@@ -74,7 +74,7 @@ class TimerScheduler:
     ) -> None:
         self.clock, self._invoke = clock, invoke
         self.schedules = {t.name: resolve(str(getattr(t.trigger, "schedule", "")), environ) for t in timers}
-        for name, schedule in self.schedules.items():
+        for schedule in self.schedules.values():
             next_occurrence(schedule, clock.now())  # fail fast on a bad expression
         self.timers = timers
         self.status: MutableMapping[str, ScheduleStatus] = {} if status is None else status
@@ -120,7 +120,9 @@ class TimerScheduler:
         elif bool(getattr(timer.trigger, "run_on_startup", False)):
             await self._fire_and_record(timer, schedule, past_due=False, reason="Timer fired at startup")
         if timer.name not in self.status or self.status[timer.name].next <= self.clock.now() - PAST_DUE_TOLERANCE:
-            self.status[timer.name] = ScheduleStatus(None, next_occurrence(schedule, self.clock.now()), self.clock.now())
+            self.status[timer.name] = ScheduleStatus(
+                None, next_occurrence(schedule, self.clock.now()), self.clock.now()
+            )
         while True:
             due = self.status[timer.name].next
             await self.clock.sleep_until(due)

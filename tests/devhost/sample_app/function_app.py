@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 
 import azure.durable_functions as df
 import azure.functions as func
@@ -18,7 +19,8 @@ def _json(value: object, status: int = 200) -> func.HttpResponse:
 
 @app.route(route="hello/{name?}", methods=["GET"])
 def hello(req: func.HttpRequest) -> func.HttpResponse:
-    return func.HttpResponse(f"hello {req.route_params.get('name', 'world')}")
+    name = req.route_params.get("name", "world")
+    return func.HttpResponse(f"hello {name}", headers={"X-Thread": threading.current_thread().name})
 
 
 @app.route(route="echo", methods=["POST", "PUT"])
@@ -29,6 +31,7 @@ async def echo(req: func.HttpRequest) -> func.HttpResponse:
         "params": dict(req.params),
         "header": req.headers.get("x-test"),
         "body": req.get_body().decode(),
+        "thread": threading.current_thread().name,
     }
     return _json(body, status=201)
 
