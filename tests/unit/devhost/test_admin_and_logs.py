@@ -40,7 +40,8 @@ async def test_admin_run_of_event_grid_function(sample_host: HostFactory) -> Non
         resp = await client.post("/admin/functions/on_event", json={"input": json.dumps(event)})
         assert resp.status_code == 202
         await host.settle()
-        assert [c for c in (await client.get("/api/calls")).json() if c["fn"] == "on_event"][0]["id"] == "a1"
+        got = [c for c in (await client.get("/api/calls")).json() if c["fn"] == "on_event"]
+        assert [c["id"] for c in got] == ["a1"]
 
 
 async def test_admin_refuses_unknown_http_and_durable_functions(sample_host: HostFactory) -> None:

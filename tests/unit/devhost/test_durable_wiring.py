@@ -11,7 +11,7 @@ import json
 import logging
 import sys
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -52,12 +52,12 @@ class RecordingDurableHost:
 
 
 @pytest.fixture
-def recording_engine(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[RecordingDurableHost]]:
+def recording_engine(monkeypatch: pytest.MonkeyPatch) -> type[RecordingDurableHost]:
     module = types.ModuleType("devhost.durable")
     module.DurableHost = RecordingDurableHost  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "devhost.durable", module)
     RecordingDurableHost.instances = []
-    yield RecordingDurableHost
+    return RecordingDurableHost
 
 
 @pytest.mark.asyncio
@@ -94,7 +94,7 @@ def test_durable_true_requires_the_engine(sample_app: Any, monkeypatch: pytest.M
     monkeypatch.setitem(sys.modules, "devhost.durable", None)
     from devhost.host import FunctionsHost
 
-    with pytest.raises(RuntimeError, match="devhost.durable is not available"):
+    with pytest.raises(RuntimeError, match=r"devhost\.durable is not available"):
         FunctionsHost(sample_app, environ={}, durable=True)
 
 
