@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 
 import uvicorn
 
@@ -63,12 +66,19 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(host: FunctionsHost, bind: str, port: int, log_level: str = "info") -> None:
-    """Run uvicorn until Ctrl-C/SIGTERM (uvicorn handles both and runs the lifespan shutdown)."""
+    """Run uvicorn until Ctrl-C/SIGTERM: uvicorn shuts down gracefully (lifespan), then re-raises the signal, which
+    lands here as KeyboardInterrupt for both, so the caller's clean-up runs and the exit code is 0."""
+    signal.signal(signal.SIGTERM, _interrupt)
     config = uvicorn.Config(
         host, host=bind, port=port, lifespan="on", log_level=log_level, access_log=False, log_config=None
     )
-    uvicorn.Server(config).run()
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run()
 
 
 def start(args: argparse.Namespace) -> int:

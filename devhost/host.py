@@ -123,6 +123,7 @@ class FunctionsHost:
         await asyncio.gather(*self._background, return_exceptions=True)
         if self.durable is not None:
             await self.durable.stop()
+        log.info("Host stopped")
 
     def close(self) -> None:
         self.invoker.close()

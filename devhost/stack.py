@@ -19,8 +19,8 @@ from devhost.host import FunctionsHost
 EVENT_FUNCTION = "on_automl_run_event"
 
 
-def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def prepare_environment(port: int, app_dir: Path) -> Azurite | None:
@@ -43,7 +43,7 @@ def prepare_environment(port: int, app_dir: Path) -> Azurite | None:
 def main() -> int:
     port = int(os.environ.get("PORT", "7071"))
     configure_logging(os.environ.get("DEVHOST_LOG_LEVEL", "info"))
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # uvicorn re-raises the signal after its graceful shutdown
+    signal.signal(signal.SIGTERM, _interrupt)  # also while Azurite and the app start (serve() handles it later)
     azurite = prepare_environment(port, ROOT)
     try:
         if azurite is not None:
