@@ -64,14 +64,15 @@ def to_response(result: Any) -> Response:
         raise TypeError(f"an HTTP function must return func.HttpResponse or str, not {type(result).__name__}")
     headers = result.headers
     raw: list[tuple[bytes, bytes]] = []
+    names: set[str] = set()
     for name, value in headers.items():
-        if name.lower() == "set-cookie":
-            continue
-        raw.append((name.lower().encode("latin-1"), str(value).encode("latin-1")))
-    raw += (
-        [(b"set-cookie", c.encode("latin-1")) for c in headers.get_all("Set-Cookie")] if "Set-Cookie" in headers else []
-    )
-    if "content-type" not in headers:
+        lowered = name.lower()
+        names.add(lowered)
+        if lowered != "set-cookie":
+            raw.append((lowered.encode("latin-1"), str(value).encode("latin-1")))
+    if "set-cookie" in names:
+        raw += [(b"set-cookie", c.encode("latin-1")) for c in headers.get_all("Set-Cookie")]
+    if "content-type" not in names:
         mimetype = result.mimetype or "text/plain"
         ct = f"{mimetype}; charset={result.charset}" if mimetype.startswith("text/") else mimetype
         raw.append((b"content-type", ct.encode("latin-1")))

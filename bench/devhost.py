@@ -1,0 +1,167 @@
+"""HTTP requests per second through the devhost for a trivial function, against a bare Starlette app answering the
+same, both served by uvicorn (same settings) on free ports in separate processes, driven by the same aiohttp client
+(N concurrent connections, a bounded number of requests). Prints one JSON document.
+
+    .venv/bin/python bench/devhost.py [--requests 3000] [--concurrency 32] [--rounds 2]
+
+`orchestrations_per_minute` is measured only when devhost.durable (the durable engine) is importable, with a private
+Azurite; otherwise it is null with a note.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from devhost.azurite import free_port  # noqa: E402
+
+FUNCTION_APP = '''
+import azure.functions as func
+
+app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+
+@app.route(route="ping", methods=["GET"])
+def ping(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse("pong")
+
+
+@app.route(route="aping", methods=["GET"])
+async def aping(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse("pong")
+'''
+
+BARE_APP = '''
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+
+async def ping(request):
+    return PlainTextResponse("pong")
+
+
+app = Starlette(routes=[Route("/api/ping", ping, methods=["GET"]), Route("/api/aping", ping, methods=["GET"])])
+'''
+
+
+def start(args: list[str], cwd: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            import urllib.request
+
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/ping", timeout=2).read()  # noqa: S310 - loopback
+            return process
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(f"{args} exited with {process.returncode}") from None
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"{args} did not answer")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+async def drive(url: str, requests: int, concurrency: int) -> float:
+    """Requests per second for `requests` GETs with `concurrency` connections (after a short warm-up)."""
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def worker(count: int) -> None:
+            for _ in range(count):
+                async with session.get(url) as resp:
+                    assert resp.status == 200, resp.status
+                    await resp.read()
+
+        await asyncio.gather(*(worker(10) for _ in range(concurrency)))  # warm-up
+        per_worker = requests // concurrency
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(per_worker) for _ in range(concurrency)))
+        return per_worker * concurrency / (time.perf_counter() - started)
+
+
+def measure_http(requests: int, concurrency: int, rounds: int) -> dict[str, Any]:
+    work = Path(tempfile.mkdtemp(prefix="bench-devhost-"))
+    (work / "function_app.py").write_text(FUNCTION_APP)
+    (work / "host.json").write_text(json.dumps({"version": "2.0", "extensions": {"http": {"routePrefix": "api"}}}))
+    (work / "bare_app.py").write_text(BARE_APP)
+    best: dict[str, float] = {}
+    for _ in range(rounds):
+        for name in ("bare", "devhost"):
+            port = free_port()
+            if name == "bare":
+                cmd = [sys.executable, "-m", "uvicorn", "bare_app:app", "--port", str(port), "--no-access-log",
+                       "--log-level", "warning"]  # fmt: skip
+            else:
+                cmd = [sys.executable, "-m", "devhost", "--app", str(work), "--port", str(port)]
+            process = start(cmd, work, port)
+            try:
+                for route in ("ping", "aping"):
+                    rps = asyncio.run(drive(f"http://127.0.0.1:{port}/api/{route}", requests, concurrency))
+                    key = f"{name}_{route}"
+                    best[key] = max(best.get(key, 0.0), rps)
+            finally:
+                stop(process)
+    return {
+        "bare_starlette_rps": round(best["bare_ping"], 1),
+        "devhost_sync_function_rps": round(best["devhost_ping"], 1),
+        "devhost_async_function_rps": round(best["devhost_aping"], 1),
+        "ratio_sync": round(best["devhost_ping"] / best["bare_ping"], 3),
+        "ratio_async": round(best["devhost_aping"] / best["bare_aping"], 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    http = measure_http(args.requests, args.concurrency, args.rounds)
+    try:
+        import devhost.durable  # noqa: F401
+
+        durable_note = "devhost.durable is importable but this benchmark does not measure it yet"
+    except ImportError:
+        durable_note = "devhost.durable (the durable engine) is not on this branch; to be measured by its helper"
+    result = {
+        "benchmark": "devhost",
+        "requests_per_round": args.requests,
+        "concurrency": args.concurrency,
+        "rounds": args.rounds,
+        "client": "aiohttp",
+        "server": "uvicorn (h11, asyncio loop), one process each, devhost logging at info like Core Tools",
+        **http,
+        "ratio": min(http["ratio_sync"], http["ratio_async"]),
+        "goal_ratio": 0.5,
+        "orchestrations_per_minute": None,
+        "orchestrations_note": durable_note,
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
