@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from devhost.azurite import free_port  # noqa: E402
 
-FUNCTION_APP = '''
+FUNCTION_APP = """
 import azure.functions as func
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
@@ -42,9 +43,9 @@ def ping(req: func.HttpRequest) -> func.HttpResponse:
 @app.route(route="aping", methods=["GET"])
 async def aping(req: func.HttpRequest) -> func.HttpResponse:
     return func.HttpResponse("pong")
-'''
+"""
 
-BARE_APP = '''
+BARE_APP = """
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
@@ -55,7 +56,7 @@ async def ping(request):
 
 
 app = Starlette(routes=[Route("/api/ping", ping, methods=["GET"]), Route("/api/aping", ping, methods=["GET"])])
-'''
+"""
 
 
 def start(args: list[str], cwd: Path, port: int) -> subprocess.Popen[bytes]:
@@ -64,9 +65,7 @@ def start(args: list[str], cwd: Path, port: int) -> subprocess.Popen[bytes]:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            import urllib.request
-
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/ping", timeout=2).read()  # noqa: S310 - loopback
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/ping", timeout=2).read()
             return process
         except OSError:
             if process.poll() is not None:

@@ -22,10 +22,10 @@ COMMANDS = ("start", "token")
 
 
 class _UtcFormatter(logging.Formatter):
-    converter = time.gmtime
+    """Core Tools' time stamps: `[2024-05-01T10:00:00.123Z]`."""
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
-        return time.strftime("%Y-%m-%dT%H:%M:%S", self.converter(record.created)) + f".{int(record.msecs):03d}Z"
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
 
 
 def configure_logging(level: str = "info") -> None:

@@ -33,14 +33,25 @@ def settings_file(app_dir: Path) -> Path | None:
     return None
 
 
-def read_settings_values(app_dir: Path) -> dict[str, str]:
+def _read_settings(app_dir: Path) -> dict[str, Any]:
     path = settings_file(app_dir)
     if path is None:
         return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from exc
+    return data
+
+
+def read_host_settings(app_dir: Path) -> dict[str, Any]:
+    """The settings file's `Host` section (CORS, CORSCredentials, LocalHttpPort), as Core Tools reads it."""
+    return dict(_read_settings(app_dir).get("Host") or {})
+
+
+def read_settings_values(app_dir: Path) -> dict[str, str]:
+    path = settings_file(app_dir)
+    data = _read_settings(app_dir)
     if data.get("IsEncrypted"):
         raise ConfigError(f"{path} is encrypted (IsEncrypted=true); the devhost reads plain values only")
     values = data.get("Values") or {}

@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount, Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from devhost.admin import AdminApi
 from devhost.clock import Clock, RealClock
-from devhost.config import DEFAULT_MAX_BODY_BYTES, apply_local_settings, read_host_json
+from devhost.config import DEFAULT_MAX_BODY_BYTES, apply_local_settings, read_host_json, read_host_settings
 from devhost.eventgrid import EventGridWebhook
 from devhost.http_app import HttpDispatcher
 from devhost.invoke import Invoker
@@ -79,7 +80,19 @@ class FunctionsHost:
             routes.append(Mount(DURABLE_PREFIX, routes=self.durable.routes()))
         self.system = Starlette(routes=routes)
         self.eventgrid = EventGridWebhook(self.registry, self.invoker, max_body_bytes)
+        self.http_app: ASGIApp = self._with_cors(self.http)
         self.started = False
+
+    def _with_cors(self, app: ASGIApp) -> ASGIApp:
+        """Core Tools applies the settings file's Host.CORS (comma-separated origins, or *) to HTTP functions."""
+        host = read_host_settings(self.app_dir)
+        origins = [o.strip() for o in str(host.get("CORS") or "").split(",") if o.strip()]
+        if not origins:
+            return app
+        credentials = bool(host.get("CORSCredentials"))
+        return CORSMiddleware(
+            app, allow_origins=origins, allow_methods=["*"], allow_headers=["*"], allow_credentials=credentials
+        )
 
     # -- durable --------------------------------------------------------------------------------------------------
     def _make_durable(self, wanted: bool | None) -> Any:
@@ -207,7 +220,7 @@ class FunctionsHost:
         elif path.startswith(("/admin/", "/runtime/")):
             await self.system(scope, receive, send)
         else:
-            await self.http(scope, receive, send)
+            await self.http_app(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

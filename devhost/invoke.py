@@ -60,12 +60,29 @@ class InvocationContext(func.Context):
 
 def decode_trigger(binding_type: str, value: object, *, datum_type: str = "json") -> Any:
     """Build a trigger value with the worker's own converter (azure.functions.meta) from its JSON/string form."""
-    registry = meta.get_binding_registry()
+    registry = meta.get_binding_registry()  # type: ignore[no-untyped-call]
     converter = registry.get(binding_type) if registry is not None else None
     if converter is None:
         raise NotImplementedError(f"the devhost cannot build a '{binding_type}' trigger value")
     text = value if isinstance(value, str) else json.dumps(value)
     return converter.decode(meta.Datum(type=datum_type, value=text), trigger_metadata={})
+
+
+class DroppedOut(func.Out[Any]):
+    """An output binding the devhost does not emulate: `set()` keeps and logs the value."""
+
+    def __init__(self, function: str, param: str, kind: str) -> None:
+        self.function, self.param, self.kind = function, param, kind
+        self.value: Any = None
+
+    def set(self, val: Any) -> None:
+        self.value = val
+        log.info(
+            "Functions.%s: %s output '%s' set (not delivered by the devhost)", self.function, self.kind, self.param
+        )
+
+    def get(self) -> Any:
+        return self.value
 
 
 class Invoker:
@@ -86,6 +103,8 @@ class Invoker:
             if self.durable_client is None:
                 raise RuntimeError(f"function '{fn.name}' needs a durable client but the durable engine is not running")
             kwargs[param] = self.durable_client()
+        for param, kind in fn.output_params:
+            kwargs[param] = DroppedOut(fn.name, param, kind)
         if "context" in fn.parameters and "context" not in kwargs:
             kwargs["context"] = InvocationContext(invocation_id, fn.name, self.app_dir)
         return kwargs

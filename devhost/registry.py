@@ -26,6 +26,7 @@ TIMER = "timerTrigger"
 EVENT_GRID = "eventGridTrigger"
 DURABLE_TRIGGERS = frozenset({"orchestrationTrigger", "activityTrigger", "entityTrigger"})
 DURABLE_CLIENT = "durableClient"
+OUT = 1  # BindingDirection.OUT
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class FunctionInfo:
     is_async: bool
     durable_client_params: tuple[str, ...]
     parameters: tuple[str, ...]
+    output_params: tuple[tuple[str, str], ...] = ()  # (parameter, binding type) of output bindings other than $return
 
     @property
     def trigger_type(self) -> str:
@@ -70,19 +72,29 @@ class Registry:
 
 
 def describe(fn: Function) -> FunctionInfo:
-    trigger = fn.get_trigger()
+    trigger, name = fn.get_trigger(), fn.get_function_name()
+    if trigger is None or name is None:
+        raise RuntimeError(f"function {fn.get_user_function()!r} has no trigger or name")
     user = fn.get_user_function()
-    clients = tuple(b.name for b in fn.get_bindings() if b.type == DURABLE_CLIENT)
+    bindings = fn.get_bindings()
+    clients = tuple(b.name for b in bindings if b.type == DURABLE_CLIENT)
+    outputs = tuple((b.name, str(b.type)) for b in bindings if b.direction == OUT and b.name != "$return")
+    for b in bindings:
+        if b.direction != OUT and b is not trigger and b.type != DURABLE_CLIENT:
+            log.warning("function %s: the devhost does not provide '%s' input bindings (%s)", name, b.type, b.name)
+    for param, kind in outputs:
+        log.warning("function %s: '%s' output binding %s is not emulated; its value is logged only", name, kind, param)
     if clients and not inspect.iscoroutinefunction(user):
-        log.warning("function %s uses a durable client but is not async def; it will fail", fn.get_function_name())
+        log.warning("function %s uses a durable client but is not async def; it will fail", name)
     return FunctionInfo(
-        name=fn.get_function_name(),
+        name=name,
         function=fn,
         trigger=trigger,
         user_function=user,
         is_async=inspect.iscoroutinefunction(user),
         durable_client_params=clients,
         parameters=tuple(inspect.signature(user).parameters),
+        output_params=outputs,
     )
 
 

@@ -71,12 +71,12 @@ def _constraint(spec: str) -> Callable[[str], bool]:
     if name == "maxlength":
         return lambda v: len(v) <= int(args[0])
     if name == "length":
-        lo, hi = (int(args[0]), int(args[-1]))
-        return lambda v: lo <= len(v) <= hi
+        shortest, longest = int(args[0]), int(args[-1])
+        return lambda v: shortest <= len(v) <= longest
     if name in ("min", "max", "range"):
-        lo = int(args[0]) if name in ("min", "range") else None
-        hi = int(args[-1]) if name in ("max", "range") else None
-        return lambda v: _SIMPLE["long"](v) and (lo is None or int(v) >= lo) and (hi is None or int(v) <= hi)
+        low = int(args[0]) if name in ("min", "range") else None
+        high = int(args[-1]) if name in ("max", "range") else None
+        return lambda v: _SIMPLE["long"](v) and (low is None or int(v) >= low) and (high is None or int(v) <= high)
     if name == "regex":
         pattern = re.compile(args[0], re.IGNORECASE)
         return lambda v: pattern.search(v) is not None

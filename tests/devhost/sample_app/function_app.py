@@ -64,6 +64,13 @@ def cookies(req: func.HttpRequest) -> func.HttpResponse:
     return resp
 
 
+@app.route(route="enqueue", methods=["POST"])
+@app.queue_output(arg_name="msg", queue_name="work", connection="AzureWebJobsStorage")
+def enqueue(req: func.HttpRequest, msg: func.Out[str]) -> func.HttpResponse:
+    msg.set(req.get_body().decode())
+    return func.HttpResponse("queued", status_code=202)
+
+
 @app.route(route="boom")
 def boom(req: func.HttpRequest) -> func.HttpResponse:
     raise RuntimeError("kaboom")

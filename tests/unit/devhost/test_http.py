@@ -112,3 +112,26 @@ async def test_empty_route_prefix(sample_host: HostFactory, sample_app: Path, tm
         assert (await client.get("/hello/x")).text == "hello x"
         assert (await client.get("/api/hello/x")).status_code == 404
         assert (await client.get("/admin/host/status")).status_code == 200
+
+
+async def test_host_cors_from_the_settings_file(sample_host: HostFactory) -> None:
+    async with sample_host() as (_, client):
+        preflight = await client.options(
+            "/api/echo", headers={"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"}
+        )
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
+        simple = await client.get("/api/hello", headers={"Origin": "http://localhost:3000"})
+        assert simple.headers["access-control-allow-origin"] == "http://localhost:3000"
+        other = await client.get("/api/hello", headers={"Origin": "http://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+
+
+async def test_unemulated_output_binding_is_accepted_and_logged(
+    sample_host: HostFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="devhost")
+    async with sample_host() as (_, client):
+        resp = await client.post("/api/enqueue", content=b"job-1")
+    assert resp.status_code == 202
+    assert "queue output 'msg' set (not delivered by the devhost)" in caplog.text
