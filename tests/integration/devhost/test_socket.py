@@ -58,12 +58,11 @@ def test_uvicorn_in_a_thread_serves_http_and_event_grid() -> None:
 @pytest.mark.integration
 def test_cli_serves_the_app_and_stops_on_sigterm(tmp_path: Path, azurite_connection_string: str) -> None:
     """`python -m devhost --storage CONN` (the durable engine, when present, keeps its hub in that Azurite)."""
-    port = free_port()
+    port, storage = free_port(), azurite_connection_string
     env = {k: v for k, v in os.environ.items() if k not in ("TICK_SCHEDULE", "SAMPLE_HUB")}
     env["PYTHONPATH"] = str(ROOT)
     process = subprocess.Popen(
-        [sys.executable, "-m", "devhost", "--app", str(SAMPLE_APP), "--port", str(port)]
-        + ["--storage", azurite_connection_string],
+        [sys.executable, "-m", "devhost", "--app", str(SAMPLE_APP), "--port", str(port), "--storage", storage],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,
