@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -103,33 +104,42 @@ async def drive(url: str, requests: int, concurrency: int) -> float:
 
 
 def measure_http(requests: int, concurrency: int, rounds: int) -> dict[str, Any]:
+    """Both servers run side by side; each round measures them back to back per route, so machine load (shared
+    cores) hits both alike. Figures are medians over rounds; ratios are medians of the per-round ratios."""
     work = Path(tempfile.mkdtemp(prefix="bench-devhost-"))
     (work / "function_app.py").write_text(FUNCTION_APP)
     (work / "host.json").write_text(json.dumps({"version": "2.0", "extensions": {"http": {"routePrefix": "api"}}}))
     (work / "bare_app.py").write_text(BARE_APP)
-    best: dict[str, float] = {}
-    for _ in range(rounds):
-        for name in ("bare", "devhost"):
-            port = free_port()
-            if name == "bare":
-                cmd = [sys.executable, "-m", "uvicorn", "bare_app:app", "--port", str(port), "--no-access-log",
-                       "--log-level", "warning"]  # fmt: skip
-            else:
-                cmd = [sys.executable, "-m", "devhost", "--app", str(work), "--port", str(port)]
-            process = start(cmd, work, port)
-            try:
-                for route in ("ping", "aping"):
-                    rps = asyncio.run(drive(f"http://127.0.0.1:{port}/api/{route}", requests, concurrency))
-                    key = f"{name}_{route}"
-                    best[key] = max(best.get(key, 0.0), rps)
-            finally:
-                stop(process)
+    bare_port, devhost_port = free_port(), free_port()
+    bare = start([sys.executable, "-m", "uvicorn", "bare_app:app", "--port", str(bare_port), "--no-access-log",
+                  "--log-level", "warning"], work, bare_port)  # fmt: skip
+    try:
+        devhost = start([sys.executable, "-m", "devhost", "--app", str(work), "--port", str(devhost_port)], work,
+                        devhost_port)  # fmt: skip
+    except Exception:
+        stop(bare)
+        raise
+    rps: dict[str, list[float]] = {}
+    try:
+        for _ in range(rounds):
+            for route in ("ping", "aping"):
+                for name, port in (("bare", bare_port), ("devhost", devhost_port)):
+                    url = f"http://127.0.0.1:{port}/api/{route}"
+                    rps.setdefault(f"{name}_{route}", []).append(asyncio.run(drive(url, requests, concurrency)))
+    finally:
+        stop(devhost)
+        stop(bare)
+
+    def ratio(route: str) -> float:
+        pairs = zip(rps[f"devhost_{route}"], rps[f"bare_{route}"], strict=True)
+        return round(statistics.median(d / b for d, b in pairs), 3)
+
     return {
-        "bare_starlette_rps": round(best["bare_ping"], 1),
-        "devhost_sync_function_rps": round(best["devhost_ping"], 1),
-        "devhost_async_function_rps": round(best["devhost_aping"], 1),
-        "ratio_sync": round(best["devhost_ping"] / best["bare_ping"], 3),
-        "ratio_async": round(best["devhost_aping"] / best["bare_aping"], 3),
+        "bare_starlette_rps": round(statistics.median(rps["bare_ping"] + rps["bare_aping"]), 1),
+        "devhost_sync_function_rps": round(statistics.median(rps["devhost_ping"]), 1),
+        "devhost_async_function_rps": round(statistics.median(rps["devhost_aping"]), 1),
+        "ratio_sync": ratio("ping"),
+        "ratio_async": ratio("aping"),
     }
 
 
@@ -208,9 +218,9 @@ def measure_durable(count: int, concurrency: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--orchestrations", type=int, default=40)
     args = parser.parse_args()
     http = measure_http(args.requests, args.concurrency, args.rounds)

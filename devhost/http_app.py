@@ -116,7 +116,7 @@ class HttpDispatcher:
         await response(scope, receive, send)
 
     async def handle(self, request: Request) -> Response:
-        path = self.route_path(request.url.path)
+        path = self.route_path(request.scope["path"])
         if path is None:
             return Response(status_code=404)
         match = self.table.match(path, request.method)
