@@ -118,9 +118,14 @@ def token(args: argparse.Namespace) -> int:
     except ImportError as exc:
         print(f"error: cannot mint a dev token: domain.auth.dev_tokens is not available ({exc})", file=sys.stderr)
         return 2
+    from domain.errors import SettingsError
     from domain.settings import get_settings
 
-    print(mint_dev_token(get_settings(), user=args.user, platform_admin=args.platform_admin))
+    try:
+        print(mint_dev_token(get_settings(), user=args.user, platform_admin=args.platform_admin))
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
