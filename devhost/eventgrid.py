@@ -15,6 +15,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from devhost.http_app import BodyTooLarge, read_body
 from devhost.invoke import Invoker, decode_trigger
 from devhost.registry import EVENT_GRID, Registry
 
@@ -43,8 +44,9 @@ class EventGridWebhook:
         fn = self.registry.get(name)
         if fn is None or fn.trigger_type != EVENT_GRID:
             return PlainTextResponse(f"cannot find function: '{name}'", status_code=404)
-        body = await request.body()
-        if len(body) > self.max_body_bytes:
+        try:
+            body = await read_body(request, self.max_body_bytes)
+        except BodyTooLarge:
             return PlainTextResponse("Request body too large.", status_code=413)
         kind = request.headers.get("aeg-event-type", "")
         if kind.lower() == "unsubscribe":

@@ -123,3 +123,10 @@ async def test_cloud_events_abuse_protection_preflight(sample_host: HostFactory)
         resp = await client.options(URL, headers={"WebHook-Request-Origin": "eventgrid.azure.net"})
     assert resp.status_code == 200
     assert resp.headers["webhook-allowed-origin"] == "eventgrid.azure.net"
+
+
+async def test_event_grid_body_limit(sample_host: HostFactory) -> None:
+    async with sample_host(max_body_bytes=100) as (_, client):
+        resp = await client.post(URL, json=[eg_event("big")], headers={"aeg-event-type": "Notification"})
+        assert resp.status_code == 413
+        assert await events(client) == []
