@@ -4,7 +4,9 @@ host.json route prefix and task hub with %SETTING% resolution."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -78,3 +80,17 @@ def test_unresolved_setting_is_named() -> None:
     with pytest.raises(ConfigError, match="'MISSING'"):
         resolve("%MISSING%", {})
     assert resolve("0 %M% * * * *", {"M": "*/5"}) == "0 */5 * * * *"
+
+
+@pytest.mark.asyncio
+async def test_host_applies_the_rule_to_the_process_environment(
+    sample_host: Any, sample_app: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key in json.loads((sample_app / "local.settings.sample.json").read_text())["Values"]:
+        monkeypatch.setenv(key, "placeholder")  # recorded, so the test's changes are undone afterwards
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("SAMPLE_GREETING", "from-env")
+    async with sample_host(environ=None) as (_, client):
+        assert (await client.get("/api/env/SAMPLE_GREETING")).json() == {"value": "from-env"}
+        assert (await client.get("/api/env/SAMPLE_HUB")).json() == {"value": "samplehub"}
+    assert os.environ["SAMPLE_HUB"] == "samplehub"
