@@ -3,51 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import atexit
 import contextlib
-import logging
-import logging.handlers
 import os
-import queue
 import signal
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
 
 import uvicorn
 
 from devhost.config import DEFAULT_MAX_BODY_BYTES, apply_local_settings
 from devhost.host import FunctionsHost
+from devhost.logs import configure_logging
 
 COMMANDS = ("start", "token")
-
-
-class _UtcFormatter(logging.Formatter):
-    """Core Tools' time stamps: `[2024-05-01T10:00:00.123Z]`."""
-
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
-        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
-
-
-def configure_logging(level: str = "info", stream: TextIO | None = None) -> None:
-    """Core Tools-like lines on stdout, written by a background thread so a slow terminal never stalls the loop."""
-    handler = logging.StreamHandler(stream or sys.stdout)
-    handler.setFormatter(_UtcFormatter("[%(asctime)s] %(message)s"))
-    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
-    listener = logging.handlers.QueueListener(records, handler)
-    listener.start()
-    atexit.register(listener.stop)  # flushes what is queued at exit
-    # the logging HOWTO's "Optimization" switches: no caller lookup, no process fields (the format uses neither)
-    logging._srcfile = None
-    logging.logProcesses = logging.logMultiprocessing = False
-    root = logging.getLogger()
-    root.handlers[:] = [logging.handlers.QueueHandler(records)]
-    root.setLevel(level.upper())
-    for noisy in ("azure.core.pipeline.policies.http_logging_policy", "httpx"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def parser() -> argparse.ArgumentParser:

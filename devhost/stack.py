@@ -13,8 +13,9 @@ from pathlib import Path
 from types import FrameType
 
 from devhost.azurite import ROOT, Azurite, start_azurite
-from devhost.cli import configure_logging, serve
+from devhost.cli import serve
 from devhost.host import FunctionsHost
+from devhost.logs import configure_logging
 
 EVENT_FUNCTION = "on_automl_run_event"
 
