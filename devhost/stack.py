@@ -1,0 +1,71 @@
+"""`make run`: Azurite (persistent, in .local/azurite, free ports) + the devhost for this repo on $PORT (7071).
+
+When AzureWebJobsStorage is already set in the environment (a real account, or an Azurite run by someone else),
+that storage is used and no Azurite is started. Ctrl-C or SIGTERM stops the host, then the Azurite we started.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+from devhost.azurite import ROOT, Azurite, start_azurite
+from devhost.cli import serve
+from devhost.host import FunctionsHost
+from devhost.logs import configure_logging
+
+EVENT_FUNCTION = "on_automl_run_event"
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def prepare_environment(port: int, app_dir: Path) -> Azurite | None:
+    """Storage and URLs for a local run; returns the Azurite it started (None when storage was given)."""
+    azurite = None
+    if os.environ.get("AzureWebJobsStorage"):
+        os.environ.setdefault("DATA_STORAGE_CONNECTION_STRING", os.environ["AzureWebJobsStorage"])
+    else:
+        workdir = app_dir / ".local" / "azurite"
+        workdir.mkdir(parents=True, exist_ok=True)
+        azurite = start_azurite(in_memory=False, workdir=str(workdir))
+        os.environ["AzureWebJobsStorage"] = azurite.connection_string
+        os.environ["DATA_STORAGE_CONNECTION_STRING"] = azurite.connection_string
+    os.environ["LOCAL_AUTOML_EVENT_URL"] = (
+        f"http://127.0.0.1:{port}/runtime/webhooks/EventGrid?functionName={EVENT_FUNCTION}"
+    )
+    return azurite
+
+
+def main() -> int:
+    port = int(os.environ.get("PORT", "7071"))
+    configure_logging(os.environ.get("DEVHOST_LOG_LEVEL", "info"))
+    signal.signal(signal.SIGTERM, _interrupt)  # also while Azurite and the app start (serve() handles it later)
+    azurite = prepare_environment(port, ROOT)
+    try:
+        if azurite is not None:
+            print(
+                f"Azurite: blob {azurite.blob_port}, queue {azurite.queue_port}, table {azurite.table_port} "
+                f"(data in {azurite.workdir})",
+                flush=True,
+            )
+        host = FunctionsHost(ROOT, base_url=f"http://127.0.0.1:{port}")
+        print(f"API: http://127.0.0.1:{port}/api  (Ctrl-C stops the host and Azurite)", flush=True)
+        try:
+            serve(host, "127.0.0.1", port)
+        finally:
+            host.close()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if azurite is not None:
+            azurite.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
