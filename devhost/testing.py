@@ -64,3 +64,59 @@ def serve(
         server.should_exit = True
         thread.join(timeout)
         host.close()
+
+
+@dataclass
+class HostProcess:
+    """`python -m devhost` in a subprocess (its own session): for end-to-end tests that kill and restart the host."""
+
+    base_url: str
+    port: int
+    env: dict[str, str]
+    app_dir: str
+    log_path: str
+    process: Any = None
+
+    def start(self, timeout: float = 60.0) -> HostProcess:
+        import subprocess
+        import sys
+
+        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "devhost", "start", "--app", self.app_dir, "--port", str(self.port)],
+            cwd=self.app_dir, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the devhost exited ({self.process.returncode}); log: {self.log_tail()}")
+            try:
+                if httpx.get(f"{self.base_url}/admin/host/status", timeout=1.0).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"the devhost did not answer in {timeout}s; log: {self.log_tail()}")
+
+    def log_tail(self, chars: int = 4000) -> str:
+        return Path(self.log_path).read_text(errors="replace")[-chars:]
+
+    def stop(self, *, kill: bool = False) -> None:
+        import os
+        import signal
+        import subprocess
+
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGKILL if kill else signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+
+def spawn(app_dir: Path | str, env: dict[str, str], log_path: str, *, port: int | None = None) -> HostProcess:
+    port = port or free_port()
+    return HostProcess(f"http://127.0.0.1:{port}", port, env, str(app_dir), log_path).start()

@@ -15,9 +15,11 @@ PLATFORM = "_platform"  # the partition holding tenants (their names are unique 
 
 
 def to_model(model: type[R], record: Any, **extra: Any) -> R:
+    """The API view of a stored record: only the model's fields (records may carry internal ones, e.g. a run's spec)."""
+    data = {k: v for k, v in record.data.items() if k in model.model_fields}
     return model.model_validate(
         {
-            **record.data,
+            **data,
             **extra,
             "id": record.id,
             "created_at": record.created_at,
