@@ -127,6 +127,7 @@ class ManagementApi:
             return Response(status_code=404)
         body = self.status_body(instance, show_input=_flag(request, "showInput", True))
         if _flag(request, "showHistory", False):
+            await self.engine.settle(instance_id)  # the history of an episode in flight is not committed yet
             events = await self.engine.store.read_history(instance_id)
             body["historyEvents"] = _history_view(events, _flag(request, "showHistoryOutput", False))
         if instance.status in RUNNING_STATES:

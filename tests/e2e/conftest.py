@@ -22,18 +22,20 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def host_env(azurite_connection_string: str, port: int, workdir: Path, tag: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "COV_"))}
-    env.update({
-        "AzureWebJobsStorage": azurite_connection_string,
-        "DATA_STORAGE_CONNECTION_STRING": azurite_connection_string,
-        "DATA_TABLE_PREFIX": f"e2e{tag}",
-        "TASKHUB_NAME": f"hub{tag}",
-        "LOCAL_AUTOML_WORKDIR": str(workdir),
-        "LOCAL_AUTOML_MAX_CONCURRENT_JOBS": "2",
-        "LOCAL_AUTOML_EVENT_URL": f"http://127.0.0.1:{port}/runtime/webhooks/EventGrid?functionName=on_automl_run_event",
-        "RUN_COLLECTOR_SCHEDULE": "*/3 * * * * *",
-        "RECONCILE_SCHEDULE": "*/20 * * * * *",
-        "OMP_NUM_THREADS": "1",
-    })
+    env.update(
+        {
+            "AzureWebJobsStorage": azurite_connection_string,
+            "DATA_STORAGE_CONNECTION_STRING": azurite_connection_string,
+            "DATA_TABLE_PREFIX": f"e2e{tag}",
+            "TASKHUB_NAME": f"hub{tag}",
+            "LOCAL_AUTOML_WORKDIR": str(workdir),
+            "LOCAL_AUTOML_MAX_CONCURRENT_JOBS": "2",
+            "LOCAL_AUTOML_EVENT_URL": f"http://127.0.0.1:{port}/runtime/webhooks/EventGrid?functionName=on_automl_run_event",
+            "RUN_COLLECTOR_SCHEDULE": "*/3 * * * * *",
+            "RECONCILE_SCHEDULE": "*/20 * * * * *",
+            "OMP_NUM_THREADS": "1",
+        }
+    )
     return env
 
 
@@ -98,8 +100,12 @@ CSV = "a,b,label\n" + "".join(f"{i},{i % 7 * 1.5},{'yes' if i % 3 else 'no'}\n" 
 
 
 def upload(api: Api, name: str, data: str = CSV) -> httpx.Response:
-    return api.post("/tenants/{t}/datasets".replace("{t}", api.tenant), content=data.encode(),
-                    params={"name": name}, headers={"Content-Type": "text/csv"})
+    return api.post(
+        "/tenants/{t}/datasets".replace("{t}", api.tenant),
+        content=data.encode(),
+        params={"name": name},
+        headers={"Content-Type": "text/csv"},
+    )
 
 
 @pytest.fixture
@@ -115,25 +121,80 @@ def world(admin: Api, user_api: Any, unique: str, store: Any) -> dict[str, Any]:
     for api in (owner, contrib, reader):
         api.tenant = t
     ds = upload(contrib, f"data-{unique}").json()
-    exp = contrib.post(f"/tenants/{t}/experiments", json={
-        "name": f"exp-{unique}", "task": "classification", "datasetId": ds["id"], "targetColumn": "label",
-        "primaryMetric": "accuracy", "limits": {"maxTrials": 3, "timeoutMinutes": 5}}).json()
+    exp = contrib.post(
+        f"/tenants/{t}/experiments",
+        json={
+            "name": f"exp-{unique}",
+            "task": "classification",
+            "datasetId": ds["id"],
+            "targetColumn": "label",
+            "primaryMetric": "accuracy",
+            "limits": {"maxTrials": 3, "timeoutMinutes": 5},
+        },
+    ).json()
     run_id = f"run{unique}"
-    store.create(t, "run", run_id, {"experiment_id": exp["id"], "status": "Completed", "active": False,
-                                    "job_name": f"automl-{t}-{run_id}", "primary_metric": "accuracy",
-                                    "best_trial_id": "t1", "progress": {"trials_done": 2}}, actor="test")
+    store.create(
+        t,
+        "run",
+        run_id,
+        {
+            "experiment_id": exp["id"],
+            "status": "Completed",
+            "active": False,
+            "job_name": f"automl-{t}-{run_id}",
+            "primary_metric": "accuracy",
+            "best_trial_id": "t1",
+            "progress": {"trials_done": 2},
+        },
+        actor="test",
+    )
     for trial, score in (("t1", 0.9), ("t2", 0.7)):
-        store.create(t, "trial", trial, {"algorithm": "LightGBM", "score": score, "status": "Completed"},
-                     actor="test", parent_id=run_id)
+        store.create(
+            t,
+            "trial",
+            trial,
+            {"algorithm": "LightGBM", "score": score, "status": "Completed"},
+            actor="test",
+            parent_id=run_id,
+        )
     model = contrib.post(f"/tenants/{t}/models", json={"name": f"model-{unique}", "runId": run_id}).json()
     ep = contrib.post(f"/tenants/{t}/endpoints", json={"name": f"ep-{unique}"}).json()
-    store.create(t, "deployment", "blue", {"name": "blue", "endpoint_id": ep["id"], "model_id": model["id"],
-                                           "instance_type": "Standard_DS3_v2", "instance_count": 1,
-                                           "state": "Succeeded"}, actor="test", parent_id=ep["id"])
+    store.create(
+        t,
+        "deployment",
+        "blue",
+        {
+            "name": "blue",
+            "endpoint_id": ep["id"],
+            "model_id": model["id"],
+            "instance_type": "Standard_DS3_v2",
+            "instance_count": 1,
+            "state": "Succeeded",
+        },
+        actor="test",
+        parent_id=ep["id"],
+    )
     from domain.storage.records import Op
 
-    store.transact(t, [Op.upsert(f"ref|model|{model['id']}|deployment|{ep['id']}|blue",
-                                 {"model_id": model["id"], "endpoint_id": ep["id"], "deployment": "blue"})],
-                   actor="test")
-    return {"tenant": t, "owner": owner, "contrib": contrib, "reader": reader, "dataset": ds, "experiment": exp,
-            "run": run_id, "model": model, "endpoint": ep, "unique": unique}
+    store.transact(
+        t,
+        [
+            Op.upsert(
+                f"ref|model|{model['id']}|deployment|{ep['id']}|blue",
+                {"model_id": model["id"], "endpoint_id": ep["id"], "deployment": "blue"},
+            )
+        ],
+        actor="test",
+    )
+    return {
+        "tenant": t,
+        "owner": owner,
+        "contrib": contrib,
+        "reader": reader,
+        "dataset": ds,
+        "experiment": exp,
+        "run": run_id,
+        "model": model,
+        "endpoint": ep,
+        "unique": unique,
+    }

@@ -18,8 +18,9 @@ def err(resp: Any) -> str:
 
 
 def test_tenants(admin, user_api, unique) -> None:
-    created = admin.post("/tenants", json={"name": f"Acme-{unique}", "ownerUserId": f"o-{unique}",
-                                           "quotas": {"maxConcurrentRuns": 3}})
+    created = admin.post(
+        "/tenants", json={"name": f"Acme-{unique}", "ownerUserId": f"o-{unique}", "quotas": {"maxConcurrentRuns": 3}}
+    )
     assert created.status_code == 201
     t = created.json()
     assert created.headers["Location"] == f"/api/v1/tenants/{t['id']}"
@@ -37,8 +38,10 @@ def test_tenants(admin, user_api, unique) -> None:
     assert patched.status_code == 200 and patched.json()["displayName"] == "Acme Inc"
     assert patched.json()["etag"] != t["etag"]
     assert err(owner.patch(f"/tenants/{t['id']}", json={"quotas": {"maxConcurrentRuns": 0}})) == "InvalidInput"
-    assert owner.patch(f"/tenants/{t['id']}", content=b"{", headers={"Content-Type": "application/json"}
-                       ).status_code == 400
+    assert (
+        owner.patch(f"/tenants/{t['id']}", content=b"{", headers={"Content-Type": "application/json"}).status_code
+        == 400
+    )
     assert owner.patch(f"/tenants/{t['id']}", content=b"x", headers={"Content-Type": "text/plain"}).status_code == 415
     assert err(owner.delete(f"/tenants/{t['id']}")) == "Forbidden"
 
@@ -47,7 +50,10 @@ def test_members_and_me(world, user_api, unique) -> None:
     t, owner, reader = world["tenant"], world["owner"], world["reader"]
     page = reader.get(f"/tenants/{t}/members").json()
     assert {m["userId"]: m["role"] for m in page["value"]} == {
-        f"owner-{unique}": "owner", f"contrib-{unique}": "contributor", f"reader-{unique}": "reader"}
+        f"owner-{unique}": "owner",
+        f"contrib-{unique}": "contributor",
+        f"reader-{unique}": "reader",
+    }
     assert err(reader.put(f"/tenants/{t}/members/x", json={"role": "owner"})) == "Forbidden"
     assert err(owner.put(f"/tenants/{t}/members/x", json={"role": "boss"})) == "InvalidInput"
     assert err(owner.put(f"/tenants/{t}/members/{f'owner-{unique}'}", json={"role": "reader"})) == "InvalidInput"
@@ -69,16 +75,23 @@ def test_datasets(world, unique) -> None:
     multi = contrib.post(f"/tenants/{t}/datasets", files=files, data={"name": f"multi-{unique}"})
     assert multi.status_code == 201, multi.text
     assert err(contrib.post(f"/tenants/{t}/datasets", files=files, data={"name": f"MULTI-{unique}"})) == "NameTaken"
-    by_uri = contrib.post(f"/tenants/{t}/datasets", json={"name": f"uri-{unique}", "uri": "https://x.blob.core."
-                          "windows.net/c/d.csv", "columns": ["a", "label"]})
+    by_uri = contrib.post(
+        f"/tenants/{t}/datasets",
+        json={"name": f"uri-{unique}", "uri": "https://x.blob.core.windows.net/c/d.csv", "columns": ["a", "label"]},
+    )
     assert by_uri.status_code == 201 and by_uri.json()["source"] == "uri"
     assert err(upload(contrib, f"bad-{unique}", "a,b\n1,2,3\n")) == "InvalidInput"
     assert err(upload(contrib, "", CSV)) == "InvalidInput"
-    assert err(contrib.post(f"/tenants/{t}/datasets", content=b"x", headers={"Content-Type": "text/xml"})
-               ) == "UnsupportedMediaType"
+    assert (
+        err(contrib.post(f"/tenants/{t}/datasets", content=b"x", headers={"Content-Type": "text/xml"}))
+        == "UnsupportedMediaType"
+    )
     assert err(upload(reader, f"r-{unique}")) == "Forbidden"
-    v2 = contrib.post(f"/tenants/{t}/datasets/{ds['id']}/versions", content=CSV.encode() + b"99,1.0,no\n",
-                      headers={"Content-Type": "text/csv"})
+    v2 = contrib.post(
+        f"/tenants/{t}/datasets/{ds['id']}/versions",
+        content=CSV.encode() + b"99,1.0,no\n",
+        headers={"Content-Type": "text/csv"},
+    )
     assert v2.status_code == 201 and v2.json()["version"] == 2 and v2.json()["profile"]["rowCount"] == 61
     versions = reader.get(f"/tenants/{t}/datasets/{ds['id']}/versions").json()["value"]
     assert [v["version"] for v in versions] == [1, 2]
@@ -95,24 +108,49 @@ def test_datasets(world, unique) -> None:
 def test_experiments(world, unique) -> None:
     t, contrib, reader, ds, exp = (world[k] for k in ("tenant", "contrib", "reader", "dataset", "experiment"))
     assert exp["datasetVersion"] == 1 and exp["primaryMetric"] == "accuracy"
-    body = {"name": f"e2-{unique}", "task": "regression", "datasetId": ds["id"], "targetColumn": "nope",
-            "primaryMetric": "accuracy", "allowedAlgorithms": ["Bogus"], "limits": {"maxTrials": 5000}}
+    body = {
+        "name": f"e2-{unique}",
+        "task": "regression",
+        "datasetId": ds["id"],
+        "targetColumn": "nope",
+        "primaryMetric": "accuracy",
+        "allowedAlgorithms": ["Bogus"],
+        "limits": {"maxTrials": 5000},
+    }
     bad = contrib.post(f"/tenants/{t}/experiments", json=body)
     assert bad.status_code == 400 and bad.json()["error"]["details"][0]["target"] == "limits.maxTrials"
     body["limits"] = {"maxTrials": 5}
     targets = {d["target"] for d in contrib.post(f"/tenants/{t}/experiments", json=body).json()["error"]["details"]}
     assert targets == {"primaryMetric", "allowedAlgorithms", "targetColumn"}
-    missing = contrib.post(f"/tenants/{t}/experiments", json={**body, "datasetId": "nope", "targetColumn": "a",
-                                                              "primaryMetric": "r2_score", "allowedAlgorithms": []})
+    missing = contrib.post(
+        f"/tenants/{t}/experiments",
+        json={**body, "datasetId": "nope", "targetColumn": "a", "primaryMetric": "r2_score", "allowedAlgorithms": []},
+    )
     assert missing.status_code == 400 and missing.json()["error"]["target"] == "datasetId"
-    ok = contrib.post(f"/tenants/{t}/experiments", json={**body, "targetColumn": "b", "primaryMetric": "r2_score",
-                                                         "allowedAlgorithms": ["LightGBM"]})
+    ok = contrib.post(
+        f"/tenants/{t}/experiments",
+        json={**body, "targetColumn": "b", "primaryMetric": "r2_score", "allowedAlgorithms": ["LightGBM"]},
+    )
     assert ok.status_code == 201, ok.text
-    assert err(contrib.post(f"/tenants/{t}/experiments", json={**body, "name": f"E2-{unique}", "targetColumn": "b",
-               "primaryMetric": "r2_score", "allowedAlgorithms": []})) == "NameTaken"
+    assert (
+        err(
+            contrib.post(
+                f"/tenants/{t}/experiments",
+                json={
+                    **body,
+                    "name": f"E2-{unique}",
+                    "targetColumn": "b",
+                    "primaryMetric": "r2_score",
+                    "allowedAlgorithms": [],
+                },
+            )
+        )
+        == "NameTaken"
+    )
     assert [e["id"] for e in reader.get(f"/tenants/{t}/experiments", params={"top": 1}).json()["value"]] == [exp["id"]]
-    patched = contrib.patch(f"/tenants/{t}/experiments/{exp['id']}", json={"limits": {"maxTrials": 7}},
-                            headers={"If-Match": exp["etag"]})
+    patched = contrib.patch(
+        f"/tenants/{t}/experiments/{exp['id']}", json={"limits": {"maxTrials": 7}}, headers={"If-Match": exp["etag"]}
+    )
     assert patched.status_code == 200 and patched.json()["limits"]["maxTrials"] == 7
     assert err(contrib.patch(f"/tenants/{t}/experiments/{exp['id']}", json={"targetColumn": "zzz"})) == "InvalidInput"
     assert err(reader.patch(f"/tenants/{t}/experiments/{exp['id']}", json={"autoRegister": False})) == "Forbidden"
@@ -122,8 +160,9 @@ def test_runs_and_trials(world) -> None:
     t, reader, contrib, run = world["tenant"], world["reader"], world["contrib"], world["run"]
     got = reader.get(f"/tenants/{t}/runs/{run}").json()
     assert got["status"] == "Completed" and got["experimentId"] == world["experiment"]["id"]
-    listed = reader.get(f"/tenants/{t}/runs", params={"experimentId": world["experiment"]["id"],
-                                                      "status": "Completed"}).json()["value"]
+    listed = reader.get(
+        f"/tenants/{t}/runs", params={"experimentId": world["experiment"]["id"], "status": "Completed"}
+    ).json()["value"]
     assert [r["id"] for r in listed] == [run]
     assert reader.get(f"/tenants/{t}/runs", params={"status": "Running"}).json()["value"] == []
     assert err(reader.get(f"/tenants/{t}/runs", params={"status": "Sleeping"})) == "InvalidInput"
@@ -141,7 +180,9 @@ def test_models_endpoints_deployments(world, unique) -> None:
     assert reader.get(f"/tenants/{t}/models/{model['id']}").status_code == 200
     assert contrib.patch(f"/tenants/{t}/models/{model['id']}", json={"tags": {"stage": "prod"}}).status_code == 200
     refused = contrib.delete(f"/tenants/{t}/models/{model['id']}")
-    assert refused.status_code == 409 and refused.json()["error"]["details"][0]["target"] == f"deployment/{ep['id']}/blue"
+    assert (
+        refused.status_code == 409 and refused.json()["error"]["details"][0]["target"] == f"deployment/{ep['id']}/blue"
+    )
     assert reader.get(f"/tenants/{t}/endpoints/{ep['id']}/deployments/blue").json()["modelId"] == model["id"]
     assert err(contrib.patch(f"/tenants/{t}/endpoints/{ep['id']}", json={"traffic": {"blue": 50}})) == "InvalidInput"
     assert err(contrib.patch(f"/tenants/{t}/endpoints/{ep['id']}", json={"traffic": {"green": 100}})) == "InvalidInput"
@@ -183,8 +224,10 @@ def test_paging_follows_next_link(world, unique) -> None:
 def test_cors(world, devhost) -> None:
     import httpx
 
-    pre = httpx.options(f"{devhost.base_url}/api/v1/tenants/x", headers={
-        "Origin": "http://localhost:3000", "Access-Control-Request-Method": "PATCH"})
+    pre = httpx.options(
+        f"{devhost.base_url}/api/v1/tenants/x",
+        headers={"Origin": "http://localhost:3000", "Access-Control-Request-Method": "PATCH"},
+    )
     assert pre.status_code == 204 and pre.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
     assert "PATCH" in pre.headers["Access-Control-Allow-Methods"]
     got = world["reader"].get(f"/tenants/{world['tenant']}", headers={"Origin": "http://localhost:3000"})

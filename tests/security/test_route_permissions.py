@@ -1,51 +1,52 @@
-"""Every HTTP route declares its permission: walks every function the app registers."""
+"""Every HTTP route declares its permission: walks every function the app registers.
+
+The app is indexed in a fresh interpreter: `get_functions()` runs once per app, and other tests import other apps
+named `function_app` (the devhost's sample apps)."""
 
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from domain.auth.permissions import PERMISSIONS, Permission
-from functions._api import OPS
 
 ROOT = Path(__file__).resolve().parents[2]
 LIST = (
     "import json, function_app\n"
-    "print(json.dumps([[f.get_function_name(), f.get_trigger().type] for f in function_app.app.get_functions()]))"
+    "from functions._api import OPS\n"
+    "fns = [[f.get_function_name(), f.get_trigger().type] for f in function_app.app.get_functions()]\n"
+    "print(json.dumps({'functions': fns, 'ops': [[o.name, str(o.permission)] for o in OPS]}))"
 )
-
 PUBLIC = {"health", "openapi_document", "docs_page", "docs_asset", "cors_preflight"}
 
 
 @pytest.fixture(scope="module")
-def http_functions() -> set[str]:
-    """Every HTTP function the app registers, indexed in a fresh interpreter (get_functions() runs once only)."""
+def app() -> dict[str, Any]:
     out = subprocess.run([sys.executable, "-c", LIST], cwd=ROOT, capture_output=True, text=True, check=True)
-    return {name for name, kind in json.loads(out.stdout.strip().splitlines()[-1]) if kind == "httpTrigger"}
+    found: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return found
 
 
-def test_every_http_route_declares_a_permission(http_functions: set[str]) -> None:
-    import function_app  # noqa: F401 - registers OPS in this process too
-
-    declared = {op.name: op.permission for op in OPS}
-    assert len(http_functions) > 40
-    undeclared = sorted(set(http_functions) - set(declared) - PUBLIC)
-    assert undeclared == [], f"routes without a declared permission: {undeclared}"
-
-
-def test_declared_permissions_exist_in_the_table() -> None:
-    import function_app  # noqa: F401
-
-    for op in OPS:
-        assert Permission(op.permission) in PERMISSIONS, op.name
+def test_every_http_route_declares_a_permission(app: dict[str, Any]) -> None:
+    http = {name for name, kind in app["functions"] if kind == "httpTrigger"}
+    declared = {name for name, _ in app["ops"]}
+    assert len(http) > 40
+    assert sorted(http - declared - PUBLIC) == [], "routes without a declared permission"
+    assert sorted(declared - http) == [], "declared operations that are not registered"
 
 
-def test_only_the_contract_routes_are_public() -> None:
-    assert {op.name for op in OPS if op.permission == Permission.PUBLIC} == set()
+def test_declared_permissions_exist_in_the_table(app: dict[str, Any]) -> None:
+    for name, permission in app["ops"]:
+        assert Permission(permission) in PERMISSIONS, name
 
 
-def test_operation_names_are_unique() -> None:
-    names = [op.name for op in OPS]
+def test_no_declared_route_is_public(app: dict[str, Any]) -> None:
+    assert [name for name, permission in app["ops"] if permission == Permission.PUBLIC] == []
+
+
+def test_operation_names_are_unique(app: dict[str, Any]) -> None:
+    names = [name for name, _ in app["ops"]]
     assert len(names) == len(set(names))
