@@ -16,8 +16,8 @@ from domain.entities.experiments import Experiment
 from domain.entities.ids import new_id
 from domain.entities.principal import Principal
 from domain.entities.runs import Run
-from domain.errors import Conflict, NameTaken, NotFound, QuotaExceeded
-from domain.services import indexes
+from domain.errors import ConcurrencyConflict, Conflict, NameTaken, NotFound, QuotaExceeded
+from domain.services import collect, indexes
 from domain.services._records import PLATFORM, actor, to_model
 from domain.services.datasets import get_version
 from domain.services.experiments import get_experiment
@@ -158,8 +158,16 @@ def cancel(store: Any, backend: Any, tenant: str, run_id: str) -> dict[str, Any]
     return record_job(store, tenant, run_id, info)
 
 
-def finalize(store: Any, backend: Any, tenant: str, run_id: str) -> dict[str, Any]:
-    """Record trials (the leaderboard), final metrics and outcome; register the best model when asked."""
+def finalize(store: Any, series: Any, backend: Any, tenant: str, run_id: str) -> dict[str, Any]:
+    """Record trials (the leaderboard), final metrics and outcome; register the best model when asked. A last
+    collection first: a run that ends between two collector ticks would otherwise lose its tail of points and lines
+    (or, for a short run, all of them) once it leaves the `_active` index."""
+    for _ in range(3):
+        try:
+            collect.collect_run(store, series, backend, tenant, run_id)
+            break
+        except ConcurrencyConflict:  # a collector tick moved the watermark meanwhile: collect what is left
+            continue
     run = store.get(tenant, "run", run_id)
     job_name = run.data["job_name"]
     trials = backend.list_trials(tenant, job_name)

@@ -67,4 +67,4 @@ def training_cancel(job: dict[str, str]) -> dict[str, Any]:
 
 @bp.activity_trigger(input_name="job")
 def training_finalize(job: dict[str, str]) -> dict[str, Any]:
-    return train.finalize(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])
+    return train.finalize(_wiring.store(), _wiring.series(), _wiring.backend(), job["tenant"], job["runId"])

@@ -1,0 +1,70 @@
+"""The AutoML lifecycle as a front end drives it over HTTP: upload, experiment, run (watch trials and metrics),
+best model registered, deploy, score; cancel; a run that fails with a readable reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.lifecycle_helpers import (
+    breast_cancer_csv,
+    experiment,
+    new_tenant,
+    run,
+    start,
+    wait_for,
+    wait_operation,
+    wait_terminal,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+def test_train_register_deploy_score(admin: Any, user_api: Any, unique: str) -> None:
+    api = new_tenant(admin, user_api, unique)
+    t = api.tenant
+    exp = experiment(api, unique, breast_cancer_csv(), limits={"maxTrials": 30, "timeoutMinutes": 1})
+    started = start(api, exp["id"])
+    assert started.status_code == 202, started.text
+    run_id = started.json()["id"]
+    assert started.headers["Location"].endswith(f"/runs/{run_id}")
+
+    # while it runs: trials done and metric points appear
+    seen = wait_for(
+        lambda: (r := run(api, run_id))["progress"]["trialsDone"] > 0 and r["status"] == "Running" and r,
+        what="trials to appear",
+    )
+    assert seen["progress"]["percent"] is not None
+    points = wait_for(lambda: api.get(f"/tenants/{t}/runs/{run_id}/metrics").json()["value"], what="metric points")
+    assert {p["name"] for p in points} <= {"accuracy", "accuracy_trial"}
+
+    done = wait_terminal(api, run_id)
+    assert done["status"] == "Completed", done
+    assert done["progress"]["percent"] == 100.0
+    final = wait_for(lambda: (r := run(api, run_id)).get("modelId") and r, what="the best model to be registered")
+    assert 0.8 < final["metrics"]["accuracy"] <= 1.0
+    trials = api.get(f"/tenants/{t}/runs/{run_id}/trials").json()["value"]
+    assert trials and trials[0]["trialId"] == final["bestTrialId"]
+    model = api.get(f"/tenants/{t}/models/{final['modelId']}").json()
+    assert model["runId"] == run_id
+    logs = api.get(f"/tenants/{t}/runs/{run_id}/logs").json()["value"]
+    assert logs and [ln["seq"] for ln in logs] == sorted({ln["seq"] for ln in logs})
+
+    ep = api.post(f"/tenants/{t}/endpoints", json={"name": f"ep-{unique}"}).json()
+    put = api.put(f"/tenants/{t}/endpoints/{ep['id']}/deployments/blue", json={"modelId": final["modelId"]})
+    assert put.status_code in (200, 201, 202), put.text
+    op_id = put.headers["Operation-Location"].rsplit("/", 1)[1]
+    op = wait_operation(api, op_id)
+    assert op["status"] == "Succeeded", op
+    assert api.get(f"/tenants/{t}/endpoints/{ep['id']}").json()["traffic"] == {"blue": 100}
+    rows = [dict(zip(breast_cancer_csv(3).splitlines()[0].split(","), line.split(","), strict=True))
+            for line in breast_cancer_csv(3).splitlines()[1:]]
+    for row in rows:
+        row.pop("diagnosis")
+        for k in row:
+            row[k] = float(row[k])
+    scored = api.post(f"/tenants/{t}/endpoints/{ep['id']}:score", json={"rows": rows})
+    assert scored.status_code == 200, scored.text
+    predictions = scored.json()["predictions"]
+    assert len(predictions) == 3 and set(predictions) <= {"malignant", "benign"}
