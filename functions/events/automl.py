@@ -42,5 +42,10 @@ async def on_automl_run_event(event: func.EventGridEvent, client: df.DurableOrch
     )
     if delivery is None:
         return
-    await client.raise_event(delivery.run_id, names.JOB_EVENT, delivery.payload)
+    try:
+        await client.raise_event(delivery.run_id, names.JOB_EVENT, delivery.payload)
+    except Exception as exc:  # the SDK raises a bare Exception for 404/410
+        if not names.instance_gone(exc):
+            raise  # Event Grid retries the delivery
+        log.info("Event %s for run %s: its orchestration has ended; acknowledged", event_id, delivery.run_id)
     await asyncio.to_thread(run_events.delivered, _wiring.store(), event_id, delivery)

@@ -66,7 +66,11 @@ async def start_run(call: Call) -> Reply:
 )
 async def cancel_run(call: Call) -> Reply:
     run = await asyncio.to_thread(training.request_cancel, _wiring.store(), call.user, call.tenant, call.params["id"])
-    await call.client.raise_event(run.id, names.CANCEL_EVENT, {"by": call.user.user_id})
+    try:
+        await call.client.raise_event(run.id, names.CANCEL_EVENT, {"by": call.user.user_id})
+    except Exception as exc:  # the run ended meanwhile (410): its record says how
+        if not names.instance_gone(exc):
+            raise
     return ok(run, status=202)
 
 

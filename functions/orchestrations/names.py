@@ -1,6 +1,8 @@
 """Orchestration and activity names. Activities are called by these strings (never by function object: the SDK
 would use the Python __name__, notes/functions-runtime.md §2), so each equals its Python def name."""
 
+from __future__ import annotations
+
 CASCADE_DELETE = "cascade_delete"
 CASCADE_STEP = "cascade_step"
 CASCADE_FINISH = "cascade_finish"
@@ -21,3 +23,9 @@ DEPLOY_STATE = "deploy_state"
 DEPLOY_SMOKE = "deploy_smoke"
 DEPLOY_TRAFFIC = "deploy_traffic"
 DEPLOY_FAIL = "deploy_fail"
+
+
+def instance_gone(exc: Exception) -> bool:
+    """The SDK's `raise_event` error for an instance that has ended (410) or does not exist (404)."""
+    text = str(exc)
+    return "is gone" in text or "No instance with ID" in text

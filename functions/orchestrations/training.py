@@ -30,14 +30,17 @@ def training(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any
         state |= {"submitted": True, "poll": FIRST_POLL}
         if summary["terminal"]:
             return (yield context.call_activity_with_retry(names.TRAINING_FINALIZE, RETRY, job))
+    # One pending wait per event name at a time: a wait that lost a race stays pending and joins the next race.
+    # (A fresh wait per loop would leave several pending waits of the same name; the SDK hands an arriving event
+    # to one of them, not necessarily the one in the current race, and the event is lost.)
+    event = context.wait_for_external_event(names.JOB_EVENT)
+    cancel = context.wait_for_external_event(names.CANCEL_EVENT)
     for _ in range(WAITS_PER_EPISODE):
         timer = context.create_timer(context.current_utc_datetime + timedelta(seconds=state["poll"]))
-        event = context.wait_for_external_event(names.JOB_EVENT)
-        cancel = context.wait_for_external_event(names.CANCEL_EVENT)
-        winner = yield context.task_any([event, cancel, timer])
+        winner = yield context.task_any([event, cancel, timer] if not state.get("cancelled") else [event, timer])
         if winner is not timer:
             timer.cancel()
-        if winner is cancel and not state.get("cancelled"):
+        if winner is cancel:
             state["cancelled"] = True
             summary = yield context.call_activity_with_retry(names.TRAINING_CANCEL, RETRY, job)
         else:
@@ -46,6 +49,8 @@ def training(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any
         if summary["terminal"]:
             return (yield context.call_activity_with_retry(names.TRAINING_FINALIZE, RETRY, job))
         state["poll"] = FIRST_POLL if winner is event else min(state["poll"] * 2, MAX_POLL)
+        if winner is event:
+            event = context.wait_for_external_event(names.JOB_EVENT)
     context.continue_as_new(state)
     return None
 

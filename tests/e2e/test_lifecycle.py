@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 def test_train_register_deploy_score(admin: Any, user_api: Any, unique: str) -> None:
     api = new_tenant(admin, user_api, unique)
     t = api.tenant
-    exp = experiment(api, unique, breast_cancer_csv(), limits={"maxTrials": 30, "timeoutMinutes": 1})
+    exp = experiment(api, unique, breast_cancer_csv(), limits={"maxTrials": 80, "timeoutMinutes": 1})
     started = start(api, exp["id"])
     assert started.status_code == 202, started.text
     run_id = started.json()["id"]
@@ -58,8 +58,10 @@ def test_train_register_deploy_score(admin: Any, user_api: Any, unique: str) -> 
     op = wait_operation(api, op_id)
     assert op["status"] == "Succeeded", op
     assert api.get(f"/tenants/{t}/endpoints/{ep['id']}").json()["traffic"] == {"blue": 100}
-    rows = [dict(zip(breast_cancer_csv(3).splitlines()[0].split(","), line.split(","), strict=True))
-            for line in breast_cancer_csv(3).splitlines()[1:]]
+    rows = [
+        dict(zip(breast_cancer_csv(3).splitlines()[0].split(","), line.split(","), strict=True))
+        for line in breast_cancer_csv(3).splitlines()[1:]
+    ]
     for row in rows:
         row.pop("diagnosis")
         for k in row:

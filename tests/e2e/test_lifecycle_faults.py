@@ -1,0 +1,217 @@
+"""The lifecycle under what at-least-once, unordered delivery and crashes do: cancel, a failing job, duplicate and
+out-of-order events, the host killed mid-run, a deployment whose smoke test fails, repeated requests and quotas."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from devhost.azurite import free_port
+from devhost.testing import spawn
+from domain.automl.local.events import RUN_COMPLETED, RUN_STATUS_CHANGED, TOPIC
+from domain.services import indexes
+from tests.e2e.conftest import ROOT, Api, host_env, token
+from tests.e2e.lifecycle_helpers import (
+    breast_cancer_csv,
+    experiment,
+    new_tenant,
+    run,
+    start,
+    wait_for,
+    wait_operation,
+    wait_terminal,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+LONG = {"maxTrials": 100, "timeoutMinutes": 1}
+
+
+def running_with_trials(api: Api, run_id: str) -> dict[str, Any]:
+    return dict(
+        wait_for(lambda: (r := run(api, run_id))["status"] == "Running" and r["progress"]["trialsDone"] > 0 and r)
+    )
+
+
+def history(devhost: Any, instance: str) -> str:
+    url = f"{devhost.base_url}/runtime/webhooks/durabletask/instances/{instance}"
+    resp = httpx.get(url, params={"showHistory": "true", "showHistoryOutput": "true"}, timeout=30)
+    return resp.text[-6000:]
+
+
+def test_cancel_a_running_run_keeps_its_best_so_far(admin: Any, user_api: Any, unique: str, devhost: Any) -> None:
+    api = new_tenant(admin, user_api, unique)
+    exp = experiment(api, unique, breast_cancer_csv(), limits=LONG)
+    run_id = start(api, exp["id"]).json()["id"]
+    running_with_trials(api, run_id)
+    cancelled = api.post(f"/tenants/{api.tenant}/runs/{run_id}:cancel")
+    assert cancelled.status_code == 202, cancelled.text
+    assert cancelled.json()["status"] == "CancelRequested"
+    done = wait_terminal(api, run_id, timeout=60)
+    assert done["status"] == "Canceled", history(devhost, run_id)
+    assert "modelId" not in done  # autoRegister is for completed runs only
+    trials = wait_for(lambda: api.get(f"/tenants/{api.tenant}/runs/{run_id}/trials").json()["value"])
+    assert done["bestTrialId"] == trials[0]["trialId"]  # the best so far is kept
+    assert api.post(f"/tenants/{api.tenant}/runs/{run_id}:cancel").status_code == 409
+
+
+def test_a_target_without_values_fails_with_a_readable_reason(admin: Any, user_api: Any, unique: str) -> None:
+    """A label column exported before anyone filled it in: it exists (the API accepts the experiment) but has no
+    values, so the backend's job fails, and the run says why."""
+    lines = breast_cancer_csv(80).splitlines()
+    data = "\n".join([lines[0] + ",reviewed_label"] + [line + "," for line in lines[1:]]) + "\n"
+    api = new_tenant(admin, user_api, unique)
+    exp = experiment(api, unique, data, target="reviewed_label")
+    run_id = start(api, exp["id"]).json()["id"]
+    done = wait_terminal(api, run_id, timeout=60)
+    assert done["status"] == "Failed", done
+    assert "reviewed_label" in done["error"] or "target" in done["error"].lower(), done["error"]
+    assert "Traceback" not in done["error"]
+
+
+def eventgrid(base_url: str, events: list[dict[str, Any]]) -> httpx.Response:
+    return httpx.post(
+        f"{base_url}/runtime/webhooks/EventGrid?functionName=on_automl_run_event",
+        json=events,
+        headers={"aeg-event-type": "Notification"},
+        timeout=30,
+    )
+
+
+def azureml_event(kind: str, job: str, status: str | None = None, event_id: str | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {"experimentId": "x", "runId": job, "runType": "automl"}
+    if status:
+        data["runStatus"] = status
+    return {
+        "id": event_id or str(uuid.uuid4()),
+        "topic": TOPIC,
+        "subject": f"experiments/x/runs/{job}",
+        "eventType": kind,
+        "eventTime": "2026-01-01T00:00:00Z",
+        "data": data,
+        "dataVersion": "2",
+        "metadataVersion": "1",
+    }
+
+
+def test_duplicate_and_out_of_order_events_change_nothing(
+    admin: Any, user_api: Any, unique: str, devhost: Any, store: Any
+) -> None:
+    api = new_tenant(admin, user_api, unique)
+    exp = experiment(api, unique, breast_cancer_csv(), limits={"maxTrials": 40, "timeoutMinutes": 1})
+    run_id = start(api, exp["id"]).json()["id"]
+    job = running_with_trials(api, run_id)["jobName"]
+    # a RunCompleted that arrives early (the job is still running), twice: the run does not end early
+    early = azureml_event(RUN_COMPLETED, job)
+    assert eventgrid(devhost.base_url, [early, early]).status_code == 202
+    assert indexes.seen_event(store, early["id"])
+    assert run(api, run_id)["status"] in ("Running", "Completed")
+    done = wait_terminal(api, run_id)
+    assert done["status"] == "Completed"
+    final = wait_for(lambda: (r := run(api, run_id)).get("modelId") and r)
+    # after the end: the terminal event again (new id), the same id twice, and a late Running; all acknowledged
+    late = [
+        azureml_event(RUN_COMPLETED, job),
+        azureml_event(RUN_STATUS_CHANGED, job, "Running", event_id=early["id"]),
+        azureml_event(RUN_STATUS_CHANGED, job, "Running"),
+        azureml_event(RUN_STATUS_CHANGED, job, "Running"),
+    ]
+    for batch in (late, late[::-1]):
+        resp = eventgrid(devhost.base_url, batch)
+        assert resp.status_code == 202, resp.text
+    # foreign topics and unknown jobs are acknowledged and ignored
+    foreign = azureml_event(RUN_COMPLETED, job) | {"topic": "/subscriptions/x/workspaces/other"}
+    assert eventgrid(devhost.base_url, [foreign, azureml_event(RUN_COMPLETED, "no-such-job")]).status_code == 202
+    assert not indexes.seen_event(store, foreign["id"])
+    time.sleep(1.5)
+    after = run(api, run_id)
+    assert after["status"] == "Completed" and after["etag"] == final["etag"], (after, final)
+
+
+def test_host_killed_mid_run_and_restarted_the_run_completes(
+    admin: Any, azurite_connection_string: str, tmp_path: Path, unique: str
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    port = free_port()
+    env = host_env(azurite_connection_string, port, tmp_path / "automl", tag)
+    host = spawn(ROOT, env, str(tmp_path / "devhost.log"), port=port)
+    try:
+        boss = Api(host.base_url, token("platform-admin", admin=True))
+        api = new_tenant(boss, lambda u: Api(host.base_url, token(u)), unique)
+        exp = experiment(api, unique, breast_cancer_csv(), limits={"maxTrials": 60, "timeoutMinutes": 1})
+        run_id = start(api, exp["id"]).json()["id"]
+        running_with_trials(api, run_id)
+        host.stop(kill=True)  # SIGKILL: no shutdown, the orchestration is mid-wait, the worker keeps training
+        time.sleep(2)
+        host.start()
+        done = wait_terminal(api, run_id, timeout=120)
+        assert done["status"] == "Completed", (done, host.log_tail())
+        final = wait_for(lambda: (r := run(api, run_id)).get("modelId") and r)
+        assert final["progress"]["trialsDone"] > 0
+        points = api.get(f"/tenants/{api.tenant}/runs/{run_id}/metrics", params={"top": 100}).json()["value"]
+        keys = [(p["name"], p["step"]) for p in points]
+        assert keys and len(keys) == len(set(keys))
+    finally:
+        host.stop()
+
+
+def test_idempotency_key_and_quotas(admin: Any, user_api: Any, unique: str) -> None:
+    api = new_tenant(
+        admin, user_api, unique, quotas={"maxConcurrentRuns": 1, "maxTrialsPerRun": 50, "maxTimeoutMinutes": 2}
+    )
+    exp = experiment(api, unique, breast_cancer_csv(), limits={"maxTrials": 40, "timeoutMinutes": 1})
+    first = start(api, exp["id"], key=f"k-{unique}")
+    again = start(api, exp["id"], key=f"k-{unique}")
+    assert first.status_code == 202 and again.status_code == 200, again.text
+    assert again.json()["id"] == first.json()["id"]
+    runs = api.get(f"/tenants/{api.tenant}/runs", params={"experimentId": exp["id"]}).json()["value"]
+    assert [r["id"] for r in runs] == [first.json()["id"]]  # one run, one job
+    busy = start(api, exp["id"])
+    assert busy.status_code == 429 and busy.json()["error"]["target"] == "maxConcurrentRuns", busy.text
+    t = api.tenant
+    for limits, quota in (({"maxTrials": 51}, "maxTrialsPerRun"), ({"timeoutMinutes": 3}, "maxTimeoutMinutes")):
+        big = api.post(
+            f"/tenants/{t}/experiments",
+            json={"name": f"{quota}-{unique}", "task": "classification", "datasetId": exp["datasetId"],
+                  "targetColumn": "diagnosis", "limits": limits},
+        ).json()  # fmt: skip
+        resp = start(api, big["id"])
+        assert resp.status_code == 429 and resp.json()["error"]["target"] == quota, resp.text
+        assert quota in resp.json()["error"]["message"] or "quota" in resp.json()["error"]["message"]
+    done = wait_terminal(api, first.json()["id"])
+    assert done["status"] == "Completed"
+    assert start(api, exp["id"], key=f"k-{unique}").json()["id"] == first.json()["id"]  # still the same run
+    assert start(api, exp["id"]).status_code == 202  # the slot is free again
+
+
+def test_failed_smoke_test_leaves_the_live_traffic_alone(admin: Any, user_api: Any, unique: str, store: Any) -> None:
+    """Blue is live. Green's model record points at an artifact trained on other columns (a wrong artifact
+    registered under the model): it provisions, but cannot score the model's own training rows, so the smoke test
+    fails and blue keeps all the traffic."""
+    api = new_tenant(admin, user_api, unique)
+    t = api.tenant
+    small = "a,b,label\n" + "".join(f"{i},{i % 7 * 1.5},{'yes' if i % 3 else 'no'}\n" for i in range(60))
+    good = experiment(api, unique, breast_cancer_csv(), limits={"maxTrials": 4, "timeoutMinutes": 1})
+    other = experiment(api, f"o{unique}", small, target="label", limits={"maxTrials": 3, "timeoutMinutes": 1})
+    run_a, run_b = (start(api, e["id"]).json()["id"] for e in (good, other))
+    model_a = wait_for(lambda: run(api, run_a).get("modelId"))
+    model_b = wait_for(lambda: run(api, run_b).get("modelId"))
+    wrong = api.post(f"/tenants/{t}/models", json={"name": f"wrong-{unique}", "runId": run_a}).json()
+    uri = store.get(t, "model", model_b).data["uri"]
+    store.update(t, "model", wrong["id"], {"uri": uri, "version": "1"}, actor="test", etag=None)
+    ep = api.post(f"/tenants/{t}/endpoints", json={"name": f"ep-{unique}"}).json()["id"]
+    blue = api.put(f"/tenants/{t}/endpoints/{ep}/deployments/blue", json={"modelId": model_a})
+    assert wait_operation(api, blue.headers["Operation-Location"].rsplit("/", 1)[1])["status"] == "Succeeded"
+    green = api.put(f"/tenants/{t}/endpoints/{ep}/deployments/green", json={"modelId": wrong["id"]})
+    op = wait_operation(api, green.headers["Operation-Location"].rsplit("/", 1)[1])
+    assert op["status"] == "Failed" and op["error"], op
+    assert api.get(f"/tenants/{t}/endpoints/{ep}").json()["traffic"] == {"blue": 100}
+    assert api.get(f"/tenants/{t}/endpoints/{ep}/deployments/green").json()["state"] == "Failed"
+    header = breast_cancer_csv(1).splitlines()
+    row = {k: float(v) for k, v in zip(header[0].split(","), header[1].split(","), strict=True) if k != "diagnosis"}
+    scored = api.post(f"/tenants/{t}/endpoints/{ep}:score", json={"rows": [row, row]})
+    assert scored.status_code == 200 and len(scored.json()["predictions"]) == 2
