@@ -129,8 +129,13 @@ def prepare(store: Any, backend: Any, tenant: str, run_id: str) -> dict[str, Any
 
 
 def poll(store: Any, backend: Any, tenant: str, run_id: str) -> dict[str, Any]:
+    """The job's state on the run. A run marked CancelRequested is cancelled here too (idempotent), so a Cancel event
+    lost on the way (a host killed between the request and the raise, a `continue_as_new` boundary) still ends it."""
     run = store.get(tenant, "run", run_id)
-    info: JobInfo = backend.get_job(tenant, run.data["job_name"])
+    if run.data["status"] == JobStatus.CANCEL_REQUESTED.value:
+        info: JobInfo = backend.cancel_job(tenant, run.data["job_name"])
+    else:
+        info = backend.get_job(tenant, run.data["job_name"])
     return record_job(store, tenant, run_id, info, current=run)
 
 

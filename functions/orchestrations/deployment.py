@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator
 from datetime import timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from functions.orchestrations import names
 bp = df.Blueprint()
 RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2000, max_number_of_attempts=3)
 MAX_WAITS = 60
+ACTIVITY_PREFIX = re.compile(r"^Activity function '[^']*' failed: ")  # the SDK's wrapping: not for the user
 
 
 @bp.orchestration_trigger(context_name="context")
@@ -38,8 +40,9 @@ def deployment(context: df.DurableOrchestrationContext) -> Generator[Any, Any, A
         yield context.call_activity(names.DEPLOY_SMOKE, job)
         return (yield context.call_activity_with_retry(names.DEPLOY_TRAFFIC, RETRY, job))
     except Exception as exc:
-        yield context.call_activity_with_retry(names.DEPLOY_FAIL, RETRY, {**job, "error": str(exc)[:1000]})
-        return {"failed": str(exc)[:1000]}
+        error = ACTIVITY_PREFIX.sub("", str(exc))[:1000]
+        yield context.call_activity_with_retry(names.DEPLOY_FAIL, RETRY, {**job, "error": error})
+        return {"failed": error}
 
 
 @bp.activity_trigger(input_name="job")
