@@ -35,7 +35,7 @@ def training(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any
     # to one of them, not necessarily the one in the current race, and the event is lost.)
     event = context.wait_for_external_event(names.JOB_EVENT)
     cancel = context.wait_for_external_event(names.CANCEL_EVENT)
-    for _ in range(WAITS_PER_EPISODE):
+    for _ in range(int(state.get("waits", WAITS_PER_EPISODE))):  # input override: tests and tuning
         timer = context.create_timer(context.current_utc_datetime + timedelta(seconds=state["poll"]))
         winner = yield context.task_any([event, cancel, timer] if not state.get("cancelled") else [event, timer])
         if winner is not timer:

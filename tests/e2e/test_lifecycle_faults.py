@@ -229,3 +229,34 @@ def test_failed_smoke_test_leaves_the_live_traffic_alone(admin: Any, user_api: A
     row = {k: float(v) for k, v in zip(header[0].split(","), header[1].split(","), strict=True) if k != "diagnosis"}
     scored = api.post(f"/tenants/{t}/endpoints/{ep}:score", json={"rows": [row, row]})
     assert scored.status_code == 200 and len(scored.json()["predictions"]) == 2
+
+
+def test_continue_as_new_every_wait_loses_neither_events_nor_a_cancel(
+    admin: Any, user_api: Any, unique: str, devhost: Any, store: Any
+) -> None:
+    """The orchestration started with one wait per episode, so every event, cancel and timer meets a
+    `continue_as_new` boundary: one run still completes with its model, another still ends Canceled."""
+    from domain.entities.principal import Principal
+    from domain.services import training
+    from domain.settings import AuthMode
+
+    api = new_tenant(admin, user_api, unique)
+    who = Principal(
+        user_id=f"contrib-{unique}", display_name="c", issuer="test", platform_admin=False, auth_mode=AuthMode.DEV
+    )
+    hub = f"{devhost.base_url}/runtime/webhooks/durabletask/orchestrators/training"
+    ids = []
+    for n, limits in enumerate(({"maxTrials": 10, "timeoutMinutes": 1}, LONG)):
+        exp = experiment(api, f"{unique}{n}", breast_cancer_csv(), limits=limits)
+        run_, created = training.start_run(store, who, api.tenant, exp["id"], None)
+        assert created
+        body = {"tenant": api.tenant, "runId": run_.id, "waits": 1}
+        assert httpx.post(f"{hub}/{run_.id}", json=body, timeout=30).status_code == 202
+        ids.append(run_.id)
+    running_with_trials(api, ids[1])
+    assert api.post(f"/tenants/{api.tenant}/runs/{ids[1]}:cancel").status_code == 202
+    assert wait_terminal(api, ids[1], timeout=60)["status"] == "Canceled", history(devhost, ids[1])
+    assert wait_terminal(api, ids[0], timeout=60)["status"] == "Completed"
+    assert wait_for(lambda: run(api, ids[0]).get("modelId"))
+    status = httpx.get(f"{devhost.base_url}/runtime/webhooks/durabletask/instances/{ids[0]}", timeout=30).json()
+    assert status["input"]["submitted"] is True  # the last episode was started by continue_as_new
