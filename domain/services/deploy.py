@@ -14,8 +14,9 @@ from domain.entities.automl import ModelRef, ProvisioningState
 from domain.entities.ids import new_id
 from domain.entities.operations import Operation, OperationStatus
 from domain.entities.principal import Principal
-from domain.entities.serving import Deployment, DeploymentPut
-from domain.errors import ValidationFailed
+from domain.entities.serving import Deployment, DeploymentPut, Endpoint, EndpointUpdate
+from domain.errors import NotFound, ValidationFailed
+from domain.services import serving
 from domain.services._records import PLATFORM, actor, to_model
 from domain.services.serving import put_deployment
 
@@ -197,3 +198,36 @@ def score(
         raise ValidationFailed("The endpoint has no live deployment yet.", target="endpoint")
     result: list[Any] = backend.score(tenant, backend_endpoint(tenant, endpoint_id), rows, deployment=deployment)
     return result
+
+
+def update_endpoint(
+    store: Any,
+    backend: Any,
+    principal: Principal,
+    tenant: str,
+    endpoint_id: str,
+    body: EndpointUpdate,
+    etag: str | None,
+) -> Endpoint:
+    """`PATCH .../endpoints/{id}`: the record (ETag, known deployments), then the backend, which routes the scoring
+    calls; only deployments whose provisioning succeeded may get a share. A backend refusal restores the record."""
+    previous = store.get(tenant, "endpoint", endpoint_id).data.get("traffic") or {}
+    for name, share in (body.traffic or {}).items():
+        try:
+            state = store.get(tenant, "deployment", name, parent_id=endpoint_id).data.get("state")
+        except NotFound:
+            continue  # named in the error of the record's own check
+        if share > 0 and state != ProvisioningState.SUCCEEDED.value:
+            raise ValidationFailed(f"Deployment '{name}' is {state}; it cannot take traffic.", target="traffic")
+    endpoint = serving.update_endpoint(store, principal, tenant, endpoint_id, body, etag)
+    if body.traffic is not None:
+        try:
+            backend.get_endpoint(tenant, backend_endpoint(tenant, endpoint_id))
+        except NotFound:
+            return endpoint  # no deployment was ever provisioned: nothing routes through it; the next one sets it
+        try:
+            backend.set_traffic(tenant, backend_endpoint(tenant, endpoint_id), dict(body.traffic))
+        except Exception:
+            store.update(tenant, "endpoint", endpoint_id, {"traffic": previous}, actor="system", etag=None)
+            raise
+    return endpoint

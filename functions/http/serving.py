@@ -151,8 +151,9 @@ def get_endpoint(call: Call) -> Reply:
     tag="endpoints",
 )
 def update_endpoint(call: Call) -> Reply:
+    store, backend = _wiring.store(), _wiring.backend()
     return ok(
-        serving.update_endpoint(_wiring.store(), call.user, call.tenant, call.params["id"], call.body, call.if_match)
+        deploy.update_endpoint(store, backend, call.user, call.tenant, call.params["id"], call.body, call.if_match)
     )
 
 

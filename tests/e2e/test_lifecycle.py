@@ -21,7 +21,17 @@ from tests.e2e.lifecycle_helpers import (
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
-def test_train_register_deploy_score(admin: Any, user_api: Any, unique: str) -> None:
+def backend_traffic(devhost: Any, tenant: str, endpoint_id: str) -> dict[str, int]:
+    """What the local backend routes by (read in-process from the devhost's AutoML work directory)."""
+    from domain.automl.factory import backend_from_settings
+    from domain.services.deploy import backend_endpoint
+    from domain.settings import load_settings
+
+    backend = backend_from_settings(load_settings(devhost.env))
+    return dict(backend.get_endpoint(tenant, backend_endpoint(tenant, endpoint_id)).traffic)
+
+
+def test_train_register_deploy_score(admin: Any, user_api: Any, unique: str, devhost: Any) -> None:
     api = new_tenant(admin, user_api, unique)
     t = api.tenant
     exp = experiment(api, unique, breast_cancer_csv(), limits={"maxTrials": 80, "timeoutMinutes": 1})
@@ -70,3 +80,14 @@ def test_train_register_deploy_score(admin: Any, user_api: Any, unique: str) -> 
     assert scored.status_code == 200, scored.text
     predictions = scored.json()["predictions"]
     assert len(predictions) == 3 and set(predictions) <= {"malignant", "benign"}
+
+    # a second deployment next to the live one takes the traffic after its smoke test; then a split by PATCH
+    green = api.put(f"/tenants/{t}/endpoints/{ep['id']}/deployments/green", json={"modelId": final["modelId"]})
+    assert wait_operation(api, green.headers["Operation-Location"].rsplit("/", 1)[1])["status"] == "Succeeded"
+    assert api.get(f"/tenants/{t}/endpoints/{ep['id']}").json()["traffic"] == {"blue": 0, "green": 100}
+    split = api.patch(f"/tenants/{t}/endpoints/{ep['id']}", json={"traffic": {"blue": 30, "green": 70}})
+    assert split.status_code == 200 and split.json()["traffic"] == {"blue": 30, "green": 70}, split.text
+    assert backend_traffic(devhost, t, ep["id"]) == {"blue": 30, "green": 70}
+    bad = api.patch(f"/tenants/{t}/endpoints/{ep['id']}", json={"traffic": {"blue": 30, "green": 30}})
+    assert bad.status_code == 400
+    assert len(api.post(f"/tenants/{t}/endpoints/{ep['id']}:score", json={"rows": rows}).json()["predictions"]) == 3

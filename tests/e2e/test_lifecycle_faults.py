@@ -225,6 +225,9 @@ def test_failed_smoke_test_leaves_the_live_traffic_alone(admin: Any, user_api: A
     print("smoke failure:", op["error"])
     assert api.get(f"/tenants/{t}/endpoints/{ep}").json()["traffic"] == {"blue": 100}
     assert api.get(f"/tenants/{t}/endpoints/{ep}/deployments/green").json()["state"] == "Failed"
+    refused = api.patch(f"/tenants/{t}/endpoints/{ep}", json={"traffic": {"green": 100}})
+    assert refused.status_code == 400 and "Failed" in refused.json()["error"]["message"], refused.text
+    assert api.get(f"/tenants/{t}/endpoints/{ep}").json()["traffic"] == {"blue": 100}
     header = breast_cancer_csv(1).splitlines()
     row = {k: float(v) for k, v in zip(header[0].split(","), header[1].split(","), strict=True) if k != "diagnosis"}
     scored = api.post(f"/tenants/{t}/endpoints/{ep}:score", json={"rows": [row, row]})
