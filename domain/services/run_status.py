@@ -41,8 +41,7 @@ def record_job(store: Any, tenant: str, run_id: str, info: JobInfo, current: Any
     changes: dict[str, Any] = {}
     if old != info.status and old.can_move_to(info.status):
         changes["status"] = info.status.value
-        if info.status.terminal:
-            changes["active"] = False
+        if info.status.terminal:  # `active` stays True until `finalize` ran (reconciliation finishes it otherwise)
             changes["ended_at"] = (info.ended_at or datetime.now(UTC)).isoformat()
         if info.error:
             changes["error"] = info.error[:2000]

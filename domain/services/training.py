@@ -181,7 +181,7 @@ def finalize(store: Any, series: Any, backend: Any, tenant: str, run_id: str) ->
     info: JobInfo = backend.get_job(tenant, job_name)
     summary = record_job(store, tenant, run_id, info)
     run = store.get(tenant, "run", run_id)
-    changes: dict[str, Any] = {"active": False, "ended_at": datetime.now(UTC).isoformat()}
+    changes: dict[str, Any] = {"active": False, "ended_at": run.data.get("ended_at") or datetime.now(UTC).isoformat()}
     best = next((t for t in trials if t.trial_id == info.best_trial_id), None)
     if best is not None:
         changes["metrics"] = best.metrics or (

@@ -195,6 +195,7 @@ def test_idempotency_key_and_quotas(admin: Any, user_api: Any, unique: str) -> N
         assert quota in resp.json()["error"]["message"] or "quota" in resp.json()["error"]["message"]
     done = wait_terminal(api, first.json()["id"])
     assert done["status"] == "Completed"
+    wait_for(lambda: run(api, done["id"]).get("modelId"))  # finalized: no longer counted as active
     assert start(api, exp["id"], key=f"k-{unique}").json()["id"] == first.json()["id"]  # still the same run
     assert start(api, exp["id"]).status_code == 202  # the slot is free again
 
@@ -263,3 +264,19 @@ def test_continue_as_new_every_wait_loses_neither_events_nor_a_cancel(
     assert wait_for(lambda: run(api, ids[0]).get("modelId"))
     status = httpx.get(f"{devhost.base_url}/runtime/webhooks/durabletask/instances/{ids[0]}", timeout=30).json()
     assert status["input"]["submitted"] is True  # the last episode was started by continue_as_new
+
+
+def test_reconciliation_restarts_a_dead_orchestration(admin: Any, user_api: Any, unique: str, devhost: Any) -> None:
+    """The run's orchestration is terminated mid-run (as if it had died): the reconciliation timer starts it again,
+    it finds the job it had submitted (deterministic name) and the run completes."""
+    api = new_tenant(admin, user_api, unique)
+    exp = experiment(api, unique, breast_cancer_csv(), limits={"maxTrials": 60, "timeoutMinutes": 1})
+    run_id = start(api, exp["id"]).json()["id"]
+    job = running_with_trials(api, run_id)["jobName"]
+    base = f"{devhost.base_url}/runtime/webhooks/durabletask/instances/{run_id}"
+    assert httpx.post(f"{base}/terminate", params={"reason": "test"}, timeout=30).status_code == 202
+    wait_for(lambda: httpx.get(base, timeout=30).json()["runtimeStatus"] == "Terminated")
+    done = wait_terminal(api, run_id, timeout=90)  # the reconciliation runs every 20 s here
+    assert done["status"] == "Completed" and done["jobName"] == job
+    assert wait_for(lambda: run(api, run_id).get("modelId"))
+    assert httpx.get(base, timeout=30).json()["runtimeStatus"] == "Completed"
