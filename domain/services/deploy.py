@@ -72,13 +72,7 @@ def create_deployment(store: Any, backend: Any, tenant: str, op_id: str) -> str:
     op = _op(store, tenant, op_id)
     ep, name = op.data["endpoint_id"], op.data["deployment"]
     dep = store.get(tenant, "deployment", name, parent_id=ep)
-    model = store.get(tenant, "model", dep.data["model_id"])
-    ref = ModelRef(
-        name=model.data["name"],
-        version=str(model.data.get("version") or "1"),
-        uri=model.data.get("uri") or "",
-        trial_id=model.data.get("trial_id"),
-    )
+    ref = model_artifact(store, backend, tenant, dep.data["model_id"])
     state = backend.create_or_update_deployment(
         tenant,
         backend_endpoint(tenant, ep),
@@ -89,6 +83,26 @@ def create_deployment(store: Any, backend: Any, tenant: str, op_id: str) -> str:
     )
     _progress(store, tenant, op_id, 2, "waiting for provisioning")
     return str(state.state.value)
+
+
+def model_artifact(store: Any, backend: Any, tenant: str, model_id: str) -> ModelRef:
+    """The model's artifact. A model registered through the API (`POST .../models`: a run's best or any trial) has
+    none yet: the backend registers it from the run's job on its first deployment, and the record keeps the URI."""
+    model = store.get(tenant, "model", model_id)
+    if not model.data.get("uri"):
+        job = store.get(tenant, "run", model.data["run_id"]).data["job_name"]
+        ref: ModelRef = backend.register_model(
+            tenant, job, name=model.data["name"], trial_id=model.data.get("trial_id")
+        )
+        changes = {"uri": ref.uri, "version": ref.version, "trial_id": ref.trial_id}
+        store.update(tenant, "model", model_id, changes, actor="system", etag=None)
+        return ref
+    return ModelRef(
+        name=model.data["name"],
+        version=str(model.data.get("version") or "1"),
+        uri=model.data["uri"],
+        trial_id=model.data.get("trial_id"),
+    )
 
 
 def provisioning_state(store: Any, backend: Any, tenant: str, op_id: str) -> dict[str, Any]:

@@ -57,6 +57,15 @@ def test_cancel_a_running_run_keeps_its_best_so_far(admin: Any, user_api: Any, u
     trials = wait_for(lambda: api.get(f"/tenants/{api.tenant}/runs/{run_id}/trials").json()["value"])
     assert done["bestTrialId"] == trials[0]["trialId"]  # the best so far is kept
     assert api.post(f"/tenants/{api.tenant}/runs/{run_id}:cancel").status_code == 409
+    # the best model so far can still be registered and served
+    t = api.tenant
+    model = api.post(f"/tenants/{t}/models", json={"name": f"m-{unique}", "runId": run_id})
+    assert model.status_code == 201, model.text
+    ep = api.post(f"/tenants/{t}/endpoints", json={"name": f"ep-{unique}"}).json()["id"]
+    put = api.put(f"/tenants/{t}/endpoints/{ep}/deployments/blue", json={"modelId": model.json()["id"]})
+    op = wait_operation(api, put.headers["Operation-Location"].rsplit("/", 1)[1])
+    assert op["status"] == "Succeeded", op
+    assert api.get(f"/tenants/{t}/models/{model.json()['id']}").json()["trialId"] == done["bestTrialId"]
 
 
 def test_a_cancel_whose_event_was_lost_still_ends_the_run(admin: Any, user_api: Any, unique: str, store: Any) -> None:
