@@ -38,6 +38,9 @@ def record_job(store: Any, tenant: str, run_id: str, info: JobInfo, current: Any
     """Apply `info` to the run when it moves the status forward or adds progress; returns the run's summary."""
     run = current if current is not None else store.get(tenant, "run", run_id)
     old = JobStatus(run.data["status"])
+    if old.terminal:  # a late poll or event: the run's final record is not touched (best score, trials, times)
+        prog = run.data.get("progress") or {}
+        return {"status": old.value, "terminal": True, "progress": prog, "error": run.data.get("error")}
     changes: dict[str, Any] = {}
     if old != info.status and old.can_move_to(info.status):
         changes["status"] = info.status.value
