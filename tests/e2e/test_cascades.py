@@ -55,7 +55,13 @@ def wait_succeeded(api: Api, resp: httpx.Response, deadline_s: float = 60.0) -> 
 
 def plant_run(store: Any, tenant: str, experiment_id: str, trials: int) -> str:
     run_id = f"run{uuid.uuid4().hex[:10]}"
-    data = {"experiment_id": experiment_id, "status": "Completed", "active": False, "primary_metric": "accuracy"}
+    data = {
+        "experiment_id": experiment_id,
+        "status": "Completed",
+        "active": False,
+        "primary_metric": "accuracy",
+        "job_name": "j",
+    }
     store.create(tenant, "run", run_id, data, actor="test")
     for i in range(trials):
         trial = {"algorithm": "LightGBM", "score": i / 100, "status": "Completed"}
