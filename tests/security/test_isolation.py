@@ -283,3 +283,17 @@ def test_bad_tokens_are_refused_on_signed_in_routes(devhost: Any, world: dict[st
         resp = api.get("/me")
         assert resp.status_code == 401, (case, resp.text)
         assert resp.json()["error"]["code"] == "Unauthenticated"
+
+
+def test_platform_routes_refuse_a_tenant_owner(ops: list[dict[str, str]], world: dict[str, Any], store: Any) -> None:
+    """Platform-scoped routes need the platform-admin role: even the tenant's own owner gets 403."""
+    t, owner = world["tenant"], world["owner"]
+    ids = victim_ids(world)
+    platform = [op for op in ops if rule_for(op["permission"]).scope is Scope.PLATFORM]  # type: ignore[arg-type]
+    assert {op["name"] for op in platform} >= {"create_tenant", "delete_tenant"}
+    before = snapshot(store, t, "_platform")
+    for op in platform:
+        resp = owner.request(op["method"], url_for(op["route"], t, ids, "nobody"), **body_for(op, world))
+        assert resp.status_code == 403, (op["name"], resp.text)
+        assert resp.json()["error"]["code"] == "Forbidden"
+    assert snapshot(store, t, "_platform") == before
