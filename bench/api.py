@@ -192,7 +192,7 @@ async def count_requests(env: dict[str, str]) -> dict[str, Any]:
     host = FunctionsHost(ROOT, base_url="http://bench.local")
     from functions import _security, _wiring
 
-    _wiring.store = lambda: store  # type: ignore[method-assign,assignment]
+    _wiring.store = lambda: store  # type: ignore[assignment]
     tokens = load_settings({})
     admin = {"Authorization": f"Bearer {mint_dev_token(tokens, user='count-admin', platform_admin=True)}"}
     owner_id = f"count-owner-{uuid.uuid4().hex[:6]}"

@@ -200,7 +200,7 @@ def test_host_killed_mid_cascade_resumes_after_restart(
         own = build_store(load_settings(env))
         admin = Api(host.base_url, token("platform-admin", admin=True))
         t = admin.post("/tenants", json={"name": f"k-{tag}", "ownerUserId": f"k-{tag}"}).json()["id"]
-        for batch in range(20):
+        for batch in range(40):  # ~40 pages: the kill lands mid-cascade
             own.transact(t, [Op.upsert(f"filler|{batch:02d}|{i:03d}", {"i": i}) for i in range(99)], actor="test")
         resp = admin.delete(f"/tenants/{t}")
         location = resp.headers["Operation-Location"].split("/api/v1", 1)[1]
@@ -213,7 +213,7 @@ def test_host_killed_mid_cascade_resumes_after_restart(
         assert remaining > 0, "the cascade finished before the kill: make the tenant bigger"
         host.start()
         op = wait_succeeded(admin, resp, deadline_s=90)
-        assert op["progress"]["done"] >= 1980
+        assert op["progress"]["done"] >= 40 * 99
         assert all_rows(own, t) == []
         assert all_rows(own, "_platform", f"usertenant|k-{tag}|") == []
     finally:
