@@ -87,11 +87,15 @@ def _refuse_last_owner(store: Any, tenant: str, user_id: str) -> None:
 
 
 def role_of(store: Any, tenant: str, user_id: str) -> Role | None:
-    """MembershipLookup over the store: one point read."""
+    """MembershipLookup over the store: the membership row, then (for a member) the tenant's own row, so a tenant
+    whose cascading delete has started (tombstoned) is gone for its members at once, not when the cascade reaches
+    their rows. Two point reads for a member, one for anyone else; the HTTP layer caches the answer."""
     try:
-        return Role(store.get(tenant, "member", user_id).data["role"])
+        role = Role(store.get(tenant, "member", user_id).data["role"])
+        store.get(PLATFORM, "tenant", tenant)
     except NotFound:
         return None
+    return role
 
 
 def get_me(store: Any, principal: Principal) -> Me:
