@@ -143,6 +143,8 @@ module mlAccess 'modules/ml-access.bicep' = {
     appPrincipalId: identity.outputs.principalId
     userPrincipalId: principalId
     userPrincipalType: principalType
+    dataStorageAccountName: storage.outputs.name
+    datasetsContainerName: datasetsContainerName
   }
   dependsOn: [
     rg
@@ -172,6 +174,7 @@ module rbac 'modules/rbac.bicep' = {
     appInsightsName: monitoring.outputs.appInsightsName
     appPrincipalId: identity.outputs.principalId
     eventGridPrincipalId: eventGridTopic.outputs.principalId
+    mlWorkspacePrincipalId: mlAccess.outputs.workspacePrincipalId
     userPrincipalId: principalId
     userPrincipalType: principalType
   }

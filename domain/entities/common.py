@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic.alias_generators import to_camel
 
 # A resource name: unique per tenant (case-insensitive), safe in a Table key after lower-casing.
@@ -58,3 +58,17 @@ class ErrorBody(ApiModel):
 
 class ErrorResponse(ApiModel):
     error: ErrorBody
+
+
+class Patch(ApiModel):
+    """A PATCH body: every field optional, only the fields sent change. An explicit `null` clears a field only where
+    the resource allows none (`clearable`); elsewhere it is refused (400), never stored to break the resource."""
+
+    clearable: ClassVar[frozenset[str]] = frozenset({"description", "display_name"})
+
+    @model_validator(mode="after")
+    def _no_null_for_required(self) -> Patch:
+        for name in sorted(self.model_fields_set - self.clearable):
+            if getattr(self, name) is None:
+                raise ValueError(f"'{to_camel(name)}' cannot be null; leave it out to keep the current value")
+        return self

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from domain.entities.common import ApiModel, Description, Name, Resource, Tags
+from domain.entities.common import ApiModel, Description, Name, Patch, Resource, Tags
 
 
 class ColumnType(StrEnum):
@@ -40,7 +40,7 @@ class DatasetCreate(ApiModel):
     tags: Tags = {}
 
 
-class DatasetUpdate(ApiModel):
+class DatasetUpdate(Patch):
     description: Description | None = None
     tags: Tags | None = None
 

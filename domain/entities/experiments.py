@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from domain.entities.automl import FeaturizationMode, ForecastSettings, Limits, Task, Validation
-from domain.entities.common import ApiModel, Description, Name, Resource
+from domain.entities.common import ApiModel, Description, Name, Patch, Resource
 
 
 class LimitsModel(ApiModel):
@@ -58,7 +58,9 @@ class ExperimentCreate(ApiModel):
         return Validation(**self.validation.model_dump())
 
 
-class ExperimentUpdate(ApiModel):
+class ExperimentUpdate(Patch):
+    clearable = frozenset({"description", "forecast"})
+
     description: Description | None = None
     dataset_version: int | None = Field(default=None, ge=1)
     target_column: str | None = Field(default=None, min_length=1, max_length=256)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from domain.entities.automl import ProvisioningState
-from domain.entities.common import ApiModel, Description, Name, Resource, Tags
+from domain.entities.common import ApiModel, Description, Name, Patch, Resource, Tags
 
 
 class ModelCreate(ApiModel):
@@ -16,7 +16,7 @@ class ModelCreate(ApiModel):
     tags: Tags = {}
 
 
-class ModelUpdate(ApiModel):
+class ModelUpdate(Patch):
     description: Description | None = None
     tags: Tags | None = None
 
@@ -42,7 +42,7 @@ class EndpointCreate(ApiModel):
     description: Description | None = None
 
 
-class EndpointUpdate(ApiModel):
+class EndpointUpdate(Patch):
     description: Description | None = None
     traffic: dict[Name, int] | None = Field(default=None, description="deployment name -> percent; sums to 100")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from domain.entities.common import ApiModel, Description, Name, Resource
+from domain.entities.common import ApiModel, Description, Name, Patch, Resource
 from domain.entities.role import Role
 
 
@@ -30,7 +30,9 @@ class TenantCreate(ApiModel):
     azureml: AzureMLBinding | None = None
 
 
-class TenantUpdate(ApiModel):
+class TenantUpdate(Patch):
+    clearable = frozenset({"display_name", "azureml"})
+
     display_name: Description | None = None
     quotas: Quotas | None = None
     azureml: AzureMLBinding | None = None

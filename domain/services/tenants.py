@@ -3,7 +3,7 @@
 Tenants live in the platform partition, so their names are unique platform-wide in one transaction; each tenant's
 objects live in the tenant's own partition. The user -> tenants index (`usertenant|{user}|{tenant}` rows in the
 platform partition) answers `GET /me` with one query; it is written after the member row and repaired by the
-reconciliation timer if that second write is lost.
+next PUT of the member if that second write is lost (PUT is idempotent).
 """
 
 from __future__ import annotations
@@ -55,17 +55,19 @@ def put_member(store: Any, principal: Principal, tenant: str, user_id: str, body
         current = store.get(tenant, "member", user_id)
     except NotFound:
         record = store.create(tenant, "member", user_id, data, actor=actor(principal))
-        store.transact(
-            PLATFORM,
-            [Op.upsert(index_key(user_id, tenant), {"tenant_id": tenant})],
-            actor=actor(principal),
-            action="index",
-        )
+        _index(store, principal, user_id, tenant)
         return to_model(Member, record)
     if current.data["role"] == Role.OWNER and body.role != Role.OWNER:
         _refuse_last_owner(store, tenant, user_id)
-    record = store.update(tenant, "member", user_id, data, actor=actor(principal), etag=current.etag)
+    record = store.update(tenant, "member", user_id, data, actor=actor(principal), etag=None, current=current)
+    _index(store, principal, user_id, tenant)  # idempotent: a repeated PUT repairs a lost index row
     return to_model(Member, record)
+
+
+def _index(store: Any, principal: Principal, user_id: str, tenant: str) -> None:
+    store.transact(
+        PLATFORM, [Op.upsert(index_key(user_id, tenant), {"tenant_id": tenant})], actor=actor(principal), action="index"
+    )
 
 
 def delete_member(store: Any, principal: Principal, tenant: str, user_id: str, etag: str | None) -> None:
@@ -85,11 +87,15 @@ def _refuse_last_owner(store: Any, tenant: str, user_id: str) -> None:
 
 
 def role_of(store: Any, tenant: str, user_id: str) -> Role | None:
-    """MembershipLookup over the store: one point read."""
+    """MembershipLookup over the store: the membership row, then (for a member) the tenant's own row, so a tenant
+    whose cascading delete has started (tombstoned) is gone for its members at once, not when the cascade reaches
+    their rows. Two point reads for a member, one for anyone else; the HTTP layer caches the answer."""
     try:
-        return Role(store.get(tenant, "member", user_id).data["role"])
+        role = Role(store.get(tenant, "member", user_id).data["role"])
+        store.get(PLATFORM, "tenant", tenant)
     except NotFound:
         return None
+    return role
 
 
 def get_me(store: Any, principal: Principal) -> Me:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import azure.durable_functions as df
 
 from domain.entities.operations import Operation
@@ -81,8 +83,7 @@ async def delete_tenant(call: Call) -> Reply:
 
 
 async def start_cascade(call: Call, kind: str, ident: str) -> Reply:
-    import asyncio
-
+    """Tombstone the root and start the cascade orchestration (instance id = operation id); 202 + Operation-Location."""
     op = await asyncio.to_thread(
         cascade.start_delete, _wiring.store(), call.user, call.tenant, kind, ident, call.if_match
     )

@@ -22,6 +22,15 @@ param userPrincipalId string = ''
 ])
 param userPrincipalType string = 'User'
 
+@description('Name of the Azure ML datastore over the app\'s datasets container (the app setting AZUREML_DATASTORE).')
+param datastoreName string = 'appdatasets'
+
+@description('Name of the app\'s storage account that holds the datasets container.')
+param dataStorageAccountName string
+
+@description('Name of the app\'s datasets container.')
+param datasetsContainerName string
+
 var azureMlDataScientist = 'f6c7c914-8db3-469d-8ca1-694a8f32e121'
 var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 
@@ -62,3 +71,24 @@ resource userWorkspace 'Microsoft.Authorization/roleAssignments@2022-04-01' = if
     principalType: userPrincipalType
   }
 }
+
+// Identity-based datastore over the app's datasets container: jobs read the MLTable files the app writes there with
+// the workspace's own identity (granted Storage Blob Data Reader on the app storage in rbac.bicep); no keys.
+resource datastore 'Microsoft.MachineLearningServices/workspaces/datastores@2024-10-01' = {
+  parent: workspace
+  name: datastoreName
+  properties: {
+    datastoreType: 'AzureBlob'
+    accountName: dataStorageAccountName
+    containerName: datasetsContainerName
+    endpoint: environment().suffixes.storage
+    protocol: 'https'
+    serviceDataAccessAuthIdentity: 'WorkspaceSystemAssignedIdentity'
+    credentials: {
+      credentialsType: 'None'
+    }
+  }
+}
+
+output workspacePrincipalId string = workspace.identity.principalId
+output datastoreName string = datastore.name

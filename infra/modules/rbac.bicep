@@ -19,6 +19,9 @@ param appPrincipalId string
 @description('Principal id of the Event Grid system topic\'s managed identity (dead-lettering).')
 param eventGridPrincipalId string
 
+@description('Principal id of the Azure ML workspace\'s system identity: reads the datasets through its datastore.')
+param mlWorkspacePrincipalId string
+
 @description('Object id of the deploying user or CI principal; empty grants nothing.')
 param userPrincipalId string = ''
 
@@ -50,6 +53,8 @@ var userStorageRoles = [
   roles.storageQueueDataContributor
   roles.storageTableDataContributor
 ]
+
+var storageBlobDataReader = '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -118,5 +123,16 @@ resource userMetrics 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
     principalId: userPrincipalId
     principalType: userPrincipalType
+  }
+}
+
+// The Azure ML workspace reads the app's datasets (the `appdatasets` datastore) with its own identity: read only.
+resource mlWorkspaceDatasets 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, mlWorkspacePrincipalId, storageBlobDataReader)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataReader)
+    principalId: mlWorkspacePrincipalId
+    principalType: 'ServicePrincipal'
   }
 }

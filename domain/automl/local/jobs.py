@@ -27,7 +27,8 @@ from domain.entities.automl import JobInfo, JobStatus
 from domain.settings import VARS, Settings
 
 ROOT = Path(__file__).resolve().parents[3]
-CANCEL_GRACE_SECONDS = 5.0  # SIGTERM, then SIGKILL if the search has not stopped
+# SIGTERM, then SIGKILL if the search has not stopped (one fit can take seconds on a busy machine)
+CANCEL_GRACE_SECONDS = 20.0
 FINALIZE_GRACE_SECONDS = 120.0  # once the worker is refitting/saving the best model
 START_GRACE_SECONDS = 60.0  # a job directory without a worker pid after this long never started
 
