@@ -33,3 +33,9 @@ def azurite_connection_string(azurite: Azurite) -> str:
 def unique() -> str:
     """A short unique suffix so tests never collide on shared infrastructure."""
     return uuid.uuid4().hex[:10]
+
+
+# The end-to-end fixtures, defined once for every folder (e2e, security, contract), so one devhost serves them all.
+from tests.e2e.support import admin, devhost, store, tenant, user_api, world  # noqa: E402
+
+__all__ = ["admin", "azurite", "azurite_connection_string", "devhost", "store", "tenant", "unique", "user_api", "world"]

@@ -32,7 +32,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.e2e.conftest import CSV, Api, token
+from tests.e2e.support import CSV, Api, token
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tests.e2e.conftest import Api, upload
+from tests.e2e.support import Api, upload
 
 
 def breast_cancer_csv(rows: int | None = None) -> str:

@@ -19,7 +19,7 @@ from domain.entities.principal import Principal
 from domain.services import cascade
 from domain.settings import AuthMode, load_settings
 from domain.storage.records import Op
-from tests.e2e.conftest import Api, host_env, token
+from tests.e2e.support import Api, host_env, token
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,7 +15,6 @@ from devhost.azurite import free_port
 from devhost.testing import spawn
 from domain.automl.local.events import RUN_COMPLETED, RUN_STATUS_CHANGED, TOPIC
 from domain.services import indexes
-from tests.e2e.conftest import ROOT, Api, host_env, token
 from tests.e2e.lifecycle_helpers import (
     breast_cancer_csv,
     experiment,
@@ -26,6 +25,7 @@ from tests.e2e.lifecycle_helpers import (
     wait_operation,
     wait_terminal,
 )
+from tests.e2e.support import ROOT, Api, host_env, token
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 LONG = {"maxTrials": 100, "timeoutMinutes": 1}

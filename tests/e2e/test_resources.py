@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import CSV, upload
+from tests.e2e.support import CSV, upload
 
 pytestmark = pytest.mark.e2e
 

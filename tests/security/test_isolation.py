@@ -27,7 +27,7 @@ from domain.auth.dev_tokens import DEV_AUDIENCE, DEV_ISSUER
 from domain.auth.permissions import Scope, rule_for
 from domain.entities.role import Role
 from domain.settings import load_settings
-from tests.e2e.conftest import CSV, Api, token, upload
+from tests.e2e.support import CSV, Api, token, upload
 
 pytestmark = pytest.mark.e2e
 

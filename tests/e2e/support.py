@@ -1,4 +1,4 @@
-"""End-to-end fixtures: the real app served by `python -m devhost` in a subprocess on a free port, over the
+"""End-to-end support: the real app served by `python -m devhost` in a subprocess on a free port, over the
 session's Azurite, with tables and a task hub of its own; clients that act as the front end would."""
 
 from __future__ import annotations
