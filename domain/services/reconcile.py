@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.entities.automl import JobStatus
@@ -22,7 +23,13 @@ class Work:
     job_terminal: bool
 
 
-def survey(store: Any, backend: Any) -> list[Work]:
+# A run younger than this is left alone: its HTTP handler may not have started its orchestration yet.
+SETTLING = timedelta(seconds=15)
+
+
+def survey(store: Any, backend: Any, now: datetime | None = None) -> list[Work]:
+    """What the timer must repair; stale index rows are removed here."""
+    now = now or datetime.now(UTC)
     work = []
     for tenant, run_id in indexes.active_runs(store):
         try:
@@ -32,6 +39,8 @@ def survey(store: Any, backend: Any) -> list[Work]:
             continue
         if JobStatus(run.data["status"]).terminal and not run.data.get("active", False):
             indexes.deactivate_run(store, tenant, run_id)
+            continue
+        if now - run.created_at < SETTLING:
             continue
         if run.data["status"] == JobStatus.NOT_STARTED.value:
             work.append(Work(tenant, run_id, False))
