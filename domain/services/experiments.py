@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.entities.automl import DEFAULT_PRIMARY_METRIC, Task, rule_problems
+from domain.entities.automl import DEFAULT_PRIMARY_METRIC, ForecastSettings, Limits, Task
+from domain.entities.automl_rules import spec_problems
 from domain.entities.experiments import Experiment, ExperimentCreate, ExperimentUpdate
 from domain.entities.ids import new_id
 from domain.entities.principal import Principal
@@ -38,37 +39,7 @@ def _check(store: Any, tenant: str, data: dict[str, Any]) -> dict[str, Any]:
     columns = tuple(c.name for c in dsv.profile.columns) if dsv.profile else ()
     task = Task(data["task"])
     metric = data.get("primary_metric") or DEFAULT_PRIMARY_METRIC[task]
-    forecast = None
-    if data.get("forecast"):
-        from domain.entities.automl import ForecastSettings
-
-        f = data["forecast"]
-        forecast = ForecastSettings(
-            time_column=f["time_column"],
-            horizon=f["horizon"],
-            time_series_id_columns=tuple(f.get("time_series_id_columns", ())),
-        )
-    problems = rule_problems(
-        task,
-        metric,
-        tuple(data.get("allowed_algorithms", ())),
-        tuple(data.get("blocked_algorithms", ())),
-        data["target_column"],
-        columns,
-        forecast,
-    )
-    validation = data.get("validation") or {}
-    if validation.get("n_cross_validations") and validation.get("validation_size"):
-        problems.append(
-            ErrorDetail("InvalidValidation", "set either nCrossValidations or validationSize.", "validation")
-        )
-    limits = data.get("limits") or {}
-    if limits.get("trial_timeout_minutes") and limits["trial_timeout_minutes"] > limits.get("timeout_minutes", 60):
-        problems.append(
-            ErrorDetail(
-                "InvalidLimits", "trialTimeoutMinutes cannot exceed timeoutMinutes.", "limits.trialTimeoutMinutes"
-            )
-        )
+    problems = _model_problems(data, columns, task, metric)
     if problems:
         raise ValidationFailed("The experiment is not valid.", details=problems)
     return {**data, "dataset_version": version, "primary_metric": metric}
@@ -107,3 +78,31 @@ def update_experiment(
         tenant, "experiment", experiment_id, changes, actor=actor(principal), etag=etag or current.etag
     )
     return to_model(Experiment, record)
+
+
+def _model_problems(data: dict[str, Any], columns: tuple[str, ...], task: Task, metric: str) -> list[ErrorDetail]:
+    """Azure ML's rules (domain/entities/automl_rules.py) on the stored form of an experiment."""
+    f = data.get("forecast")
+    forecast = None
+    if f:
+        forecast = ForecastSettings(
+            time_column=f["time_column"],
+            horizon=f["horizon"],
+            time_series_id_columns=tuple(f.get("time_series_id_columns", ())),
+        )
+    problems = spec_problems(
+        task,
+        metric,
+        tuple(data.get("allowed_algorithms", ())),
+        tuple(data.get("blocked_algorithms", ())),
+        data["target_column"],
+        columns,
+        forecast,
+        Limits(**(data.get("limits") or {})),
+    )
+    validation = data.get("validation") or {}
+    if validation.get("n_cross_validations") and validation.get("validation_size"):
+        problems.append(
+            ErrorDetail("InvalidValidation", "set either nCrossValidations or validationSize.", "validation")
+        )
+    return problems
