@@ -9,6 +9,7 @@ refit (`retrain_from_log`), so a cancelled job keeps its best model. Reaching th
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import pickle
 import signal
@@ -169,6 +170,47 @@ def best_record(job: JobDir) -> dict[str, Any] | None:
     return min(records, key=lambda r: r["validation_loss"]) if records else None
 
 
+def refitted_record(job: JobDir) -> dict[str, Any] | None:
+    """The trial the kept model was refit from after a stop (it may not be the best when that refit failed)."""
+    path = job.path / "refit.json"
+    if not path.exists():
+        return None
+    wanted = json.loads(path.read_text())["record_id"]
+    return next((r for r in read_jsonl(job.trials) if r.get("record_id") == wanted), None)
+
+
+def refit_candidates(job: JobDir, limit: int = 3) -> list[dict[str, Any]]:
+    """The best trial of each learner, best first: if refitting the best fails, the next learner's best is used."""
+    best: dict[str, dict[str, Any]] = {}
+    for r in read_jsonl(job.trials):
+        if "record_id" in r and (
+            r["learner"] not in best or r["validation_loss"] < best[r["learner"]]["validation_loss"]
+        ):
+            best[r["learner"]] = r
+    return sorted(best.values(), key=lambda r: r["validation_loss"])[:limit]
+
+
+def refit_after_stop(job: JobDir, log: JobLog, X: Any, y: Any, task: str) -> Any:
+    """Refit the best trial of the log after a stop. A refit can fail where the search did not (seen with xgboost
+    after an interrupted native call: "Unknown type"): the next learner's best trial is tried, and the model kept is
+    the best one that could be rebuilt."""
+    from flaml.automl import AutoML
+
+    for record in refit_candidates(job):
+        log.write(f"Refitting trial {record['record_id']} ({record['learner']})")
+        automl = AutoML()  # type: ignore[no-untyped-call]
+        try:
+            automl.retrain_from_log(
+                log_file_name=str(job.trials), X_train=X, y_train=y, task=task,
+                record_id=record["record_id"], n_jobs=1, train_full=True,
+            )  # fmt: skip
+            job.path.joinpath("refit.json").write_text(json.dumps({"record_id": record["record_id"]}))
+            return automl
+        except Exception as exc:  # any learner failure: try the next one
+            log.write(f"Refit of trial {record['record_id']} failed: {type(exc).__name__}: {str(exc)[:200]}")
+    return AutoML()  # type: ignore[no-untyped-call]
+
+
 def _finalising(job: JobDir) -> None:
     """From here on the signals are ignored; the `stopping` marker tells the host to allow time before SIGKILL."""
     StopRequest.finalising = True
@@ -198,14 +240,8 @@ def train(spec: dict[str, Any], job: JobDir, status: StatusFile, log: JobLog) ->
     except Stop as stop:
         reason = stop.reason
         _finalising(job)
-        best = best_record(job)
-        if best is not None:
-            log.write(f"Stopped ({reason}); refitting the best trial {best['record_id']} ({best['learner']})")
-            automl = AutoML()  # type: ignore[no-untyped-call]
-            automl.retrain_from_log(
-                log_file_name=str(job.trials), X_train=X, y_train=y, task=plan["task"],
-                record_id=best["record_id"], n_jobs=1, train_full=True,
-            )  # fmt: skip
+        log.write(f"Stopped ({reason}); refitting the best trial")
+        automl = refit_after_stop(job, log, X, y, plan["task"])
     finally:
         _finalising(job)
         monitor.finished.set()
@@ -238,7 +274,7 @@ def run_job(job: JobDir) -> None:
         upload_bytes(settings, settings.models_container, MODEL_BLOB.format(**spec["run"]), data)
         log.write(f"Best model saved ({len(data)} bytes)")
         final = "Canceled" if reason == "cancel" or job.cancel.exists() else "Completed"
-        best = best_record(job)
+        best = refitted_record(job) or best_record(job)
         status.move_to(final, best_record_id=best["record_id"] if best else None, model_saved=True)
         slot.close()
     except Stop:
