@@ -237,8 +237,12 @@ def train(spec: dict[str, Any], job: JobDir, status: StatusFile, log: JobLog) ->
     automl, reason = AutoML(), None  # type: ignore[no-untyped-call]
     try:
         automl.fit(X, y, **settings)
-    except Stop as stop:
-        reason = stop.reason
+    except (Stop, Exception) as stop:
+        # a Stop raised inside a native library's Python callback can come back as that library's own error
+        # (xgboost: "XGBoostError: ... Unknown type"): once a stop was asked for, any error ends the search the same way
+        if not isinstance(stop, Stop) and StopRequest.reason is None:
+            raise
+        reason = stop.reason if isinstance(stop, Stop) else str(StopRequest.reason)
         _finalising(job)
         log.write(f"Stopped ({reason}); refitting the best trial")
         automl = refit_after_stop(job, log, X, y, plan["task"])
