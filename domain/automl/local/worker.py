@@ -9,7 +9,6 @@ refit (`retrain_from_log`), so a cancelled job keeps its best model. Reaching th
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import pickle
 import signal
@@ -24,6 +23,7 @@ from typing import Any, TextIO
 from domain.automl.local.jobdir import MODEL_BLOB, JobDir, now_iso, read_json, read_jsonl
 from domain.automl.local.journal import JobLog, StatusFile
 from domain.automl.local.mapping import azure_algorithm, score_from_loss
+from domain.automl.local.refit import best_record, refit_after_stop, refitted_record
 from domain.settings import load_settings
 
 HARD_LIMIT_MARGIN_SECONDS = 30
@@ -163,52 +163,6 @@ def fit_settings(plan: dict[str, Any], X: Any, y: Any, job: JobDir) -> dict[str,
         if plan.get(key) is not None:
             settings[key] = plan[key]
     return settings
-
-
-def best_record(job: JobDir) -> dict[str, Any] | None:
-    records = [r for r in read_jsonl(job.trials) if "record_id" in r]
-    return min(records, key=lambda r: r["validation_loss"]) if records else None
-
-
-def refitted_record(job: JobDir) -> dict[str, Any] | None:
-    """The trial the kept model was refit from after a stop (it may not be the best when that refit failed)."""
-    path = job.path / "refit.json"
-    if not path.exists():
-        return None
-    wanted = json.loads(path.read_text())["record_id"]
-    return next((r for r in read_jsonl(job.trials) if r.get("record_id") == wanted), None)
-
-
-def refit_candidates(job: JobDir, limit: int = 3) -> list[dict[str, Any]]:
-    """The best trial of each learner, best first: if refitting the best fails, the next learner's best is used."""
-    best: dict[str, dict[str, Any]] = {}
-    for r in read_jsonl(job.trials):
-        if "record_id" in r and (
-            r["learner"] not in best or r["validation_loss"] < best[r["learner"]]["validation_loss"]
-        ):
-            best[r["learner"]] = r
-    return sorted(best.values(), key=lambda r: r["validation_loss"])[:limit]
-
-
-def refit_after_stop(job: JobDir, log: JobLog, X: Any, y: Any, task: str) -> Any:
-    """Refit the best trial of the log after a stop. A refit can fail where the search did not (seen with xgboost
-    after an interrupted native call: "Unknown type"): the next learner's best trial is tried, and the model kept is
-    the best one that could be rebuilt."""
-    from flaml.automl import AutoML
-
-    for record in refit_candidates(job):
-        log.write(f"Refitting trial {record['record_id']} ({record['learner']})")
-        automl = AutoML()  # type: ignore[no-untyped-call]
-        try:
-            automl.retrain_from_log(
-                log_file_name=str(job.trials), X_train=X, y_train=y, task=task,
-                record_id=record["record_id"], n_jobs=1, train_full=True,
-            )  # fmt: skip
-            job.path.joinpath("refit.json").write_text(json.dumps({"record_id": record["record_id"]}))
-            return automl
-        except Exception as exc:  # any learner failure: try the next one
-            log.write(f"Refit of trial {record['record_id']} failed: {type(exc).__name__}: {str(exc)[:200]}")
-    return AutoML()  # type: ignore[no-untyped-call]
 
 
 def _finalising(job: JobDir) -> None:

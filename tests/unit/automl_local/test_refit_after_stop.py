@@ -10,7 +10,7 @@ from typing import Any
 import flaml.automl
 import pytest
 
-from domain.automl.local import worker
+from domain.automl.local import refit as worker
 from domain.automl.local.jobdir import JobDir
 from domain.automl.local.journal import JobLog
 
