@@ -3,9 +3,11 @@ stopped by PID at the end."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -39,3 +41,26 @@ def unique() -> str:
 from tests.e2e.support import admin, devhost, store, tenant, user_api, world  # noqa: E402
 
 __all__ = ["admin", "azurite", "azurite_connection_string", "devhost", "store", "tenant", "unique", "user_api", "world"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_local_automl_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Local training workers and scoring servers run in sessions of their own (they outlive the host, like jobs and
+    managed endpoints in Azure): at the end of the test session, stop every one that works under this session's
+    temporary folder."""
+    yield
+    import signal
+
+    base = str(tmp_path_factory.getbasetemp())
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        if any(m in cmdline for m in ("domain.automl.local.scorer", "domain.automl.local.worker")) and any(
+            base in part for part in cmdline
+        ):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(int(proc.name), signal.SIGTERM)
