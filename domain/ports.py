@@ -131,64 +131,6 @@ class JwksFetcher(Protocol):
         ...
 
 
-class RecordStoreLike(Protocol):
-    """The storage core as the services use it (implemented by domain.storage.store.EntityStore).
-
-    Every call names the tenant (the partition). Records are `domain.storage.records.Record`."""
-
-    def create(
-        self,
-        tenant: str,
-        kind: str,
-        id: str,
-        data: dict[str, Any],
-        *,
-        actor: str,
-        name: str | None = None,
-        parent_id: str | None = None,
-        extra_ops: Any = (),
-    ) -> Any: ...
-
-    def get(self, tenant: str, kind: str, id: str, *, parent_id: str | None = None) -> Any: ...
-
-    def update(
-        self,
-        tenant: str,
-        kind: str,
-        id: str,
-        changes: dict[str, Any],
-        *,
-        actor: str,
-        etag: str | None,
-        rename_to: str | None = None,
-        parent_id: str | None = None,
-        extra_ops: Any = (),
-    ) -> Any: ...
-
-    def delete(
-        self,
-        tenant: str,
-        kind: str,
-        id: str,
-        *,
-        actor: str,
-        etag: str | None,
-        parent_id: str | None = None,
-        extra_ops: Any = (),
-    ) -> None: ...
-
-    def list(
-        self,
-        tenant: str,
-        kind: str,
-        *,
-        parent_id: str | None = None,
-        where: dict[str, Any] | None = None,
-        top: int = 50,
-        continuation: str | None = None,
-    ) -> Any: ...
-
-
 class BlobStore(Protocol):
     """Blob Storage for dataset files and models (Azurite locally)."""
 

@@ -154,25 +154,34 @@ def shift_traffic(store: Any, backend: Any, tenant: str, op_id: str) -> dict[str
     traffic = dict.fromkeys(op.data.get("previous_traffic", {}), 0) | {name: 100}
     backend.set_traffic(tenant, backend_endpoint(tenant, ep), traffic)
     store.update(tenant, "endpoint", ep, {"traffic": traffic}, actor="system", etag=None)
-    store.update(
+    _record_outcome(
+        store,
         tenant,
-        "deployment",
-        name,
-        {"state": ProvisioningState.SUCCEEDED.value, "error": None},
-        actor="system",
-        etag=None,
-        parent_id=ep,
-    )
-    store.update(
-        PLATFORM,
-        "operation",
         op_id,
+        ep,
+        name,
+        ProvisioningState.SUCCEEDED,
+        None,
         {"status": OperationStatus.SUCCEEDED.value, "progress": {"done": 5, "total": 5, "message": "live"}},
-        actor="system",
-        etag=None,
-        parent_id=tenant,
     )
     return traffic
+
+
+def _record_outcome(
+    store: Any,
+    tenant: str,
+    op_id: str,
+    ep: str,
+    name: str,
+    state: ProvisioningState,
+    error: str | None,
+    operation: dict[str, Any],
+) -> None:
+    """The deployment's final state and its operation's, as the API shows them."""
+    store.update(
+        tenant, "deployment", name, {"state": state.value, "error": error}, actor="system", etag=None, parent_id=ep
+    )
+    store.update(PLATFORM, "operation", op_id, operation, actor="system", etag=None, parent_id=tenant)
 
 
 def fail(store: Any, backend: Any, tenant: str, op_id: str, error: str) -> None:
@@ -184,23 +193,15 @@ def fail(store: Any, backend: Any, tenant: str, op_id: str, error: str) -> None:
         if backend.get_endpoint(tenant, backend_endpoint(tenant, ep)).traffic != previous:
             backend.set_traffic(tenant, backend_endpoint(tenant, ep), previous)
     finally:
-        store.update(
+        _record_outcome(
+            store,
             tenant,
-            "deployment",
-            name,
-            {"state": ProvisioningState.FAILED.value, "error": error[:2000]},
-            actor="system",
-            etag=None,
-            parent_id=ep,
-        )
-        store.update(
-            PLATFORM,
-            "operation",
             op_id,
+            ep,
+            name,
+            ProvisioningState.FAILED,
+            error[:2000],
             {"status": OperationStatus.FAILED.value, "error": error[:2000]},
-            actor="system",
-            etag=None,
-            parent_id=tenant,
         )
 
 
