@@ -1,9 +1,11 @@
-"""Local online endpoints: memory per extra deployment and score latency, through the `AutoMLBackend` port.
+"""Local online endpoints: memory per extra deployment and score latency, before and after issue 12, in one run.
 
-Trains one small model per scikit-learn dataset with the local engine (private in-memory Azurite, temp work dir),
-registers each, deploys them one by one to one endpoint and measures the scoring processes (every process running
-`domain.automl.local.scorer` for this work dir): RSS and PSS with 1 deployment and with N, deploy-to-ready time,
-the first score after a cold load and warm 1-row score latency. Prints one JSON document.
+Trains one small model per scikit-learn dataset with the local engine (private in-memory Azurite, temp work dirs) and
+registers each. Before: one scoring process per deployment (each deployment on a backend of its own, so a scoring
+server of its own holding one model). After: every deployment on one endpoint of one backend, one scoring server.
+Memory is measured on the processes running `domain.automl.local.scorer` for the side's work dirs, with 1 deployment
+and with N; then the first score after a cold load (model unloaded, server running) and after the server stopped.
+Prints one JSON document.
 
     .venv/bin/python bench/serving.py
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -37,6 +40,7 @@ from domain.entities.automl import (
 from domain.settings import load_settings
 
 DATASETS = ("iris", "wine", "breast_cancer", "diabetes")
+Models = dict[str, tuple[ModelRef, list[dict[str, Any]]]]
 TENANT, ENDPOINT = "bench", "serving"
 WARM_CALLS = 40
 
@@ -76,7 +80,7 @@ def test_rows(name: str) -> tuple[list[dict[str, Any]], Any, Task]:
     return frame.drop(columns=["target"]).to_dict("records"), frame, task
 
 
-def train_models(backend: LocalAutoMLBackend) -> dict[str, tuple[ModelRef, list[dict[str, Any]]]]:
+def train_models(backend: LocalAutoMLBackend) -> Models:
     """One small FLAML job per dataset (two at a time), each best model registered."""
     settings = backend.settings
     specs, rows = {}, {}
@@ -103,6 +107,7 @@ def train_models(backend: LocalAutoMLBackend) -> dict[str, tuple[ModelRef, list[
 
 def deploy(backend: LocalAutoMLBackend, name: str, model: ModelRef) -> float:
     started = time.perf_counter()
+    backend.create_or_update_endpoint(TENANT, ENDPOINT)
     backend.create_or_update_deployment(TENANT, ENDPOINT, name, model)
     while (state := backend.get_deployment(TENANT, ENDPOINT, name)).state is ProvisioningState.CREATING:
         time.sleep(0.02)
@@ -117,33 +122,59 @@ def timed_score(backend: LocalAutoMLBackend, name: str, rows: list[dict[str, Any
     return (time.perf_counter() - started) * 1000
 
 
-def measure(backend: LocalAutoMLBackend, models: dict[str, tuple[ModelRef, list[dict[str, Any]]]]) -> dict[str, Any]:
-    workdir = str(Path(backend.settings.local_automl_workdir).resolve())
-    backend.create_or_update_endpoint(TENANT, ENDPOINT)
-    ready, first, warm = {}, {}, {}
-    memory = {}
-    for i, (name, (model, rows)) in enumerate(models.items(), start=1):
-        ready[name] = deploy(backend, name, model)
-        first[name] = timed_score(backend, name, rows[:1])
-        warm[name] = statistics.median(timed_score(backend, name, rows[:1]) for _ in range(WARM_CALLS))
-        memory[i] = memory_mb(scoring_processes(workdir))
-    n = len(models)
-    settings = backend.settings
-    sizes = {k: len(download_bytes(settings, *split_blob_path(m.uri))) / 2**20 for k, (m, _) in models.items()}
+def summary(memory: dict[int, dict[str, float]], ready: dict[str, float], warm: dict[str, float]) -> dict[str, Any]:
+    n = max(memory)
     per_extra = {k: round((memory[n][k] - memory[1][k]) / (n - 1), 1) for k in ("rss_mb", "pss_mb")}
-    mean_model = statistics.mean(sizes.values())
     return {
-        "deployments": n,
-        "model_pickle_mb": {k: round(v, 2) for k, v in sizes.items()},
         "scoring_memory_with_1": memory[1],
         f"scoring_memory_with_{n}": memory[n],
         "rss_per_extra_deployment_mb": per_extra["rss_mb"],
         "pss_per_extra_deployment_mb": per_extra["pss_mb"],
-        "rss_per_extra_deployment_beyond_model_mb": round(per_extra["rss_mb"] - mean_model, 1),
         "deploy_to_ready_s": {k: round(v, 2) for k, v in ready.items()},
-        "first_score_after_ready_ms": {k: round(v, 1) for k, v in first.items()},
         "warm_score_1_row_ms_median": {k: round(v, 2) for k, v in warm.items()},
     }
+
+
+def deploy_all(backends: list[LocalAutoMLBackend], models: Models, processes_under: str) -> dict[str, Any]:
+    """Deploy model i on backends[i] (or all on the one backend): memory after each, readiness, warm latency."""
+    ready, warm, memory = {}, {}, {}
+    for i, (name, (model, rows)) in enumerate(models.items(), start=1):
+        backend = backends[min(i, len(backends)) - 1]
+        ready[name] = deploy(backend, name, model)
+        warm[name] = statistics.median(timed_score(backend, name, rows[:1]) for _ in range(WARM_CALLS))
+        memory[i] = memory_mb(scoring_processes(processes_under))
+    return summary(memory, ready, warm)
+
+
+def one_server(backend: LocalAutoMLBackend, models: Models) -> dict[str, Any]:
+    """Every deployment on one backend (one scoring server); then each model unloaded and scored again (a cold
+    load), and the server stopped and scored again (as after a restart of the stack)."""
+    workdir = str(Path(backend.settings.local_automl_workdir).resolve())
+    out = deploy_all([backend], models, workdir)
+    server = backend.serving.server
+    cold = {}
+    for name, (_, rows) in models.items():
+        server.call("/unload", {"prefix": f"{TENANT}/{ENDPOINT}/{name}/"}, start=False)
+        cold[name] = timed_score(backend, name, rows[:1])
+    out["cold_score_ms"] = {k: round(v, 1) for k, v in cold.items()}
+    server.stop()
+    name, (_, rows) = next(iter(models.items()))
+    out["server_stopped_to_first_score_s"] = round(timed_score(backend, name, rows[:1]) / 1000, 2)
+    return out
+
+
+def process_per_deployment(root: str, connection: str, models: Models) -> dict[str, Any]:
+    """The design before issue 12, in this run: one scoring process per deployment, each holding its one model
+    (here: one backend per deployment, each with a work dir and so a scoring server of its own)."""
+    backends = [
+        LocalAutoMLBackend(load_settings({"DATA_STORAGE_CONNECTION_STRING": connection, "LOCAL_AUTOML_WORKDIR": d}))
+        for d in (tempfile.mkdtemp(prefix=f"{name}-", dir=root) for name in models)
+    ]
+    try:
+        return deploy_all(backends, models, root)
+    finally:
+        for backend in backends:
+            backend.serving.server.stop()
 
 
 def main() -> None:
@@ -152,21 +183,50 @@ def main() -> None:
     settings = load_settings(
         {
             "DATA_STORAGE_CONNECTION_STRING": azurite.connection_string,
-            "LOCAL_AUTOML_WORKDIR": workdir,
+            "LOCAL_AUTOML_WORKDIR": f"{workdir}/one",
             "LOCAL_AUTOML_MAX_CONCURRENT_JOBS": "2",
         }
     )
     backend = LocalAutoMLBackend(settings)
     try:
         models = train_models(backend)
-        result = measure(backend, models)
+        before = process_per_deployment(tempfile.mkdtemp(dir=workdir), azurite.connection_string, models)
+        after = one_server(backend, models)
+        sizes = {k: len(download_bytes(settings, *split_blob_path(m.uri))) / 2**20 for k, (m, _) in models.items()}
     finally:
         backend.delete_endpoint(TENANT, ENDPOINT)
+        backend.serving.server.stop()
         for name in DATASETS:
             backend.delete_job(TENANT, f"automl-{TENANT}-{name}")
         azurite.stop()
-    result["cores"] = os.cpu_count()
+        shutil.rmtree(workdir, ignore_errors=True)
+    mean_model = statistics.mean(sizes.values())
+    for side in (before, after):
+        side["rss_per_extra_deployment_beyond_model_mb"] = round(side["rss_per_extra_deployment_mb"] - mean_model, 1)
+    result = {
+        "deployments": len(models),
+        "model_pickle_mb": {k: round(v, 3) for k, v in sizes.items()},
+        "before_one_process_per_deployment": before,
+        "after_one_scoring_server": after,
+        "rss_per_extra_deployment_before_over_after": round(
+            before["rss_per_extra_deployment_mb"] / max(after["rss_per_extra_deployment_mb"], 0.1), 1
+        ),
+        "goals": {"rss_per_extra_deployment_beyond_model_mb_max": 30, "cold_score_ms_max": 1000},
+        "cores": os.cpu_count(),
+        "notes": NOTES,
+    }
     print(json.dumps(result, indent=2))
+
+
+NOTES = (
+    "Memory: RSS (and PSS, shared pages split) summed over every scoring process of the side's work dirs, with 1 "
+    "deployment and with N; per extra deployment = (N - 1) difference / (N - 1). before = one scoring process per "
+    "deployment, emulated in this run with one scoring server per deployment holding its one model (the old "
+    "per-deployment scorer measured 192.9 MB RSS per extra deployment, docs/adr/0015). warm = median 1-row score "
+    "through the backend port. cold_score_ms = a score whose model is not in memory while the server runs: the host "
+    "reads the model blob from Azurite, the server unpickles it, then predicts. server_stopped_to_first_score_s = the "
+    "first score after the scoring server was stopped (as after a restart of the stack): start, imports, load, score."
+)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """`make run`: Azurite (persistent, in .local/azurite, free ports) + the devhost for this repo on $PORT (7071).
 
 When AzureWebJobsStorage is already set in the environment (a real account, or an Azurite run by someone else),
-that storage is used and no Azurite is started. Ctrl-C or SIGTERM stops the host, then the Azurite we started.
+that storage is used and no Azurite is started. Ctrl-C or SIGTERM stops the host, then the processes the local AutoML
+engine started for its work dir (training workers are cancelled, the scoring server stopped), then the Azurite we
+started; all by PID. The next `make run` serves the live deployments again (models reload on first use).
 """
 
 from __future__ import annotations
@@ -41,6 +43,25 @@ def prepare_environment(port: int, app_dir: Path) -> Azurite | None:
     return azurite
 
 
+def stop_local_engine() -> None:
+    """Stop the training workers and the scoring server of the local AutoML engine's work dir (ADR 0015)."""
+    from domain.automl.local.processes import stop_local_processes
+    from domain.errors import SettingsError
+    from domain.settings import load_settings
+
+    try:
+        workdir = load_settings().local_automl_workdir
+    except SettingsError:
+        return  # the host never started; neither did the engine
+    stopped = stop_local_processes(workdir)
+    if stopped.training_workers or stopped.scoring_servers:
+        print(
+            f"Stopped {len(stopped.scoring_servers)} scoring server(s) and cancelled "
+            f"{len(stopped.training_workers)} training worker(s) in {workdir}",
+            flush=True,
+        )
+
+
 def main() -> int:
     port = int(os.environ.get("PORT", "7071"))
     configure_logging(os.environ.get("DEVHOST_LOG_LEVEL", "info"))
@@ -62,8 +83,11 @@ def main() -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        if azurite is not None:
-            azurite.stop()
+        try:
+            stop_local_engine()
+        finally:
+            if azurite is not None:
+                azurite.stop()
     return 0
 
 

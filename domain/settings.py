@@ -77,6 +77,12 @@ VARS: tuple[Var, ...] = (
     Var("LOCAL_AUTOML_WORKDIR", "local_automl_workdir", "a writable folder for local training jobs", ".local/automl"),
     Var("LOCAL_AUTOML_MAX_CONCURRENT_JOBS", "local_automl_max_concurrent_jobs", "an integer from 1 to 16", "1"),
     Var(
+        "LOCAL_AUTOML_SCORING_MEMORY_MB",
+        "local_automl_scoring_memory_mb",
+        "an integer number of MB from 16 to 65536 (models the local scoring server keeps loaded)",
+        "512",
+    ),
+    Var(
         "LOCAL_AUTOML_EVENT_URL",
         "local_automl_event_url",
         "the URL the local engine posts Event Grid events to (the devhost's EventGrid webhook), or empty",
@@ -139,6 +145,7 @@ class Settings(BaseModel):
     azureml_datastore: str = Field(default="appdatasets", pattern=r"^[A-Za-z0-9_]{1,255}$")
     local_automl_workdir: str = Field(min_length=1)
     local_automl_max_concurrent_jobs: int = Field(ge=1, le=16)
+    local_automl_scoring_memory_mb: int = Field(ge=16, le=65536)
     local_automl_event_url: str = Field(pattern=r"^(https?://\S+)?$")
     eventgrid_allowed_topics: tuple[str, ...]
     auth_mode: AuthMode

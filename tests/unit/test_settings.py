@@ -88,3 +88,18 @@ def test_settings_are_frozen() -> None:
     s = load_settings({})
     with pytest.raises(ValueError, match="frozen"):
         s.taskhub_name = "other"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("value", ["8", "70000", "lots", "1.5"])
+def test_scoring_memory_budget_is_validated(value: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings({"LOCAL_AUTOML_SCORING_MEMORY_MB": value})
+    assert info.value.problems == [
+        "LOCAL_AUTOML_SCORING_MEMORY_MB: expected an integer number of MB from 16 to 65536 "
+        "(models the local scoring server keeps loaded)"
+    ]
+
+
+def test_scoring_memory_budget_default_and_override() -> None:
+    assert load_settings({}).local_automl_scoring_memory_mb == 512
+    assert load_settings({"LOCAL_AUTOML_SCORING_MEMORY_MB": "64"}).local_automl_scoring_memory_mb == 64

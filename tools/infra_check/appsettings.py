@@ -27,6 +27,7 @@ LOCAL_ONLY: dict[str, str] = {
     "DEV_AUTH_SECRET": "signs local dev tokens; AUTH_MODE=dev is refused in Azure (AUTH_MODE=entra there)",
     "LOCAL_AUTOML_WORKDIR": "local AutoML backend only; AUTOML_BACKEND=local is refused in Azure (azureml there)",
     "LOCAL_AUTOML_MAX_CONCURRENT_JOBS": "local AutoML backend only (see LOCAL_AUTOML_WORKDIR)",
+    "LOCAL_AUTOML_SCORING_MEMORY_MB": "local AutoML backend only (see LOCAL_AUTOML_WORKDIR)",
     "LOCAL_AUTOML_EVENT_URL": "local AutoML backend only; in Azure the events come from the Event Grid system topic",
     "WEBSITE_SITE_NAME": "set by the platform on every Function App; setting it would be overwritten",
     "WEBSITE_AUTH_ENABLED": "set by the platform when App Service authentication (Easy Auth) is turned on",
