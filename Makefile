@@ -51,8 +51,8 @@ typecheck: install ## mypy (strict on domain/ and functions/)
 importlint: install ## import-linter contracts only
 	$(VENV)/bin/lint-imports
 
-bench: install ## run every benchmark under bench/ (each prints JSON)
-	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+bench: install ## run every benchmark under bench/ (each prints JSON); one of them: make bench BENCH=serving
+	@for b in bench/$(or $(BENCH),*).py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 token: install ## print a dev token: make token USER=alice [ADMIN=1]
 	$(PY) -m devhost token --user $(or $(USER_NAME),$(USER),dev) $(if $(ADMIN),--platform-admin,)
@@ -61,7 +61,7 @@ migrate: install ## run pending schema migrations against DATA_STORAGE_CONNECTIO
 	$(PY) -m domain.storage.migrate
 
 clean: ## remove the virtual environment, node_modules and caches
-	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .local
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .local .venv-bench-mlflow
 	rm -rf $(CHECKOV_VENV)
 
 # Offline infrastructure checks (docs/adr/0006-offline-infra-checks.md). checkov has its own virtual environment: it
