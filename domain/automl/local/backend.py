@@ -176,7 +176,7 @@ class LocalAutoMLBackend:
         instance_type: str = "Standard_DS3_v2",
         instance_count: int = 1,
     ) -> DeploymentState:
-        """One scoring process per deployment; instance_type and instance_count have no local meaning."""
+        """Served by the one local scoring server (ADR 0015); instance_type and instance_count have no local meaning."""
         return self.serving.create_or_update_deployment(tenant, endpoint, deployment, model)
 
     def get_deployment(self, tenant: str, endpoint: str, deployment: str) -> DeploymentState:
