@@ -35,6 +35,17 @@ def iris() -> Any:
     return frame.drop(columns=["target"]), frame["target"]
 
 
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory, azurite_connection_string: str, kit: Any) -> Iterator[Any]:
+    """One backend (so one scoring server) for the tests that need no server of their own; each uses its tenant."""
+    workdir = tmp_path_factory.mktemp("serving")
+    settings = load_settings(
+        {"DATA_STORAGE_CONNECTION_STRING": azurite_connection_string, "LOCAL_AUTOML_WORKDIR": str(workdir)}
+    )
+    yield LocalAutoMLBackend(settings)
+    kit.kill_everything_under(workdir)
+
+
 @pytest.fixture
 def make_backend(tmp_path: Path, azurite_connection_string: str, kit: Any) -> Iterator[Any]:
     made: list[LocalAutoMLBackend] = []
@@ -87,9 +98,9 @@ def scoring_processes(workdir: Path) -> list[int]:
     return found
 
 
-def loaded(backend: LocalAutoMLBackend) -> list[str]:
+def loaded(backend: LocalAutoMLBackend, tenant: str = "") -> list[str]:
     health = backend.serving.server.health()
-    return sorted(health["models"]) if health else []
+    return sorted(k for k in health["models"] if k.startswith(tenant)) if health else []
 
 
 def fitted(iris: Any, kind: str) -> Any:
@@ -100,8 +111,8 @@ def fitted(iris: Any, kind: str) -> Any:
     return (LogisticRegression(max_iter=500) if kind == "logistic" else DecisionTreeClassifier(max_depth=2)).fit(X, y)
 
 
-def test_one_server_serves_every_deployment_of_every_endpoint(make_backend: Any, iris: Any) -> None:
-    backend = make_backend()
+def test_one_server_serves_every_deployment_of_every_endpoint(shared: Any, iris: Any) -> None:
+    backend = shared
     sample = iris[0].sample(20, random_state=1)
     rows = sample.to_dict("records")
     estimators = {"blue": fitted(iris, "logistic"), "green": fitted(iris, "tree"), "red": fitted(iris, "tree")}
@@ -112,30 +123,30 @@ def test_one_server_serves_every_deployment_of_every_endpoint(make_backend: Any,
         got = backend.score("t1", "ep1" if name != "red" else "ep2", rows, deployment=name)
         assert got == estimator.predict(sample).tolist()
     assert scoring_processes(Path(backend.settings.local_automl_workdir)) == [backend.serving.server.record()["pid"]]
-    assert loaded(backend) == ["t1/ep1/blue/1", "t1/ep1/green/1", "t1/ep2/red/1"]
+    assert loaded(backend, "t1/") == ["t1/ep1/blue/1", "t1/ep1/green/1", "t1/ep2/red/1"]
     backend.set_traffic("t1", "ep1", {"blue": 0, "green": 100})
     assert backend.score("t1", "ep1", rows) == estimators["green"].predict(sample).tolist()
 
 
-def test_deletes_unload_their_models_and_updates_unload_the_old_generation(make_backend: Any, iris: Any) -> None:
-    backend = make_backend()
+def test_deletes_unload_their_models_and_updates_unload_the_old_generation(shared: Any, iris: Any) -> None:
+    backend = shared
     X, _ = iris
     row = X.head(5).to_dict("records")
     tree, logistic = fitted(iris, "tree"), fitted(iris, "logistic")
     for endpoint, name in (("a", "blue"), ("a", "green"), ("b", "blue")):
         deploy(backend, "t2", endpoint, name, upload_model(backend, tree, bundle=False))
-    assert loaded(backend) == ["t2/a/blue/1", "t2/a/green/1", "t2/b/blue/1"]
+    assert loaded(backend, "t2/") == ["t2/a/blue/1", "t2/a/green/1", "t2/b/blue/1"]
 
     assert deploy(backend, "t2", "a", "green", upload_model(backend, logistic)).state is ProvisioningState.SUCCEEDED
-    assert loaded(backend) == ["t2/a/blue/1", "t2/a/green/2", "t2/b/blue/1"]
+    assert loaded(backend, "t2/") == ["t2/a/blue/1", "t2/a/green/2", "t2/b/blue/1"]
     assert backend.score("t2", "a", row, deployment="green") == logistic.predict(X.head(5)).tolist()
 
     backend.delete_deployment("t2", "a", "blue")
-    assert loaded(backend) == ["t2/a/green/2", "t2/b/blue/1"]
+    assert loaded(backend, "t2/") == ["t2/a/green/2", "t2/b/blue/1"]
     with pytest.raises(NotFound):
         backend.score("t2", "a", row, deployment="blue")
     backend.delete_endpoint("t2", "a")
-    assert loaded(backend) == ["t2/b/blue/1"]
+    assert loaded(backend, "t2/") == ["t2/b/blue/1"]
     with pytest.raises(NotFound):
         backend.get_endpoint("t2", "a")
     backend.delete_endpoint("t2", "a")  # idempotent
@@ -185,8 +196,8 @@ def test_a_server_started_with_another_budget_is_replaced(make_backend: Any, iri
     assert other.serving.server.health()["budget_bytes"] == 64 * 2**20  # type: ignore[index]
 
 
-def test_unusable_or_missing_models_fail_the_deployment(make_backend: Any) -> None:
-    backend = make_backend()
+def test_unusable_or_missing_models_fail_the_deployment(shared: Any) -> None:
+    backend = shared
     name = f"{uuid.uuid4().hex[:8]}/model.pkl"
     upload_bytes(backend.settings, backend.settings.models_container, name, b"this is not a model")
     garbage = ModelRef(name="g", version="1", uri=f"{backend.settings.models_container}/{name}")
