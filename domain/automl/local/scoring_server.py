@@ -54,6 +54,8 @@ def stop_process(record: dict[str, Any] | None, grace: float = STOP_GRACE_SECOND
             os.killpg(pid, signal.SIGKILL)
         while pid_alive(record):
             time.sleep(0.02)
+    with contextlib.suppress(ChildProcessError):  # reap it when it was our child (no zombie left behind)
+        os.waitpid(pid, os.WNOHANG)
     return True
 
 
