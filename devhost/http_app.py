@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from devhost.console import Console
 from devhost.invoke import Invoker
 from devhost.registry import FunctionInfo
 from devhost.routes import Route, RouteTable
@@ -98,6 +99,7 @@ class HttpDispatcher:
         self.prefix = "/" + route_prefix.strip("/") if route_prefix.strip("/") else ""
         self.max_body_bytes = max_body_bytes
         self.method_mismatch_status = method_mismatch_status
+        self.console = Console.from_environ()  # the web console outside the prefix, when DEVHOST_CONSOLE_DIR is set
 
     def route_path(self, path: str) -> str | None:
         """The part of `path` after the route prefix, or None when the path is outside it."""
@@ -118,7 +120,7 @@ class HttpDispatcher:
     async def handle(self, request: Request) -> Response:
         path = self.route_path(request.scope["path"])
         if path is None:
-            return Response(status_code=404)
+            return await self.console(request) if self.console else Response(status_code=404)
         match = self.table.match(path, request.method)
         if match.route is None:
             return Response(status_code=self.method_mismatch_status if match.path_matched else 404)

@@ -1,4 +1,5 @@
-"""`make run`: Azurite (persistent, in .local/azurite, free ports) + the devhost for this repo on $PORT (7071).
+"""`make run`: Azurite (persistent, in .local/azurite, free ports) + the devhost for this repo on $PORT (7071), which
+also serves the web console (web/dist, built by make) at `/`.
 
 When AzureWebJobsStorage is already set in the environment (a real account, or an Azurite run by someone else),
 that storage is used and no Azurite is started. Ctrl-C or SIGTERM stops the host, then the Azurite we started.
@@ -35,6 +36,7 @@ def prepare_environment(port: int, app_dir: Path) -> Azurite | None:
         azurite = start_azurite(in_memory=False, workdir=str(workdir))
         os.environ["AzureWebJobsStorage"] = azurite.connection_string
         os.environ["DATA_STORAGE_CONNECTION_STRING"] = azurite.connection_string
+    os.environ.setdefault("DEVHOST_CONSOLE_DIR", str(app_dir / "web" / "dist"))  # the console (devhost/console.py)
     os.environ["LOCAL_AUTOML_EVENT_URL"] = (
         f"http://127.0.0.1:{port}/runtime/webhooks/EventGrid?functionName={EVENT_FUNCTION}"
     )
@@ -55,6 +57,7 @@ def main() -> int:
             )
         host = FunctionsHost(ROOT, base_url=f"http://127.0.0.1:{port}")
         print(f"API: http://127.0.0.1:{port}/api  (Ctrl-C stops the host and Azurite)", flush=True)
+        print(f"Console: http://127.0.0.1:{port}/", flush=True)
         try:
             serve(host, "127.0.0.1", port)
         finally:
