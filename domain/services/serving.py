@@ -5,6 +5,7 @@ is written in the same transaction as the deployment."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from domain.entities.automl import ProvisioningState
@@ -22,6 +23,7 @@ from domain.entities.serving import (
 )
 from domain.errors import NotFound, ReferencedBy, ValidationFailed
 from domain.services._records import actor, changes_of, to_model
+from domain.services.datasets import get_version
 from domain.storage.records import Op
 
 
@@ -29,10 +31,28 @@ def model_ref_key(model_id: str, endpoint_id: str, deployment: str) -> str:
     return f"ref|model|{model_id}|deployment|{endpoint_id}|{deployment}"
 
 
+def input_columns(store: Any, tenant: str, run: dict[str, Any]) -> list[dict[str, str]]:
+    """A model's signature for scoring forms: its run's training columns less the target, typed by the dataset
+    version's profile (empty when the run has no recorded spec)."""
+    spec = run.get("spec") or {}
+    dataset = spec.get("dataset") or {}
+    types: dict[str, str] = {}
+    with contextlib.suppress(NotFound, KeyError, TypeError):
+        version = get_version(store, tenant, dataset["dataset_id"], dataset["version"])
+        types = {c.name: c.type.value for c in (version.profile.columns if version.profile else [])}
+    target = spec.get("target_column")
+    return [{"name": c, "type": types.get(c, "string")} for c in dataset.get("columns", ()) if c != target]
+
+
 def create_model(store: Any, principal: Principal, tenant: str, body: ModelCreate) -> Model:
     run = store.get(tenant, "run", body.run_id)
     trial_id = body.trial_id or run.data.get("best_trial_id")
-    data = body.model_dump(mode="json") | {"trial_id": trial_id, "version": "1", "uri": None}
+    data = body.model_dump(mode="json") | {
+        "trial_id": trial_id,
+        "version": "1",
+        "uri": None,
+        "input_columns": input_columns(store, tenant, run.data),
+    }
     record = store.create(tenant, "model", new_id(), data, actor=actor(principal), name=body.name)
     return to_model(Model, record)
 

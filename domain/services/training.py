@@ -22,6 +22,7 @@ from domain.services._records import PLATFORM, actor, to_model
 from domain.services.datasets import get_version
 from domain.services.experiments import get_experiment
 from domain.services.run_status import progress_of, record_job
+from domain.services.serving import input_columns
 from domain.storage.records import Child
 
 ACTIVE = [s.value for s in JobStatus if not s.terminal]
@@ -206,6 +207,7 @@ def register_best(store: Any, backend: Any, tenant: str, run_id: str, run: dict[
         "uri": ref.uri,
         "description": f"Best model of run {run_id}",
         "tags": {"source": "autoRegister"},
+        "input_columns": input_columns(store, tenant, run),
     }
     with contextlib.suppress(Conflict, NameTaken):  # a retried activity: the model record exists
         store.create(tenant, "model", model_id, data, actor="system", name=name)
