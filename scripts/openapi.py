@@ -13,4 +13,4 @@ import function_app  # noqa: E402,F401 - registers the routes
 from functions._openapi import document  # noqa: E402
 
 if __name__ == "__main__":
-    print(json.dumps(document(), indent=2, sort_keys=True))
+    print(json.dumps(document(), indent=2))

@@ -4,76 +4,6 @@
  */
 
 export interface paths {
-    "/api/v1/me": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The caller, their tenants and roles */
-        get: operations["get_me"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/tenants": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Create a tenant */
-        post: operations["create_tenant"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/tenants/{tenant}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Read a tenant */
-        get: operations["get_tenant"];
-        put?: never;
-        post?: never;
-        /** Delete a tenant and everything in it */
-        delete: operations["delete_tenant"];
-        options?: never;
-        head?: never;
-        /** Change a tenant */
-        patch: operations["update_tenant"];
-        trace?: never;
-    };
-    "/api/v1/tenants/{tenant}/audit": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Audit entries, newest first */
-        get: operations["list_audit"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/tenants/{tenant}/datasets": {
         parameters: {
             query?: never;
@@ -127,6 +57,254 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller, their tenants and roles */
+        get: operations["get_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a tenant */
+        post: operations["create_tenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a tenant */
+        get: operations["get_tenant"];
+        put?: never;
+        post?: never;
+        /** Delete a tenant and everything in it */
+        delete: operations["delete_tenant"];
+        options?: never;
+        head?: never;
+        /** Change a tenant */
+        patch: operations["update_tenant"];
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List members */
+        get: operations["list_members"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/members/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Add a member or change a role */
+        put: operations["put_member"];
+        post?: never;
+        /** Remove a member */
+        delete: operations["delete_member"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/experiments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List experiments */
+        get: operations["list_experiments"];
+        put?: never;
+        /** Create an experiment */
+        post: operations["create_experiment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/experiments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read an experiment */
+        get: operations["get_experiment"];
+        put?: never;
+        post?: never;
+        /** Delete an experiment and its runs */
+        delete: operations["delete_experiment"];
+        options?: never;
+        head?: never;
+        /** Change an experiment */
+        patch: operations["update_experiment"];
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/operations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Status and progress of a long-running operation */
+        get: operations["get_operation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Audit entries, newest first */
+        get: operations["list_audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List runs (filter by experimentId, status) */
+        get: operations["list_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a run: status, progress, best trial */
+        get: operations["get_run"];
+        put?: never;
+        post?: never;
+        /** Delete a run and its trials */
+        delete: operations["delete_run"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/runs/{id}/trials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The leaderboard, best first */
+        get: operations["list_trials"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List models */
+        get: operations["list_models"];
+        put?: never;
+        /** Register a model from a run's best or any trial */
+        post: operations["create_model"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/models/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a model */
+        get: operations["get_model"];
+        put?: never;
+        post?: never;
+        /** Delete a model (refused while deployed) */
+        delete: operations["delete_model"];
+        options?: never;
+        head?: never;
+        /** Change a model's description or tags */
+        patch: operations["update_model"];
         trace?: never;
     };
     "/api/v1/tenants/{tenant}/endpoints": {
@@ -202,43 +380,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/tenants/{tenant}/experiments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List experiments */
-        get: operations["list_experiments"];
-        put?: never;
-        /** Create an experiment */
-        post: operations["create_experiment"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/tenants/{tenant}/experiments/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Read an experiment */
-        get: operations["get_experiment"];
-        put?: never;
-        post?: never;
-        /** Delete an experiment and its runs */
-        delete: operations["delete_experiment"];
-        options?: never;
-        head?: never;
-        /** Change an experiment */
-        patch: operations["update_experiment"];
-        trace?: never;
-    };
     "/api/v1/tenants/{tenant}/experiments/{id}/runs": {
         parameters: {
             query?: never;
@@ -250,181 +391,6 @@ export interface paths {
         put?: never;
         /** Start a training run (Idempotency-Key header: a repeat starts nothing new) */
         post: operations["start_run"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/tenants/{tenant}/members": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List members */
-        get: operations["list_members"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/tenants/{tenant}/members/{userId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /** Add a member or change a role */
-        put: operations["put_member"];
-        post?: never;
-        /** Remove a member */
-        delete: operations["delete_member"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/tenants/{tenant}/models": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List models */
-        get: operations["list_models"];
-        put?: never;
-        /** Register a model from a run's best or any trial */
-        post: operations["create_model"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/tenants/{tenant}/models/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Read a model */
-        get: operations["get_model"];
-        put?: never;
-        post?: never;
-        /** Delete a model (refused while deployed) */
-        delete: operations["delete_model"];
-        options?: never;
-        head?: never;
-        /** Change a model's description or tags */
-        patch: operations["update_model"];
-        trace?: never;
-    };
-    "/api/v1/tenants/{tenant}/operations/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Status and progress of a long-running operation */
-        get: operations["get_operation"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/tenants/{tenant}/runs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List runs (filter by experimentId, status) */
-        get: operations["list_runs"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/tenants/{tenant}/runs/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Read a run: status, progress, best trial */
-        get: operations["get_run"];
-        put?: never;
-        post?: never;
-        /** Delete a run and its trials */
-        delete: operations["delete_run"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/tenants/{tenant}/runs/{id}/logs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Log lines after a sequence number */
-        get: operations["list_logs"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/tenants/{tenant}/runs/{id}/metrics": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Metric history, paged */
-        get: operations["list_metrics"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/tenants/{tenant}/runs/{id}/trials": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The leaderboard, best first */
-        get: operations["list_trials"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -448,21 +414,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenant}/runs/{id}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Metric history, paged */
+        get: operations["list_metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/runs/{id}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Log lines after a sequence number */
+        get: operations["list_logs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * JobStatus
+         * @description Azure ML job statuses. Terminal: Completed, Failed, Canceled. A run's status only moves forward.
+         * @enum {string}
+         */
+        JobStatus: "NotStarted" | "Queued" | "Preparing" | "Running" | "Finalizing" | "CancelRequested" | "Completed" | "Failed" | "Canceled";
         /** AuditEntry */
         AuditEntry: {
-            /** Action */
-            action: string;
-            /** Actor */
-            actor: string;
+            /** Id */
+            id: string;
             /**
              * At
              * Format: date-time
              */
             at: string;
+            /** Actor */
+            actor: string;
+            /** Action */
+            action: string;
+            /** Kind */
+            kind: string;
+            /** Targetid */
+            targetId: string;
             /**
              * Changes
              * @default {}
@@ -470,37 +482,31 @@ export interface components {
             changes?: {
                 [key: string]: unknown;
             };
-            /** Id */
-            id: string;
-            /** Kind */
-            kind: string;
-            /** Targetid */
-            targetId: string;
         };
         /**
          * AzureMLBinding
          * @description The Azure ML workspace a tenant's jobs run in (empty = the app's default backend).
          */
         AzureMLBinding: {
-            /** Resourcegroup */
-            resourceGroup: string;
             /** Subscriptionid */
             subscriptionId: string;
+            /** Resourcegroup */
+            resourceGroup: string;
             /** Workspacename */
             workspaceName: string;
         };
         /** ColumnProfile */
         ColumnProfile: {
+            /** Name */
+            name: string;
+            type: components["schemas"]["ColumnType"];
+            /** Missing */
+            missing: number;
             /**
              * Distinct
              * @default null
              */
             distinct?: number | null;
-            /** Missing */
-            missing: number;
-            /** Name */
-            name: string;
-            type: components["schemas"]["ColumnType"];
         };
         /**
          * ColumnType
@@ -509,30 +515,35 @@ export interface components {
         ColumnType: "integer" | "number" | "boolean" | "datetime" | "string" | "empty";
         /** Dataset */
         Dataset: {
+            /** Id */
+            id: string;
             /**
              * Createdat
              * Format: date-time
              */
             createdAt: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
             /** Createdby */
             createdBy: string;
+            /** Etag */
+            etag: string;
+            /** Name */
+            name: string;
             /**
              * Description
              * @default null
              */
             description?: string | null;
-            /** Etag */
-            etag: string;
-            /** Id */
-            id: string;
             /** Latestversion */
             latestVersion: number;
-            /** Name */
-            name: string;
-            /** @default null */
-            profile?: components["schemas"]["Profile"] | null;
             /** Source */
             source: string;
+            /** @default null */
+            profile?: components["schemas"]["Profile"] | null;
             /**
              * Tags
              * @default {}
@@ -540,29 +551,26 @@ export interface components {
             tags?: {
                 [key: string]: string;
             };
-            /**
-             * Updatedat
-             * Format: date-time
-             */
-            updatedAt: string;
         };
         /**
          * DatasetCreate
          * @description JSON body for a dataset that references data by URI (uploads use multipart or text/csv).
          */
         DatasetCreate: {
-            /**
-             * Columns
-             * @default null
-             */
-            columns?: string[] | null;
+            /** Name */
+            name: string;
             /**
              * Description
              * @default null
              */
             description?: string | null;
-            /** Name */
-            name: string;
+            /** Uri */
+            uri: string;
+            /**
+             * Columns
+             * @default null
+             */
+            columns?: string[] | null;
             /**
              * Tags
              * @default {}
@@ -570,8 +578,6 @@ export interface components {
             tags?: {
                 [key: string]: string;
             };
-            /** Uri */
-            uri: string;
         };
         /** DatasetUpdate */
         DatasetUpdate: {
@@ -590,128 +596,126 @@ export interface components {
         };
         /** DatasetVersion */
         DatasetVersion: {
+            /** Id */
+            id: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Createdby */
+            createdBy: string;
+            /** Etag */
+            etag: string;
+            /** Datasetid */
+            datasetId: string;
+            /** Version */
+            version: number;
+            /** Source */
+            source: string;
+            /**
+             * Uri
+             * @default null
+             */
+            uri?: string | null;
             /**
              * Blobpath
              * @default null
              */
             blobPath?: string | null;
             /**
-             * Createdat
-             * Format: date-time
+             * Sizebytes
+             * @default null
              */
-            createdAt: string;
-            /** Createdby */
-            createdBy: string;
-            /** Datasetid */
-            datasetId: string;
-            /** Etag */
-            etag: string;
-            /** Id */
-            id: string;
-            /** @default null */
-            profile?: components["schemas"]["Profile"] | null;
+            sizeBytes?: number | null;
             /**
              * Sha256
              * @default null
              */
             sha256?: string | null;
-            /**
-             * Sizebytes
-             * @default null
-             */
-            sizeBytes?: number | null;
-            /** Source */
-            source: string;
-            /**
-             * Updatedat
-             * Format: date-time
-             */
-            updatedAt: string;
-            /**
-             * Uri
-             * @default null
-             */
-            uri?: string | null;
-            /** Version */
-            version: number;
+            /** @default null */
+            profile?: components["schemas"]["Profile"] | null;
         };
         /** Deployment */
         Deployment: {
+            /** Id */
+            id: string;
             /**
              * Createdat
              * Format: date-time
              */
             createdAt: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
             /** Createdby */
             createdBy: string;
+            /** Etag */
+            etag: string;
+            /** Name */
+            name: string;
             /** Endpointid */
             endpointId: string;
+            /** Modelid */
+            modelId: string;
+            /** Instancetype */
+            instanceType: string;
+            /** Instancecount */
+            instanceCount: number;
+            state: components["schemas"]["ProvisioningState"];
             /**
              * Error
              * @default null
              */
             error?: string | null;
-            /** Etag */
-            etag: string;
-            /** Id */
-            id: string;
-            /** Instancecount */
-            instanceCount: number;
-            /** Instancetype */
-            instanceType: string;
-            /** Modelid */
-            modelId: string;
-            /** Name */
-            name: string;
-            state: components["schemas"]["ProvisioningState"];
-            /**
-             * Updatedat
-             * Format: date-time
-             */
-            updatedAt: string;
         };
         /** DeploymentPut */
         DeploymentPut: {
-            /**
-             * Instancecount
-             * @default 1
-             */
-            instanceCount?: number;
+            /** Modelid */
+            modelId: string;
             /**
              * Instancetype
              * @default Standard_DS3_v2
              */
             instanceType?: string;
-            /** Modelid */
-            modelId: string;
+            /**
+             * Instancecount
+             * @default 1
+             */
+            instanceCount?: number;
         };
         /** Endpoint */
         Endpoint: {
+            /** Id */
+            id: string;
             /**
              * Createdat
              * Format: date-time
              */
             createdAt: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
             /** Createdby */
             createdBy: string;
+            /** Etag */
+            etag: string;
+            /** Name */
+            name: string;
             /**
              * Description
              * @default null
              */
             description?: string | null;
-            /** Etag */
-            etag: string;
-            /** Id */
-            id: string;
-            /** Name */
-            name: string;
-            /**
-             * Scoringuri
-             * @default null
-             */
-            scoringUri?: string | null;
-            /** @default Succeeded */
-            state?: components["schemas"]["ProvisioningState"];
             /**
              * Traffic
              * @default {}
@@ -719,21 +723,23 @@ export interface components {
             traffic?: {
                 [key: string]: number;
             };
+            /** @default Succeeded */
+            state?: components["schemas"]["ProvisioningState"];
             /**
-             * Updatedat
-             * Format: date-time
+             * Scoringuri
+             * @default null
              */
-            updatedAt: string;
+            scoringUri?: string | null;
         };
         /** EndpointCreate */
         EndpointCreate: {
+            /** Name */
+            name: string;
             /**
              * Description
              * @default null
              */
             description?: string | null;
-            /** Name */
-            name: string;
         };
         /** EndpointUpdate */
         EndpointUpdate: {
@@ -755,11 +761,6 @@ export interface components {
         ErrorBody: {
             /** Code */
             code: string;
-            /**
-             * Details
-             * @default null
-             */
-            details?: components["schemas"]["ErrorDetailModel"][] | null;
             /** Message */
             message: string;
             /**
@@ -767,6 +768,11 @@ export interface components {
              * @default null
              */
             target?: string | null;
+            /**
+             * Details
+             * @default null
+             */
+            details?: components["schemas"]["ErrorDetailModel"][] | null;
         };
         /** ErrorDetailModel */
         ErrorDetailModel: {
@@ -786,72 +792,65 @@ export interface components {
         };
         /** Experiment */
         Experiment: {
-            /** Allowedalgorithms */
-            allowedAlgorithms: string[];
-            /** Autoregister */
-            autoRegister: boolean;
-            /** Blockedalgorithms */
-            blockedAlgorithms: string[];
+            /** Id */
+            id: string;
             /**
              * Createdat
              * Format: date-time
              */
             createdAt: string;
-            /** Createdby */
-            createdBy: string;
-            /** Datasetid */
-            datasetId: string;
-            /** Datasetversion */
-            datasetVersion: number;
-            /**
-             * Description
-             * @default null
-             */
-            description?: string | null;
-            /** Etag */
-            etag: string;
-            featurization: components["schemas"]["FeaturizationMode"];
-            /** @default null */
-            forecast?: components["schemas"]["ForecastModel"] | null;
-            /** Id */
-            id: string;
-            limits: components["schemas"]["LimitsModel"];
-            /** Name */
-            name: string;
-            /** Primarymetric */
-            primaryMetric: string;
-            /**
-             * State
-             * @default Active
-             */
-            state?: string;
-            /** Targetcolumn */
-            targetColumn: string;
-            task: components["schemas"]["Task"];
             /**
              * Updatedat
              * Format: date-time
              */
             updatedAt: string;
+            /** Createdby */
+            createdBy: string;
+            /** Etag */
+            etag: string;
+            /** Name */
+            name: string;
+            /**
+             * Description
+             * @default null
+             */
+            description?: string | null;
+            task: components["schemas"]["Task"];
+            /** Datasetid */
+            datasetId: string;
+            /** Datasetversion */
+            datasetVersion: number;
+            /** Targetcolumn */
+            targetColumn: string;
+            /** Primarymetric */
+            primaryMetric: string;
+            limits: components["schemas"]["LimitsModel"];
             validation: components["schemas"]["ValidationModel"];
+            /** Allowedalgorithms */
+            allowedAlgorithms: string[];
+            /** Blockedalgorithms */
+            blockedAlgorithms: string[];
+            featurization: components["schemas"]["FeaturizationMode"];
+            /** @default null */
+            forecast?: components["schemas"]["ForecastModel"] | null;
+            /** Autoregister */
+            autoRegister: boolean;
+            /**
+             * State
+             * @default Active
+             */
+            state?: string;
         };
         /** ExperimentCreate */
         ExperimentCreate: {
+            /** Name */
+            name: string;
             /**
-             * Allowedalgorithms
-             * @default []
+             * Description
+             * @default null
              */
-            allowedAlgorithms?: string[];
-            /**
-             * Autoregister
-             * @default true
-             */
-            autoRegister?: boolean;
-            /**
-             * Blockedalgorithms
-             * @default []
-             */
-            blockedAlgorithms?: string[];
+            description?: string | null;
+            task: components["schemas"]["Task"];
             /** Datasetid */
             datasetId: string;
             /**
@@ -860,37 +859,25 @@ export interface components {
              * @default null
              */
             datasetVersion?: number | null;
-            /**
-             * Description
-             * @default null
-             */
-            description?: string | null;
-            /** @default auto */
-            featurization?: components["schemas"]["FeaturizationMode"];
-            /** @default null */
-            forecast?: components["schemas"]["ForecastModel"] | null;
-            /**
-             * @default {
-             *       "enableEarlyTermination": true,
-             *       "exitScore": null,
-             *       "maxConcurrentTrials": 1,
-             *       "maxTrials": 20,
-             *       "timeoutMinutes": 60,
-             *       "trialTimeoutMinutes": null
-             *     }
-             */
-            limits?: components["schemas"]["LimitsModel"];
-            /** Name */
-            name: string;
+            /** Targetcolumn */
+            targetColumn: string;
             /**
              * Primarymetric
              * @description default: Azure ML's default for the task
              * @default null
              */
             primaryMetric?: string | null;
-            /** Targetcolumn */
-            targetColumn: string;
-            task: components["schemas"]["Task"];
+            /**
+             * @default {
+             *       "timeoutMinutes": 60,
+             *       "trialTimeoutMinutes": null,
+             *       "maxTrials": 20,
+             *       "maxConcurrentTrials": 1,
+             *       "exitScore": null,
+             *       "enableEarlyTermination": true
+             *     }
+             */
+            limits?: components["schemas"]["LimitsModel"];
             /**
              * @default {
              *       "nCrossValidations": null,
@@ -898,52 +885,71 @@ export interface components {
              *     }
              */
             validation?: components["schemas"]["ValidationModel"];
+            /**
+             * Allowedalgorithms
+             * @default []
+             */
+            allowedAlgorithms?: string[];
+            /**
+             * Blockedalgorithms
+             * @default []
+             */
+            blockedAlgorithms?: string[];
+            /** @default auto */
+            featurization?: components["schemas"]["FeaturizationMode"];
+            /** @default null */
+            forecast?: components["schemas"]["ForecastModel"] | null;
+            /**
+             * Autoregister
+             * @default true
+             */
+            autoRegister?: boolean;
         };
         /** ExperimentUpdate */
         ExperimentUpdate: {
             /**
-             * Allowedalgorithms
+             * Description
              * @default null
              */
-            allowedAlgorithms?: string[] | null;
-            /**
-             * Autoregister
-             * @default null
-             */
-            autoRegister?: boolean | null;
-            /**
-             * Blockedalgorithms
-             * @default null
-             */
-            blockedAlgorithms?: string[] | null;
+            description?: string | null;
             /**
              * Datasetversion
              * @default null
              */
             datasetVersion?: number | null;
             /**
-             * Description
+             * Targetcolumn
              * @default null
              */
-            description?: string | null;
-            /** @default null */
-            featurization?: components["schemas"]["FeaturizationMode"] | null;
-            /** @default null */
-            forecast?: components["schemas"]["ForecastModel"] | null;
-            /** @default null */
-            limits?: components["schemas"]["LimitsModel"] | null;
+            targetColumn?: string | null;
             /**
              * Primarymetric
              * @default null
              */
             primaryMetric?: string | null;
-            /**
-             * Targetcolumn
-             * @default null
-             */
-            targetColumn?: string | null;
+            /** @default null */
+            limits?: components["schemas"]["LimitsModel"] | null;
             /** @default null */
             validation?: components["schemas"]["ValidationModel"] | null;
+            /**
+             * Allowedalgorithms
+             * @default null
+             */
+            allowedAlgorithms?: string[] | null;
+            /**
+             * Blockedalgorithms
+             * @default null
+             */
+            blockedAlgorithms?: string[] | null;
+            /** @default null */
+            featurization?: components["schemas"]["FeaturizationMode"] | null;
+            /** @default null */
+            forecast?: components["schemas"]["ForecastModel"] | null;
+            /**
+             * Autoregister
+             * @default null
+             */
+            autoRegister?: boolean | null;
         };
         /**
          * FeaturizationMode
@@ -952,10 +958,10 @@ export interface components {
         FeaturizationMode: "auto" | "custom" | "off";
         /** ForecastModel */
         ForecastModel: {
-            /** Horizon */
-            horizon: number;
             /** Timecolumn */
             timeColumn: string;
+            /** Horizon */
+            horizon: number;
             /**
              * Timeseriesidcolumns
              * @default []
@@ -968,34 +974,8 @@ export interface components {
             name: string;
             type: components["schemas"]["ColumnType"];
         };
-        /**
-         * JobStatus
-         * @description Azure ML job statuses. Terminal: Completed, Failed, Canceled. A run's status only moves forward.
-         * @enum {string}
-         */
-        JobStatus: "NotStarted" | "Queued" | "Preparing" | "Running" | "Finalizing" | "CancelRequested" | "Completed" | "Failed" | "Canceled";
         /** LimitsModel */
         LimitsModel: {
-            /**
-             * Enableearlytermination
-             * @default true
-             */
-            enableEarlyTermination?: boolean;
-            /**
-             * Exitscore
-             * @default null
-             */
-            exitScore?: number | null;
-            /**
-             * Maxconcurrenttrials
-             * @default 1
-             */
-            maxConcurrentTrials?: number;
-            /**
-             * Maxtrials
-             * @default 20
-             */
-            maxTrials?: number;
             /**
              * Timeoutminutes
              * @default 60
@@ -1006,21 +986,43 @@ export interface components {
              * @default null
              */
             trialTimeoutMinutes?: number | null;
+            /**
+             * Maxtrials
+             * @default 20
+             */
+            maxTrials?: number;
+            /**
+             * Maxconcurrenttrials
+             * @default 1
+             */
+            maxConcurrentTrials?: number;
+            /**
+             * Exitscore
+             * @default null
+             */
+            exitScore?: number | null;
+            /**
+             * Enableearlytermination
+             * @default true
+             */
+            enableEarlyTermination?: boolean;
         };
         /** LogLineModel */
         LogLineModel: {
             /** Seq */
             seq: number;
-            /** Text */
-            text: string;
             /**
              * Timestamp
              * Format: date-time
              */
             timestamp: string;
+            /** Text */
+            text: string;
         };
         /** Me */
         Me: {
+            /** Userid */
+            userId: string;
             /**
              * Name
              * @default null
@@ -1030,44 +1032,42 @@ export interface components {
             platformAdmin: boolean;
             /** Tenants */
             tenants: components["schemas"]["MyTenant"][];
-            /** Userid */
-            userId: string;
         };
         /** Member */
         Member: {
+            /** Id */
+            id: string;
             /**
              * Createdat
              * Format: date-time
              */
             createdAt: string;
-            /** Createdby */
-            createdBy: string;
-            /**
-             * Displayname
-             * @default null
-             */
-            displayName?: string | null;
-            /** Etag */
-            etag: string;
-            /** Id */
-            id: string;
-            role: components["schemas"]["Role"];
             /**
              * Updatedat
              * Format: date-time
              */
             updatedAt: string;
+            /** Createdby */
+            createdBy: string;
+            /** Etag */
+            etag: string;
             /** Userid */
             userId: string;
-        };
-        /** MemberPut */
-        MemberPut: {
+            role: components["schemas"]["Role"];
             /**
              * Displayname
              * @default null
              */
             displayName?: string | null;
+        };
+        /** MemberPut */
+        MemberPut: {
             role: components["schemas"]["Role"];
+            /**
+             * Displayname
+             * @default null
+             */
+            displayName?: string | null;
         };
         /** MetricPointModel */
         MetricPointModel: {
@@ -1075,91 +1075,91 @@ export interface components {
             name: string;
             /** Step */
             step: number;
+            /** Value */
+            value: number;
             /**
              * Timestamp
              * Format: date-time
              */
             timestamp: string;
-            /** Value */
-            value: number;
         };
         /** Model */
         Model: {
+            /** Id */
+            id: string;
             /**
              * Createdat
              * Format: date-time
              */
             createdAt: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
             /** Createdby */
             createdBy: string;
+            /** Etag */
+            etag: string;
+            /** Name */
+            name: string;
+            /** Version */
+            version: string;
+            /** Runid */
+            runId: string;
+            /**
+             * Trialid
+             * @default null
+             */
+            trialId?: string | null;
+            /**
+             * Uri
+             * @default null
+             */
+            uri?: string | null;
             /**
              * Description
              * @default null
              */
             description?: string | null;
-            /** Etag */
-            etag: string;
-            /** Id */
-            id: string;
+            /**
+             * Tags
+             * @default {}
+             */
+            tags?: {
+                [key: string]: string;
+            };
             /**
              * Inputcolumns
              * @description what a scoring row carries: the training data's columns less the target, with types
              * @default []
              */
             inputColumns?: components["schemas"]["InputColumn"][];
-            /** Name */
-            name: string;
-            /** Runid */
-            runId: string;
-            /**
-             * Tags
-             * @default {}
-             */
-            tags?: {
-                [key: string]: string;
-            };
-            /**
-             * Trialid
-             * @default null
-             */
-            trialId?: string | null;
-            /**
-             * Updatedat
-             * Format: date-time
-             */
-            updatedAt: string;
-            /**
-             * Uri
-             * @default null
-             */
-            uri?: string | null;
-            /** Version */
-            version: string;
         };
         /** ModelCreate */
         ModelCreate: {
-            /**
-             * Description
-             * @default null
-             */
-            description?: string | null;
             /** Name */
             name: string;
             /** Runid */
             runId: string;
-            /**
-             * Tags
-             * @default {}
-             */
-            tags?: {
-                [key: string]: string;
-            };
             /**
              * Trialid
              * @description default: the run's best trial
              * @default null
              */
             trialId?: string | null;
+            /**
+             * Description
+             * @default null
+             */
+            description?: string | null;
+            /**
+             * Tags
+             * @default {}
+             */
+            tags?: {
+                [key: string]: string;
+            };
         };
         /** ModelUpdate */
         ModelUpdate: {
@@ -1178,47 +1178,47 @@ export interface components {
         };
         /** MyTenant */
         MyTenant: {
-            role: components["schemas"]["Role"];
             /** Tenantid */
             tenantId: string;
+            role: components["schemas"]["Role"];
         };
         /** Operation */
         Operation: {
+            /** Id */
+            id: string;
             /**
              * Createdat
              * Format: date-time
              */
             createdAt: string;
-            /** Createdby */
-            createdBy: string;
-            /**
-             * Error
-             * @default null
-             */
-            error?: string | null;
-            /** Etag */
-            etag: string;
-            /** Id */
-            id: string;
-            /** Kind */
-            kind: string;
-            /**
-             * @default {
-             *       "done": 0,
-             *       "message": null,
-             *       "percent": null,
-             *       "total": null
-             *     }
-             */
-            progress?: components["schemas"]["OperationProgress"];
-            status: components["schemas"]["OperationStatus"];
-            /** Target */
-            target: string;
             /**
              * Updatedat
              * Format: date-time
              */
             updatedAt: string;
+            /** Createdby */
+            createdBy: string;
+            /** Etag */
+            etag: string;
+            /** Kind */
+            kind: string;
+            status: components["schemas"]["OperationStatus"];
+            /** Target */
+            target: string;
+            /**
+             * @default {
+             *       "done": 0,
+             *       "total": null,
+             *       "percent": null,
+             *       "message": null
+             *     }
+             */
+            progress?: components["schemas"]["OperationProgress"];
+            /**
+             * Error
+             * @default null
+             */
+            error?: string | null;
         };
         /** OperationProgress */
         OperationProgress: {
@@ -1228,20 +1228,20 @@ export interface components {
              */
             done?: number;
             /**
-             * Message
+             * Total
              * @default null
              */
-            message?: string | null;
+            total?: number | null;
             /**
              * Percent
              * @default null
              */
             percent?: number | null;
             /**
-             * Total
+             * Message
              * @default null
              */
-            total?: number | null;
+            message?: string | null;
         };
         /**
          * OperationStatus
@@ -1258,16 +1258,6 @@ export interface components {
         /** Progress */
         Progress: {
             /**
-             * Bestscore
-             * @default null
-             */
-            bestScore?: number | null;
-            /**
-             * Elapsedseconds
-             * @default null
-             */
-            elapsedSeconds?: number | null;
-            /**
              * Percent
              * @default null
              */
@@ -1277,6 +1267,16 @@ export interface components {
              * @default 0
              */
             trialsDone?: number;
+            /**
+             * Bestscore
+             * @default null
+             */
+            bestScore?: number | null;
+            /**
+             * Elapsedseconds
+             * @default null
+             */
+            elapsedSeconds?: number | null;
         };
         /**
          * ProvisioningState
@@ -1291,15 +1291,15 @@ export interface components {
              */
             maxConcurrentRuns?: number;
             /**
-             * Maxtimeoutminutes
-             * @default 60
-             */
-            maxTimeoutMinutes?: number;
-            /**
              * Maxtrialsperrun
              * @default 100
              */
             maxTrialsPerRun?: number;
+            /**
+             * Maxtimeoutminutes
+             * @default 60
+             */
+            maxTimeoutMinutes?: number;
         };
         /**
          * Role
@@ -1308,36 +1308,63 @@ export interface components {
         Role: "reader" | "contributor" | "owner";
         /** Run */
         Run: {
+            /** Id */
+            id: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Createdby */
+            createdBy: string;
+            /** Etag */
+            etag: string;
+            /** Experimentid */
+            experimentId: string;
+            status: components["schemas"]["JobStatus"];
+            /** Jobname */
+            jobName: string;
+            /** Primarymetric */
+            primaryMetric: string;
+            /**
+             * @default {
+             *       "percent": null,
+             *       "trialsDone": 0,
+             *       "bestScore": null,
+             *       "elapsedSeconds": null
+             *     }
+             */
+            progress?: components["schemas"]["Progress"];
             /**
              * Besttrialid
              * @default null
              */
             bestTrialId?: string | null;
             /**
-             * Createdat
-             * Format: date-time
-             */
-            createdAt: string;
-            /** Createdby */
-            createdBy: string;
-            /**
-             * Endedat
+             * Modelid
              * @default null
              */
-            endedAt?: string | null;
+            modelId?: string | null;
             /**
              * Error
              * @default null
              */
             error?: string | null;
-            /** Etag */
-            etag: string;
-            /** Experimentid */
-            experimentId: string;
-            /** Id */
-            id: string;
-            /** Jobname */
-            jobName: string;
+            /**
+             * Startedat
+             * @default null
+             */
+            startedAt?: string | null;
+            /**
+             * Endedat
+             * @default null
+             */
+            endedAt?: string | null;
             /**
              * Metrics
              * @default {}
@@ -1345,45 +1372,18 @@ export interface components {
             metrics?: {
                 [key: string]: number;
             };
-            /**
-             * Modelid
-             * @default null
-             */
-            modelId?: string | null;
-            /** Primarymetric */
-            primaryMetric: string;
-            /**
-             * @default {
-             *       "bestScore": null,
-             *       "elapsedSeconds": null,
-             *       "percent": null,
-             *       "trialsDone": 0
-             *     }
-             */
-            progress?: components["schemas"]["Progress"];
-            /**
-             * Startedat
-             * @default null
-             */
-            startedAt?: string | null;
-            status: components["schemas"]["JobStatus"];
-            /**
-             * Updatedat
-             * Format: date-time
-             */
-            updatedAt: string;
         };
         /** ScoreRequest */
         ScoreRequest: {
+            /** Rows */
+            rows: {
+                [key: string]: string | number | boolean | null;
+            }[];
             /**
              * Deployment
              * @default null
              */
             deployment?: string | null;
-            /** Rows */
-            rows: {
-                [key: string]: string | number | boolean | null;
-            }[];
         };
         /** ScoreResponse */
         ScoreResponse: {
@@ -1397,49 +1397,47 @@ export interface components {
         Task: "classification" | "regression" | "forecasting";
         /** Tenant */
         Tenant: {
-            /** @default null */
-            azureml?: components["schemas"]["AzureMLBinding"] | null;
+            /** Id */
+            id: string;
             /**
              * Createdat
              * Format: date-time
              */
             createdAt: string;
-            /** Createdby */
-            createdBy: string;
-            /**
-             * Displayname
-             * @default null
-             */
-            displayName?: string | null;
-            /** Etag */
-            etag: string;
-            /** Id */
-            id: string;
-            /** Name */
-            name: string;
-            quotas: components["schemas"]["Quotas"];
-            /**
-             * State
-             * @default Active
-             */
-            state?: string;
             /**
              * Updatedat
              * Format: date-time
              */
             updatedAt: string;
-        };
-        /** TenantCreate */
-        TenantCreate: {
-            /** @default null */
-            azureml?: components["schemas"]["AzureMLBinding"] | null;
+            /** Createdby */
+            createdBy: string;
+            /** Etag */
+            etag: string;
+            /** Name */
+            name: string;
             /**
              * Displayname
              * @default null
              */
             displayName?: string | null;
+            quotas: components["schemas"]["Quotas"];
+            /** @default null */
+            azureml?: components["schemas"]["AzureMLBinding"] | null;
+            /**
+             * State
+             * @default Active
+             */
+            state?: string;
+        };
+        /** TenantCreate */
+        TenantCreate: {
             /** Name */
             name: string;
+            /**
+             * Displayname
+             * @default null
+             */
+            displayName?: string | null;
             /**
              * Owneruserid
              * @default null
@@ -1448,16 +1446,16 @@ export interface components {
             /**
              * @default {
              *       "maxConcurrentRuns": 2,
-             *       "maxTimeoutMinutes": 60,
-             *       "maxTrialsPerRun": 100
+             *       "maxTrialsPerRun": 100,
+             *       "maxTimeoutMinutes": 60
              *     }
              */
             quotas?: components["schemas"]["Quotas"];
+            /** @default null */
+            azureml?: components["schemas"]["AzureMLBinding"] | null;
         };
         /** TenantUpdate */
         TenantUpdate: {
-            /** @default null */
-            azureml?: components["schemas"]["AzureMLBinding"] | null;
             /**
              * Displayname
              * @default null
@@ -1465,11 +1463,22 @@ export interface components {
             displayName?: string | null;
             /** @default null */
             quotas?: components["schemas"]["Quotas"] | null;
+            /** @default null */
+            azureml?: components["schemas"]["AzureMLBinding"] | null;
         };
         /** TrialModel */
         TrialModel: {
+            /** Trialid */
+            trialId: string;
+            /** Rank */
+            rank: number;
             /** Algorithm */
             algorithm: string;
+            /**
+             * Score
+             * @default null
+             */
+            score?: number | null;
             /**
              * Durationseconds
              * @default null
@@ -1489,16 +1498,7 @@ export interface components {
             metrics?: {
                 [key: string]: number;
             };
-            /** Rank */
-            rank: number;
-            /**
-             * Score
-             * @default null
-             */
-            score?: number | null;
             status: components["schemas"]["JobStatus"];
-            /** Trialid */
-            trialId: string;
         };
         /** ValidationModel */
         ValidationModel: {
@@ -1522,6 +1522,594 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_datasets: {
+        parameters: {
+            query?: {
+                top?: number;
+                continuation?: string | null;
+            };
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["Dataset"][];
+                        nextLink?: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_dataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DatasetCreate"];
+                "multipart/form-data": {
+                    file: string;
+                    name?: string;
+                    description?: string;
+                };
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dataset"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Name taken or restricted by a reference */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_dataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dataset"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_dataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Name taken or restricted by a reference */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description ETag mismatch */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    update_dataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DatasetUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dataset"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description ETag mismatch */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_versions: {
+        parameters: {
+            query?: {
+                top?: number;
+                continuation?: string | null;
+            };
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["DatasetVersion"][];
+                        nextLink?: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    add_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    file: string;
+                    name?: string;
+                    description?: string;
+                };
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetVersion"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description ETag mismatch */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     get_me: {
         parameters: {
             query?: never;
@@ -1888,12 +2476,11 @@ export interface operations {
             };
         };
     };
-    list_audit: {
+    list_members: {
         parameters: {
             query?: {
                 top?: number;
                 continuation?: string | null;
-                since?: string | null;
             };
             header?: never;
             path: {
@@ -1910,8 +2497,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        value: components["schemas"]["Member"][];
                         nextLink?: string | null;
-                        value: components["schemas"]["AuditEntry"][];
                     };
                 };
             };
@@ -1962,7 +2549,154 @@ export interface operations {
             };
         };
     };
-    list_datasets: {
+    put_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberPut"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description ETag mismatch */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_experiments: {
         parameters: {
             query?: {
                 top?: number;
@@ -1983,8 +2717,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        value: components["schemas"]["Experiment"][];
                         nextLink?: string | null;
-                        value: components["schemas"]["Dataset"][];
                     };
                 };
             };
@@ -2035,7 +2769,7 @@ export interface operations {
             };
         };
     };
-    create_dataset: {
+    create_experiment: {
         parameters: {
             query?: never;
             header?: never;
@@ -2046,13 +2780,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["DatasetCreate"];
-                "multipart/form-data": {
-                    description?: string;
-                    file: string;
-                    name?: string;
-                };
-                "text/csv": string;
+                "application/json": components["schemas"]["ExperimentCreate"];
             };
         };
         responses: {
@@ -2062,7 +2790,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Dataset"];
+                    "application/json": components["schemas"]["Experiment"];
                 };
             };
             /** @description Invalid input */
@@ -2110,24 +2838,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Wrong content type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
             /** @description Storage or Azure ML unavailable */
             503: {
                 headers: {
@@ -2139,7 +2849,7 @@ export interface operations {
             };
         };
     };
-    get_dataset: {
+    get_experiment: {
         parameters: {
             query?: never;
             header?: never;
@@ -2157,7 +2867,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Dataset"];
+                    "application/json": components["schemas"]["Experiment"];
                 };
             };
             /** @description Invalid input */
@@ -2207,7 +2917,819 @@ export interface operations {
             };
         };
     };
-    delete_dataset: {
+    delete_experiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description ETag mismatch */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    update_experiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExperimentUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Experiment"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description ETag mismatch */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_operation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_audit: {
+        parameters: {
+            query?: {
+                top?: number;
+                continuation?: string | null;
+                since?: string | null;
+            };
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["AuditEntry"][];
+                        nextLink?: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_runs: {
+        parameters: {
+            query?: {
+                top?: number;
+                continuation?: string | null;
+                experimentId?: string | null;
+                status?: components["schemas"]["JobStatus"] | null;
+            };
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["Run"][];
+                        nextLink?: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description ETag mismatch */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_trials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["TrialModel"][];
+                        nextLink?: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_models: {
+        parameters: {
+            query?: {
+                top?: number;
+                continuation?: string | null;
+            };
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["Model"][];
+                        nextLink?: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_model: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModelCreate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Model"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Name taken or restricted by a reference */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_model: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Model"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_model: {
         parameters: {
             query?: never;
             header?: never;
@@ -2291,7 +3813,7 @@ export interface operations {
             };
         };
     };
-    update_dataset: {
+    update_model: {
         parameters: {
             query?: never;
             header?: never;
@@ -2303,7 +3825,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["DatasetUpdate"];
+                "application/json": components["schemas"]["ModelUpdate"];
             };
         };
         responses: {
@@ -2313,7 +3835,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Dataset"];
+                    "application/json": components["schemas"]["Model"];
                 };
             };
             /** @description Invalid input */
@@ -2354,184 +3876,6 @@ export interface operations {
             };
             /** @description ETag mismatch */
             412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Storage or Azure ML unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    list_versions: {
-        parameters: {
-            query?: {
-                top?: number;
-                continuation?: string | null;
-            };
-            header?: never;
-            path: {
-                tenant: string;
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        nextLink?: string | null;
-                        value: components["schemas"]["DatasetVersion"][];
-                    };
-                };
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Role too low */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Storage or Azure ML unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    add_version: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "multipart/form-data": {
-                    description?: string;
-                    file: string;
-                    name?: string;
-                };
-                "text/csv": string;
-            };
-        };
-        responses: {
-            /** @description OK */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DatasetVersion"];
-                };
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Role too low */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Wrong content type */
-            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2571,8 +3915,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        nextLink?: string | null;
                         value: components["schemas"]["Endpoint"][];
+                        nextLink?: string | null;
                     };
                 };
             };
@@ -3228,385 +4572,6 @@ export interface operations {
             };
         };
     };
-    list_experiments: {
-        parameters: {
-            query?: {
-                top?: number;
-                continuation?: string | null;
-            };
-            header?: never;
-            path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        nextLink?: string | null;
-                        value: components["schemas"]["Experiment"][];
-                    };
-                };
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Role too low */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Storage or Azure ML unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    create_experiment: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ExperimentCreate"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Experiment"];
-                };
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Role too low */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Name taken or restricted by a reference */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Storage or Azure ML unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    get_experiment: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Experiment"];
-                };
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Role too low */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Storage or Azure ML unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    delete_experiment: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Operation"];
-                };
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Role too low */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Storage or Azure ML unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    update_experiment: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ExperimentUpdate"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Experiment"];
-                };
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Role too low */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Storage or Azure ML unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
     start_run: {
         parameters: {
             query?: never;
@@ -3684,1120 +4649,6 @@ export interface operations {
             };
         };
     };
-    list_members: {
-        parameters: {
-            query?: {
-                top?: number;
-                continuation?: string | null;
-            };
-            header?: never;
-            path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        nextLink?: string | null;
-                        value: components["schemas"]["Member"][];
-                    };
-                };
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Role too low */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Storage or Azure ML unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    put_member: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-                userId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["MemberPut"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Member"];
-                };
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Role too low */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Storage or Azure ML unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    delete_member: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-                userId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Done */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Role too low */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Storage or Azure ML unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    list_models: {
-        parameters: {
-            query?: {
-                top?: number;
-                continuation?: string | null;
-            };
-            header?: never;
-            path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        nextLink?: string | null;
-                        value: components["schemas"]["Model"][];
-                    };
-                };
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Role too low */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Storage or Azure ML unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    create_model: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ModelCreate"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Model"];
-                };
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Role too low */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Name taken or restricted by a reference */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Storage or Azure ML unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    get_model: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Model"];
-                };
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Role too low */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Storage or Azure ML unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    delete_model: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Done */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Role too low */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Name taken or restricted by a reference */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Storage or Azure ML unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    update_model: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ModelUpdate"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Model"];
-                };
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Role too low */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Storage or Azure ML unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    get_operation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Operation"];
-                };
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Role too low */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Storage or Azure ML unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    list_runs: {
-        parameters: {
-            query?: {
-                top?: number;
-                continuation?: string | null;
-                experimentId?: string | null;
-                status?: components["schemas"]["JobStatus"] | null;
-            };
-            header?: never;
-            path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        nextLink?: string | null;
-                        value: components["schemas"]["Run"][];
-                    };
-                };
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Role too low */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Storage or Azure ML unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    get_run: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Run"];
-                };
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Role too low */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Storage or Azure ML unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    delete_run: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Operation"];
-                };
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Role too low */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Storage or Azure ML unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    list_logs: {
-        parameters: {
-            query?: {
-                after?: number;
-                top?: number;
-            };
-            header?: never;
-            path: {
-                tenant: string;
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        nextLink?: string | null;
-                        value: components["schemas"]["LogLineModel"][];
-                    };
-                };
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Role too low */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Storage or Azure ML unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    list_metrics: {
-        parameters: {
-            query?: {
-                top?: number;
-                continuation?: string | null;
-                name?: string | null;
-            };
-            header?: never;
-            path: {
-                tenant: string;
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        nextLink?: string | null;
-                        value: components["schemas"]["MetricPointModel"][];
-                    };
-                };
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Role too low */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Storage or Azure ML unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    list_trials: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        nextLink?: string | null;
-                        value: components["schemas"]["TrialModel"][];
-                    };
-                };
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing or invalid token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Role too low */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or another tenant's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Storage or Azure ML unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
     cancel_run: {
         parameters: {
             query?: never;
@@ -4857,6 +4708,155 @@ export interface operations {
             };
             /** @description Name taken or restricted by a reference */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_metrics: {
+        parameters: {
+            query?: {
+                top?: number;
+                continuation?: string | null;
+                name?: string | null;
+            };
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["MetricPointModel"][];
+                        nextLink?: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_logs: {
+        parameters: {
+            query?: {
+                after?: number;
+                top?: number;
+            };
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["LogLineModel"][];
+                        nextLink?: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
