@@ -176,9 +176,10 @@ try {
     await page.getByRole("link", { name: link, exact: true }).click();
     await page.getByRole("heading", { name: heading, exact: true }).waitFor();
     await page.waitForLoadState("networkidle");
+    if (name === "members") await page.getByRole("cell", { name: `alice-${tag}` }).waitFor();
+    if (name === "audit") await page.getByRole("table", { name: "Audit entries" }).waitFor();
     await shot(name);
   }
-  await page.getByRole("cell", { name: `alice-${tag}` }).waitFor();
 
   step("narrow window");
   await page.setViewportSize({ width: 420, height: 800 });

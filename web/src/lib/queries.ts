@@ -93,11 +93,12 @@ export function useRun(tenant: string, id: string) {
   });
 }
 
-export function useTrials(tenant: string, id: string, live: boolean) {
+/** The leaderboard: refreshed while the run is live, and after its end until the trials are recorded. */
+export function useTrials(tenant: string, id: string, live: boolean, settling = false) {
   return useQuery({
     queryKey: keys.trials(tenant, id),
     queryFn: () => ok(api.GET("/api/v1/tenants/{tenant}/runs/{id}/trials", { params: { path: { tenant, id } } })),
-    refetchInterval: live ? LIVE_MS : false,
+    refetchInterval: (q) => (live || (settling && !q.state.data?.value.length) ? LIVE_MS : false),
   });
 }
 

@@ -22,6 +22,7 @@ import { can, useTenant } from "../lib/tenant";
 import { runProgress } from "./Runs";
 
 const TRIAL_SUFFIX = "_trial";
+const SETTLE_MS = 3 * 60_000;
 
 /** Metric points grouped by name, each sorted by step, x = seconds since the first point. */
 export function seriesByName(points: MetricPoint[]) {
@@ -102,7 +103,7 @@ function Leaderboard({
             <TableCell>{t.algorithm}</TableCell>
             <TableCell>{fmt(t.score)}</TableCell>
             <TableCell>{fmt(t.durationSeconds, 2)}</TableCell>
-            <TableCell className="mono">{t.trialId}</TableCell>
+            <TableCell className="mono" title={t.trialId}>{t.trialId.split("_").pop()}</TableCell>
             {canRegister ? (
               <TableCell>
                 <Button size="small" onClick={() => onRegister(t.trialId)} aria-label={`Register trial ${t.rank}`}>
@@ -122,9 +123,13 @@ export function RunPage() {
   const { tenant, role } = useTenant();
   const run = useRun(tenant, id);
   const live = !!run.data && !isTerminal(run.data.status);
-  const trials = useTrials(tenant, id, live || (run.data?.status === "Completed" && !run.data.bestTrialId));
-  const metrics = useMetrics(tenant, id, live);
-  const logs = useLogs(tenant, id, live);
+  // The API records a run's trials and last points when it finalizes, shortly after the status turns terminal, and
+  // says nothing about when that is done: keep reading for a while after the end (docs/console-api-gaps.md).
+  const ended = run.data?.endedAt ? Date.parse(run.data.endedAt) : run.data?.updatedAt ? Date.parse(run.data.updatedAt) : 0;
+  const settling = !!run.data && isTerminal(run.data.status) && Date.now() - ended < SETTLE_MS;
+  const trials = useTrials(tenant, id, live, settling);
+  const metrics = useMetrics(tenant, id, live || settling);
+  const logs = useLogs(tenant, id, live || settling);
   const queries = useQueryClient();
   const navigate = useNavigate();
   const [modelName, setModelName] = useState("");
