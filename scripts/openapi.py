@@ -9,8 +9,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import function_app  # noqa: E402,F401 - registers the routes
-from functions._openapi import document  # noqa: E402
+import function_app  # noqa: F401 - registers the routes
+from functions._openapi import document
 
 if __name__ == "__main__":
     print(json.dumps(document(), indent=2))
