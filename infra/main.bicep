@@ -33,13 +33,14 @@ param principalType string = 'User'
 @description('Entra ID tenant that issues the API tokens (ENTRA_TENANT_ID); empty means this deployment\'s tenant.')
 param entraTenantId string = ''
 
-@minLength(1)
-@description('Token audience of the API (ENTRA_AUDIENCE): its application id URI or client id.')
-param entraAudience string
+@description('Token audience of the API (ENTRA_AUDIENCE); empty uses the API app registration made here.')
+param entraAudience string = ''
 
-@minLength(1)
-@description('Front-end origins allowed by CORS, comma-separated (CORS_ALLOWED_ORIGINS), e.g. https://app.contoso.com.')
-param corsAllowedOrigins string
+@description('More front-end origins allowed by CORS, comma-separated (CORS_ALLOWED_ORIGINS); the console\'s is added.')
+param corsAllowedOrigins string = ''
+
+@description('Region of the console\'s static web app (Static Web Apps run in a few regions only).')
+param consoleLocation string = 'eastus2'
 
 @description('Name of an existing Azure ML workspace to use; empty creates one in the app resource group.')
 param existingMlWorkspaceName string = ''
@@ -205,13 +206,38 @@ module functionApp 'modules/functionapp.bicep' = {
     azuremlCompute: azuremlCompute
     eventGridAllowedTopics: mlWorkspaceId
     entraTenantId: tokenTenantId
-    entraAudience: entraAudience
-    corsAllowedOrigins: corsAllowedOrigins
+    entraAudience: empty(entraAudience) ? appRegistrations.outputs.apiClientId : entraAudience
+    corsAllowedOrigins: empty(corsAllowedOrigins) ? console.outputs.origin : '${corsAllowedOrigins},${console.outputs.origin}'
   }
   dependsOn: [
     rbac
     mlAccess
   ]
+}
+
+// The web console (docs/adr/0016-web-console.md): its static web app and the Entra app registrations.
+module console 'modules/console.bicep' = {
+  name: 'console'
+  scope: rg
+  params: {
+    name: 'stapp-${resourceToken}'
+    location: consoleLocation
+    tags: tags
+  }
+}
+
+module appRegistrations 'modules/app-registrations.bicep' = {
+  name: 'app-registrations'
+  scope: rg
+  params: {
+    apiName: 'automl-functions-api-${resourceToken}'
+    consoleName: 'automl-functions-console-${resourceToken}'
+    displayPrefix: 'AutoML Functions (${environmentName})'
+    consoleRedirectUris: [
+      console.outputs.origin
+      'http://localhost:5173'
+    ]
+  }
 }
 
 // azd writes every output to .azure/<env>/.env and exports them to the hooks.
@@ -237,3 +263,8 @@ output EVENTGRID_DEADLETTER_STORAGE_ID string = storage.outputs.id
 output EVENTGRID_DEADLETTER_CONTAINER string = deadLetterContainerName
 output ENTRA_TENANT_ID string = tokenTenantId
 output ENTRA_AUDIENCE string = entraAudience
+output CONSOLE_URL string = console.outputs.origin
+output CONSOLE_CLIENT_ID string = appRegistrations.outputs.consoleClientId
+output API_CLIENT_ID string = appRegistrations.outputs.apiClientId
+output API_SCOPE string = appRegistrations.outputs.apiScope
+output ENTRA_TENANT_ID string = tokenTenantId

@@ -3,6 +3,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router";
+import { setApiOrigin } from "./api/client";
 import { App } from "./app/App";
 import { loadConfig } from "./auth/config";
 import "./app/global.css";
@@ -20,6 +21,7 @@ async function start() {
     root.render(<p role="alert">{e instanceof Error ? e.message : String(e)}</p>);
     return;
   }
+  setApiOrigin(config.apiOrigin);
   root.render(
     <StrictMode>
       <FluentProvider theme={webLightTheme}>

@@ -6,6 +6,16 @@ import type { paths } from "./schema";
 export type TokenSource = () => Promise<string>;
 
 let tokenSource: TokenSource = async () => "";
+let apiOrigin: string | undefined;
+
+/** The API's origin when it is not the console's (Azure: the Function app, allowed by CORS). */
+export function setApiOrigin(origin: string | undefined) {
+  apiOrigin = origin?.replace(/\/+$/, "") || undefined;
+}
+
+export function apiUrl(path: string): string {
+  return (apiOrigin ?? "") + path;
+}
 let onUnauthorized: () => void = () => {};
 
 export function setTokenSource(source: TokenSource, unauthorized: () => void = () => {}) {
@@ -34,7 +44,13 @@ const auth: Middleware = {
 // fetch is looked up per call, so tests can replace it.
 export const api = createClient<paths>({
   baseUrl: typeof window !== "undefined" ? window.location.origin : "",
-  fetch: (request: Request) => globalThis.fetch(request),
+  fetch: async (request: Request) => {
+    if (!apiOrigin) return globalThis.fetch(request);
+    const url = new URL(request.url);
+    const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer();
+    const init = { method: request.method, headers: request.headers, body, signal: request.signal };
+    return globalThis.fetch(apiOrigin + url.pathname + url.search, init);
+  },
 });
 api.use(auth);
 

@@ -1,6 +1,6 @@
 // CSV uploads with progress: fetch() cannot report upload progress, so this one request uses XMLHttpRequest, typed
 // with the generated schema's Dataset / DatasetVersion.
-import { authHeader } from "./client";
+import { apiUrl, authHeader } from "./client";
 import { ApiError } from "./errors";
 import type { Dataset, DatasetVersion } from "./types";
 
@@ -40,7 +40,7 @@ export async function uploadDataset(
   file: Blob,
   onProgress: (p: UploadProgress) => void,
 ): Promise<Dataset> {
-  const url = `/api/v1/tenants/${encodeURIComponent(tenant)}/datasets?name=${encodeURIComponent(name)}`;
+  const url = apiUrl(`/api/v1/tenants/${encodeURIComponent(tenant)}/datasets?name=${encodeURIComponent(name)}`);
   return send<Dataset>(url, file, onProgress, await authHeader());
 }
 
@@ -50,6 +50,6 @@ export async function uploadVersion(
   file: Blob,
   onProgress: (p: UploadProgress) => void,
 ): Promise<DatasetVersion> {
-  const url = `/api/v1/tenants/${encodeURIComponent(tenant)}/datasets/${encodeURIComponent(datasetId)}/versions`;
+  const url = apiUrl(`/api/v1/tenants/${encodeURIComponent(tenant)}/datasets/${encodeURIComponent(datasetId)}/versions`);
   return send<DatasetVersion>(url, file, onProgress, await authHeader());
 }

@@ -9,6 +9,7 @@ export interface EntraConfig {
 export interface ConsoleConfig {
   authMode: "dev" | "entra" | "easyauth";
   apiBase: string;
+  apiOrigin?: string; // where the API is, when not on the console's own origin (Azure: the Function app)
   entra?: EntraConfig;
 }
 
