@@ -9,7 +9,6 @@ parameters).
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
