@@ -20,6 +20,7 @@ import { api, ok, withHeaders } from "../api/client";
 import { ApiError } from "../api/errors";
 import type { Endpoint } from "../api/types";
 import { EmptyState, ErrorNote, Loading, PageTitle, StatusBadge, when } from "../components/common";
+import { DeleteButton } from "../components/DeleteButton";
 import { operationIdFrom, track } from "../lib/operations";
 import { keys, useDeployment, useEndpoint, useEndpoints, useModels } from "../lib/queries";
 import { can, useTenant } from "../lib/tenant";
@@ -255,7 +256,17 @@ export function EndpointPage() {
   const live = Object.entries(e.traffic ?? {}).sort((a, b) => b[1] - a[1])[0]?.[0];
   return (
     <>
-      <PageTitle title={`Endpoint ${e.name}`} />
+      <PageTitle
+        title={`Endpoint ${e.name}`}
+        actions={
+          can(role, "contributor") ? (
+            <DeleteButton
+              what={`endpoint ${e.name} and its deployments`}
+              run={() => api.DELETE("/api/v1/tenants/{tenant}/endpoints/{id}", { params: { path: { tenant, id } } })}
+            />
+          ) : null
+        }
+      />
       <p className="muted">
         <StatusBadge status={e.state} /> · traffic: {trafficText(e)}
         {e.scoringUri ? ` · ${e.scoringUri}` : ""}

@@ -21,6 +21,7 @@ import { api, ok } from "../api/client";
 import { ApiError } from "../api/errors";
 import type { ExperimentCreate, Task } from "../api/types";
 import { EmptyState, ErrorNote, Loading, PageTitle, when } from "../components/common";
+import { DeleteButton } from "../components/DeleteButton";
 import { enumOf, numberRule, type NumberRule } from "../lib/contract";
 import { keys, useDatasets, useExperiment, useExperiments, useRuns } from "../lib/queries";
 import { can, useTenant } from "../lib/tenant";
@@ -380,9 +381,15 @@ export function ExperimentPage() {
         title={`Experiment ${e.name}`}
         actions={
           can(role, "contributor") ? (
-            <Button appearance="primary" onClick={() => start.mutate()} disabled={start.isPending}>
-              {start.isPending ? "Starting…" : "Start a run"}
-            </Button>
+            <>
+              <DeleteButton
+                what={`experiment ${e.name} and its runs`}
+                run={() => api.DELETE("/api/v1/tenants/{tenant}/experiments/{id}", { params: { path: { tenant, id } } })}
+              />
+              <Button appearance="primary" onClick={() => start.mutate()} disabled={start.isPending}>
+                {start.isPending ? "Starting…" : "Start a run"}
+              </Button>
+            </>
           ) : null
         }
       />

@@ -16,6 +16,7 @@ import { api, ok } from "../api/client";
 import { ApiError } from "../api/errors";
 import { isTerminal, type MetricPoint, type Trial } from "../api/types";
 import { EmptyState, ErrorNote, fmt, Loading, PageTitle, Progress, StatusBadge, when } from "../components/common";
+import { DeleteButton } from "../components/DeleteButton";
 import { LineChart } from "../components/LineChart";
 import { keys, useLogs, useMetrics, useRun, useTrials } from "../lib/queries";
 import { can, useTenant } from "../lib/tenant";
@@ -167,6 +168,11 @@ export function RunPage() {
             <Button onClick={() => cancel.mutate()} disabled={cancel.isPending || r.status === "CancelRequested"}>
               {r.status === "CancelRequested" ? "Cancelling…" : "Cancel run"}
             </Button>
+          ) : contributor ? (
+            <DeleteButton
+              what={`run ${r.id} and its trials`}
+              run={() => api.DELETE("/api/v1/tenants/{tenant}/runs/{id}", { params: { path: { tenant, id } } })}
+            />
           ) : null
         }
       />
