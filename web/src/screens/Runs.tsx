@@ -25,9 +25,9 @@ export function RunsTable({ runs }: { runs: Run[] }) {
         <TableRow>
           <TableHeaderCell>Run</TableHeaderCell>
           <TableHeaderCell>Status</TableHeaderCell>
-          <TableHeaderCell style={{ width: 260 }}>Progress</TableHeaderCell>
-          <TableHeaderCell>Primary metric</TableHeaderCell>
-          <TableHeaderCell>Started</TableHeaderCell>
+          <TableHeaderCell className="progress-col">Progress</TableHeaderCell>
+          <TableHeaderCell className="wide-only">Primary metric</TableHeaderCell>
+          <TableHeaderCell className="wide-only">Started</TableHeaderCell>
         </TableRow>
       </TableHeader>
       <TableBody>
@@ -41,11 +41,11 @@ export function RunsTable({ runs }: { runs: Run[] }) {
               <TableCell>
                 <StatusBadge status={r.status} />
               </TableCell>
-              <TableCell>
+              <TableCell className="progress-col">
                 <Progress value={p.value} label={p.label} />
               </TableCell>
-              <TableCell>{r.primaryMetric}</TableCell>
-              <TableCell>{when(r.startedAt ?? r.createdAt)}</TableCell>
+              <TableCell className="wide-only">{r.primaryMetric}</TableCell>
+              <TableCell className="wide-only">{when(r.startedAt ?? r.createdAt)}</TableCell>
             </TableRow>
           );
         })}
