@@ -4,7 +4,8 @@ Paths outside the route prefix (`/api`) that the Functions host would answer 404
 - `GET /config.json`: what the console needs to sign in (`authMode`, and for Entra the client id, authority, scope);
 - `POST /.devhost/token` `{"user": "alice", "platformAdmin": false}`: a dev token for that user, minted with the
   app's own dev issuer (`domain.auth.dev_tokens`), only when AUTH_MODE=dev, not in Azure, and only to a loopback
-  client that called a loopback host name (no DNS rebinding) from the same origin (no cross-site POST); 403 otherwise;
+  client that called a loopback host name (no DNS rebinding) from a loopback page (no cross-site POST: the console
+  itself or its Vite dev server); 403 otherwise;
 - any other GET: a file of the built console (`web/dist`, from DEVHOST_CONSOLE_DIR, which `devhost.stack` sets),
   or `index.html` for the console's own routes (`/runs/…`), so a reload keeps the page.
 """
@@ -28,6 +29,7 @@ CONSOLE_DIR_SETTING = "DEVHOST_CONSOLE_DIR"
 TOKEN_PATH = "/.devhost/token"  # noqa: S105 - a URL path, not a secret
 CONFIG_PATH = "/config.json"
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})  # urlsplit().hostname drops the brackets
 MAX_TOKEN_BODY = 4096
 
 
@@ -105,8 +107,8 @@ class Console:
         if host not in LOOPBACK_NAMES:
             return "Dev tokens are minted only for a loopback host name (127.0.0.1 or localhost)."
         origin = request.headers.get("origin")
-        if origin is not None and urlsplit(origin).netloc.lower() != request.headers.get("host", "").lower():
-            return "Dev tokens are minted only for the console's own origin."
+        if origin is not None and (urlsplit(origin).hostname or "").lower() not in LOOPBACK_HOSTS:
+            return "Dev tokens are minted only for pages of a loopback origin (the console, or its dev server)."
         return None
 
     async def mint(self, request: Request) -> Response:

@@ -10,7 +10,7 @@ export default defineConfig({
   plugins: [react(), bundleBudget()],
   build: { outDir: "dist", emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 },
   server: {
-    proxy: { "/api": API, "/config.json": API, "/.devhost": { target: API, changeOrigin: true } },
+    proxy: { "/api": API, "/config.json": API, "/.devhost": API },
   },
   test: {
     environment: "jsdom",

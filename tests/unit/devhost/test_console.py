@@ -96,8 +96,10 @@ async def test_a_loopback_client_gets_a_dev_token_for_the_user_it_picks(make: Ma
     assert resp.status_code == 200, resp.text
     claims = jwt.decode(resp.json()["token"], SECRET, algorithms=["HS256"], audience=DEV_AUDIENCE, issuer=DEV_ISSUER)
     assert (claims["sub"], claims["roles"]) == ("alice", ["Platform.Admin"])
-    async with make(base="http://localhost:7071") as c:
+    async with make(base="http://localhost:7071") as c:  # no Origin (curl), or the Vite dev server's proxy
         plain = await c.post("/.devhost/token", json={"user": "bob"})
+        dev_server = await c.post("/.devhost/token", json={"user": "bob"}, headers={"Origin": "http://localhost:5173"})
+    assert dev_server.status_code == 200
     claims = jwt.decode(plain.json()["token"], SECRET, algorithms=["HS256"], audience=DEV_AUDIENCE, issuer=DEV_ISSUER)
     assert (claims["sub"], claims["roles"]) == ("bob", [])
 
@@ -109,9 +111,10 @@ async def test_a_loopback_client_gets_a_dev_token_for_the_user_it_picks(make: Ma
         ({"WEBSITE_SITE_NAME": "func-prod"}, {}, {}, "runs in Azure"),
         ({}, {"client_host": "192.168.1.20"}, {}, "loopback clients"),
         ({}, {"base": "http://evil.example:7071"}, {}, "loopback host name"),
-        ({}, {}, {"Origin": "http://evil.example"}, "own origin"),
+        ({}, {}, {"Origin": "http://evil.example"}, "loopback origin"),
+        ({}, {}, {"Origin": "http://127.0.0.1.evil.example:7071"}, "loopback origin"),
     ],
-    ids=["entra-mode", "in-azure", "remote-client", "rebound-host-name", "cross-site"],
+    ids=["entra-mode", "in-azure", "remote-client", "rebound-host-name", "cross-site", "look-alike-site"],
 )
 async def test_every_other_caller_is_refused(
     make: Make, env: dict[str, str], kw: dict[str, Any], headers: dict[str, str], why: str
