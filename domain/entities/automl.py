@@ -278,6 +278,12 @@ class ModelRef(BaseModel):
     trial_id: str | None = None
 
 
+# One row to score and one prediction, as the API and every backend's scoring call carry them.
+ScoreValue = str | int | float | bool | None
+ScoreRow = dict[str, ScoreValue]
+Prediction = ScoreValue
+
+
 class ProvisioningState(StrEnum):
     CREATING = "Creating"
     UPDATING = "Updating"
