@@ -26,11 +26,11 @@ def any_uses(source: str) -> list[int]:
     """Lines naming `Any` (typing.Any, `Any`, or inside a string annotation)."""
     lines = []
     for node in ast.walk(ast.parse(source)):
-        if (isinstance(node, ast.Name) and node.id == "Any") or (
-            isinstance(node, ast.Attribute) and node.attr == "Any"
+        if (
+            (isinstance(node, ast.Name) and node.id == "Any")
+            or (isinstance(node, ast.Attribute) and node.attr == "Any")
+            or (isinstance(node, ast.alias) and node.name == "Any")
         ):
-            lines.append(node.lineno)
-        elif isinstance(node, ast.alias) and node.name == "Any":
             lines.append(node.lineno)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.strip():
             try:

@@ -131,8 +131,9 @@ class FakeAutoML:
             trials_done=len(job.trials),
         )
 
-    def advance(self, job_name: str, trials: int, at: datetime = T0) -> None:
-        """The job runs and has finished `trials` trials (scores rising)."""
+    def advance(self, job_name: str, trials: int, at: datetime | None = None) -> None:
+        """The job runs (since `at`, default now) and has finished `trials` trials (scores rising)."""
+        at = at or datetime.now(UTC)
         job = self._job(job_name)
         job.status, job.started_at = JobStatus.RUNNING, job.started_at or at
         for i in range(len(job.trials), trials):
