@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from domain.entities.datasets import Dataset, DatasetCreate, DatasetUpdate, DatasetVersion, Profile
+from domain.entities.datasets import Dataset, DatasetCreate, DatasetVersion, Profile
 from domain.entities.ids import new_id
 from domain.entities.principal import Principal
 from domain.errors import PayloadTooLarge, ReferencedBy, ValidationFailed
@@ -18,6 +18,10 @@ from domain.storage.keys import dataset_refs, entity_key
 from domain.storage.records import Child, Op
 
 DATASET = View(DATASETS, Dataset)
+# reading, listing a page and patching: the same for every resource (`View`, domain/services/_views.py)
+get_dataset = DATASET.read
+list_datasets = DATASET.page
+update_dataset = DATASET.patch
 VERSION = View(DATASET_VERSIONS, DatasetVersion)
 
 
@@ -125,20 +129,6 @@ def list_versions(
 ) -> tuple[list[DatasetVersion], str | None]:
     DATASETS.get(store, tenant, dataset_id)
     return VERSION.page(store, tenant, top, continuation, parent_id=dataset_id)
-
-
-def get_dataset(store: Store, tenant: str, dataset_id: str) -> Dataset:
-    return DATASET.read(store, tenant, dataset_id)
-
-
-def list_datasets(store: Store, tenant: str, top: int, continuation: str | None) -> tuple[list[Dataset], str | None]:
-    return DATASET.page(store, tenant, top, continuation)
-
-
-def update_dataset(
-    store: Store, principal: Principal, tenant: str, dataset_id: str, body: DatasetUpdate, etag: str | None
-) -> Dataset:
-    return DATASET.patch(store, principal, tenant, dataset_id, body, etag)
 
 
 def delete_dataset(

@@ -15,6 +15,9 @@ from domain.records.kinds import DEPLOYMENTS, ENDPOINTS, EndpointData
 from domain.services._views import View, actor, changes_of
 
 ENDPOINT = View(ENDPOINTS, Endpoint)
+# reading, listing a page and patching: the same for every resource (`View`, domain/services/_views.py)
+get_endpoint = ENDPOINT.read
+list_endpoints = ENDPOINT.page
 
 
 def backend_endpoint(tenant: str, endpoint_id: str) -> str:
@@ -25,14 +28,6 @@ def backend_endpoint(tenant: str, endpoint_id: str) -> str:
 def create_endpoint(store: Store, principal: Principal, tenant: str, body: EndpointCreate) -> Endpoint:
     data = EndpointData(name=body.name, description=body.description)
     return ENDPOINT.of(ENDPOINTS.create(store, tenant, new_id(), data, actor=actor(principal), name=body.name))
-
-
-def get_endpoint(store: Store, tenant: str, endpoint_id: str) -> Endpoint:
-    return ENDPOINT.read(store, tenant, endpoint_id)
-
-
-def list_endpoints(store: Store, tenant: str, top: int, continuation: str | None) -> tuple[list[Endpoint], str | None]:
-    return ENDPOINT.page(store, tenant, top, continuation)
 
 
 def update_endpoint(

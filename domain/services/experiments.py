@@ -19,6 +19,9 @@ from domain.storage.keys import dataset_ref_key
 from domain.storage.records import Op
 
 EXPERIMENT = View(EXPERIMENTS, Experiment)
+# reading, listing a page and patching: the same for every resource (`View`, domain/services/_views.py)
+get_experiment = EXPERIMENT.read
+list_experiments = EXPERIMENT.page
 
 
 def _check(store: Store, tenant: str, fields: dict[str, object]) -> ExperimentData:
@@ -55,16 +58,6 @@ def create_experiment(store: Store, principal: Principal, tenant: str, body: Exp
         store, tenant, experiment_id, data, actor=actor(principal), name=body.name, extra_ops=[ref]
     )
     return EXPERIMENT.of(stored)
-
-
-def get_experiment(store: Store, tenant: str, experiment_id: str) -> Experiment:
-    return EXPERIMENT.read(store, tenant, experiment_id)
-
-
-def list_experiments(
-    store: Store, tenant: str, top: int, continuation: str | None
-) -> tuple[list[Experiment], str | None]:
-    return EXPERIMENT.page(store, tenant, top, continuation)
 
 
 def update_experiment(

@@ -10,7 +10,7 @@ import contextlib
 from domain.entities.automl import ModelRef
 from domain.entities.ids import new_id
 from domain.entities.principal import Principal
-from domain.entities.serving import Model, ModelCreate, ModelUpdate
+from domain.entities.serving import Model, ModelCreate
 from domain.errors import Conflict, NameTaken, ReferencedBy
 from domain.ports import AutoMLBackend, Store
 from domain.records import rows
@@ -19,6 +19,10 @@ from domain.services._views import View, actor
 from domain.storage.keys import model_refs
 
 MODEL = View(MODELS, Model)
+# reading, listing a page and patching: the same for every resource (`View`, domain/services/_views.py)
+get_model = MODEL.read
+list_models = MODEL.page
+update_model = MODEL.patch
 
 
 def create_model(store: Store, principal: Principal, tenant: str, body: ModelCreate) -> Model:
@@ -31,20 +35,6 @@ def create_model(store: Store, principal: Principal, tenant: str, body: ModelCre
         tags=body.tags,
     )
     return MODEL.of(MODELS.create(store, tenant, new_id(), data, actor=actor(principal), name=body.name))
-
-
-def get_model(store: Store, tenant: str, model_id: str) -> Model:
-    return MODEL.read(store, tenant, model_id)
-
-
-def list_models(store: Store, tenant: str, top: int, continuation: str | None) -> tuple[list[Model], str | None]:
-    return MODEL.page(store, tenant, top, continuation)
-
-
-def update_model(
-    store: Store, principal: Principal, tenant: str, model_id: str, body: ModelUpdate, etag: str | None
-) -> Model:
-    return MODEL.patch(store, principal, tenant, model_id, body, etag)
 
 
 def delete_model(store: Store, principal: Principal, tenant: str, model_id: str, etag: str | None) -> None:

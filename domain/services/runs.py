@@ -13,10 +13,8 @@ from domain.services._views import View
 from domain.storage import keys
 
 RUN = View(RUNS, Run)
-
-
-def get_run(store: Store, tenant: str, run_id: str) -> Run:
-    return RUN.read(store, tenant, run_id)
+# reading, listing a page and patching: the same for every resource (`View`, domain/services/_views.py)
+get_run = RUN.read
 
 
 def list_runs(

@@ -23,6 +23,8 @@ from domain.storage.records import Op
 
 TENANT = View(TENANTS, Tenant)
 MEMBER = View(MEMBERS, Member)
+# reading, listing a page and patching: the same for every resource (`View`, domain/services/_views.py)
+list_members = MEMBER.page
 
 
 def create_tenant(store: Store, principal: Principal, body: TenantCreate) -> Tenant:
@@ -40,10 +42,6 @@ def get_tenant(store: Store, tenant: str) -> Tenant:
 
 def update_tenant(store: Store, principal: Principal, tenant: str, body: TenantUpdate, etag: str | None) -> Tenant:
     return TENANT.patch(store, principal, tenant, tenant, body, etag)
-
-
-def list_members(store: Store, tenant: str, top: int, continuation: str | None) -> tuple[list[Member], str | None]:
-    return MEMBER.page(store, tenant, top, continuation)
 
 
 def put_member(store: Store, principal: Principal, tenant: str, user_id: str, body: MemberPut) -> Member:
