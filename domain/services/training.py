@@ -175,7 +175,8 @@ def finalize(store: Store, series: RowStore, backend: AutoMLBackend, tenant: str
     job_name = RUNS.get(store, tenant, run_id).data.job_name
     trials = backend.list_trials(tenant, job_name)
     rows = [
-        TRIALS.child(t.trial_id, TrialData.model_validate(t.model_dump(exclude={"trial_id"})), run_id) for t in trials
+        TRIALS.child(t.trial_id, TrialData.model_validate(t.model_dump(mode="json", exclude={"trial_id"})), run_id)
+        for t in trials
     ]
     store.upsert_entities(tenant, rows, actor="system")
     info: JobInfo = backend.get_job(tenant, job_name)
