@@ -10,7 +10,7 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from domain.services import deploy
+from domain.services import deployments as deploy
 from functions import _wiring
 from functions.orchestrations import names
 

@@ -12,6 +12,7 @@ from domain.automl.azureml.client import Workspace
 from domain.automl.azureml.errors import azure_errors
 from domain.automl.azureml.job_builder import build_job
 from domain.entities.automl import JobInfo, JobStatus, TrainingSpec, parse_status
+from domain.entities.automl_rules import check_spec
 from domain.errors import NotFound, UpstreamRefused
 
 KIND = "job"
@@ -52,7 +53,7 @@ def fetch(ws: Workspace, tenant: str, job_name: str) -> Any:
 
 
 def submit(ws: Workspace, spec: TrainingSpec) -> JobInfo:
-    spec.check()
+    check_spec(spec)
     name = spec.job_name
     try:
         return to_info(fetch(ws, spec.tenant, name))
