@@ -15,9 +15,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from devhost.invoke import Invoker, decode_trigger
+from devhost.invoke import Invoker
 from devhost.registry import DURABLE_TRIGGERS, EVENT_GRID, HTTP, TIMER, FunctionInfo, Registry
 from devhost.timers import TimerScheduler
+from devhost.worker import typed
 
 ADMIN_REASON = "This function was programmatically called via the host APIs."
 
@@ -40,7 +41,7 @@ class AdminApi:
         return JSONResponse({"id": "devhost", "state": "Running", "version": "devhost", "processUptime": uptime})
 
     def metadata(self, fn: FunctionInfo) -> dict[str, Any]:
-        bindings = [json.loads(b) for b in fn.function.get_raw_bindings()]
+        bindings = [json.loads(b) for b in fn.raw_bindings]
         return {
             "name": fn.name,
             "language": "python",
@@ -75,11 +76,13 @@ class AdminApi:
             timer = next(t for t in self.timers.timers if t.name == fn.name)
             self.spawn(self.timers.fire(timer, past_due=False, reason=ADMIN_REASON))
             return Response(status_code=202)
-        try:
-            value = decode_trigger(kind, text or "", datum_type="json" if kind == EVENT_GRID else "string")
-        except Exception as exc:  # the converter's own message says what is wrong with the input
-            return PlainTextResponse(f"cannot build the '{kind}' trigger value: {exc}", status_code=400)
-        self.spawn(self._quiet(fn, value))
+        if kind == EVENT_GRID:
+            try:
+                json.loads(text or "")
+            except ValueError:
+                return PlainTextResponse("an Event Grid function's input must be the event as JSON", status_code=400)
+        value = typed.json_text(text or "") if kind == EVENT_GRID else typed.string(text or "")
+        self.spawn(self._quiet(fn, value))  # the worker converts it: a bad value fails the invocation (logged)
         return Response(status_code=202)
 
     async def _quiet(self, fn: FunctionInfo, value: Any) -> None:

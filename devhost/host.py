@@ -47,7 +47,6 @@ class FunctionsHost:
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         method_mismatch_status: int = 404,
         timer_status: MutableMapping[str, ScheduleStatus] | None = None,
-        max_workers: int | None = None,
         durable: bool | None = None,
     ) -> None:
         self.app_dir = Path(app_dir).resolve()
@@ -56,8 +55,9 @@ class FunctionsHost:
         self.clock: Clock = clock or RealClock()
         apply_local_settings(self.app_dir, self.environ)
         self.config = read_host_json(self.app_dir, self.environ)
-        self.registry = load_registry(self.app_dir)
-        self.invoker = Invoker(str(self.app_dir), max_workers=max_workers)
+        self.registry = load_registry(self.app_dir)  # the worker library imports and indexes the app
+        assert self.registry.worker is not None
+        self.invoker = Invoker(self.registry.worker, str(self.app_dir))
         self.http = HttpDispatcher(
             self.registry.of_type(HTTP),
             self.invoker,
@@ -108,6 +108,7 @@ class FunctionsHost:
             return None
         durable = DurableHost(
             self.registry.durable_functions(),
+            self.invoker,
             hub=self.config.hub_name,
             storage_connection=self.environ.get("AzureWebJobsStorage", ""),
             base_url=self.base_url,
@@ -186,7 +187,7 @@ class FunctionsHost:
     def url_of(self, fn: FunctionInfo) -> str | None:
         if fn.trigger_type != HTTP:
             return None
-        route = str(getattr(fn.trigger, "route", None) or fn.name)
+        route = fn.trigger.route or fn.name
         prefix = f"/{self.config.route_prefix}" if self.config.route_prefix else ""
         return f"{self.base_url}{prefix}/{route}"
 
@@ -194,8 +195,8 @@ class FunctionsHost:
         lines = ["", "Functions:", ""]
         for fn in sorted(self.registry.by_name.values(), key=lambda f: f.name.lower()):
             if fn.trigger_type == HTTP:
-                methods = getattr(fn.trigger, "methods", None)
-                shown = ",".join(str(getattr(m, "value", m)) for m in methods) if methods else "all methods"
+                methods = fn.trigger.methods
+                shown = ",".join(methods) if methods else "all methods"
                 lines.append(f"        {fn.name}: [{shown}] {self.url_of(fn)}")
             elif fn.trigger_type == "eventGridTrigger":
                 url = f"{self.base_url}/runtime/webhooks/EventGrid?functionName={fn.name}"

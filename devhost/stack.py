@@ -13,9 +13,10 @@ from pathlib import Path
 from types import FrameType
 
 from devhost.azurite import ROOT, Azurite, start_azurite
-from devhost.cli import serve
+from devhost.cli import report_worker_error, serve
 from devhost.host import FunctionsHost
 from devhost.logs import configure_logging
+from devhost.worker import WorkerError
 
 EVENT_FUNCTION = "on_automl_run_event"
 
@@ -53,7 +54,11 @@ def main() -> int:
                 f"(data in {azurite.workdir})",
                 flush=True,
             )
-        host = FunctionsHost(ROOT, base_url=f"http://127.0.0.1:{port}")
+        try:
+            host = FunctionsHost(ROOT, base_url=f"http://127.0.0.1:{port}")
+        except WorkerError as exc:  # a function the worker refuses stops the start, as it would on Azure
+            report_worker_error(exc)
+            return 1
         print(f"API: http://127.0.0.1:{port}/api  (Ctrl-C stops the host and Azurite)", flush=True)
         try:
             serve(host, "127.0.0.1", port)

@@ -1,6 +1,6 @@
 """Durable Functions engine of the local Functions host (see docs/adr/0005-devhost-durable-engine.md).
 
-host = DurableHost(app.get_functions(), hub="AutoMLHub", storage_connection=conn, base_url="http://127.0.0.1:7071")
+host = DurableHost(*load_app(app_dir), hub="AutoMLHub", storage_connection=conn, base_url="http://127.0.0.1:7071")
 await host.start()                                    # rehydrate from Table Storage, resume every instance
 Mount("/runtime/webhooks/durabletask", routes=host.routes())
 kwargs[client_param] = host.client_binding_json()     # for every durableClient parameter
@@ -12,7 +12,6 @@ import asyncio
 import json
 from typing import Any
 
-from azure.functions.decorators.function_app import Function
 from starlette.routing import BaseRoute
 
 from devhost.durable.api import PREFIX, ManagementApi
@@ -20,8 +19,10 @@ from devhost.durable.clock import Clock, RealClock, VirtualClock
 from devhost.durable.engine import Engine
 from devhost.durable.model import FINAL_STATES, Instance
 from devhost.durable.replay import NonDeterminismError
-from devhost.durable.sdk import close_sdk_http_client, reset_sdk_http_client
+from devhost.durable.sdk import DurableFunctions, close_sdk_http_client, load_app, reset_sdk_http_client
 from devhost.durable.store import TableStore
+from devhost.invoke import Invoker
+from devhost.registry import FunctionInfo
 
 __all__ = [
     "Clock",
@@ -30,6 +31,7 @@ __all__ = [
     "RealClock",
     "VirtualClock",
     "close_sdk_http_client",
+    "load_app",
     "reset_sdk_http_client",
 ]
 
@@ -40,13 +42,20 @@ class DurableHost:
     """Orchestrators, activities and the durable management API of one task hub, persisted in Table Storage."""
 
     def __init__(
-        self, functions: list[Function], *, hub: str, storage_connection: str, base_url: str, clock: Clock | None = None
+        self,
+        functions: list[FunctionInfo],
+        invoker: Invoker,
+        *,
+        hub: str,
+        storage_connection: str,
+        base_url: str,
+        clock: Clock | None = None,
     ) -> None:
         self.hub = hub
         self.base_url = base_url.rstrip("/")
         self.clock: Clock = clock or RealClock()
         self.store = TableStore(storage_connection, hub)
-        self.engine = Engine(functions, self.store, self.clock)
+        self.engine = Engine(DurableFunctions(functions, invoker), self.store, self.clock)
         self._api = ManagementApi(self)
         self._stopped = False
 

@@ -84,7 +84,7 @@ async def run_episode(engine: Engine, instance: Instance) -> None:
         return
     past = [dict(e, IsPlayed=True) for e in instance.history]
     episode = [h.event(h.EventType.ORCHESTRATOR_STARTED, now), *(e for e, _ in fresh)]
-    result, decisions = _decide(engine, instance, past + episode)
+    result, decisions = await _decide(engine, instance, past + episode)
     if instance.status == "Pending":
         instance.status = "Running"
     instance.custom_status = result.custom_status
@@ -126,7 +126,9 @@ async def run_episode(engine: Engine, instance: Instance) -> None:
     await _commit(engine, instance, start, message_ids, consumed, decisions)
 
 
-def _decide(engine: Engine, instance: Instance, events: list[h.Event]) -> tuple[OrchestratorResult, list[Decision]]:
+async def _decide(
+    engine: Engine, instance: Instance, events: list[h.Event]
+) -> tuple[OrchestratorResult, list[Decision]]:
     function = engine.orchestrators.get(instance.name)
     if function is None:
         return OrchestratorResult(
@@ -142,7 +144,7 @@ def _decide(engine: Engine, instance: Instance, events: list[h.Event]) -> tuple[
         "upperSchemaVersion": 2,
         "upperSchemaVersionNew": 3,
     }
-    result = run_orchestrator(function, context)
+    result = await run_orchestrator(engine.functions, function, context)
     if result.error is not None:
         return result, []
     try:
