@@ -1,7 +1,8 @@
-"""Host admin API: `GET /admin/host/status`, `GET /admin/functions[/{name}]`, `POST /admin/functions/{name}`.
+"""Host admin API: `/admin/host/ping`, `GET /admin/host/status`, `GET /admin/functions[/{name}]`,
+`POST /admin/functions/{name}`; every one but ping needs the master key (devhost.keys), as on Azure.
 
 `POST /admin/functions/{name}` with `{"input": "<string>"}` runs a non-HTTP function in the background and answers
-202 at once, as the host does (keys are not enforced locally, as in Core Tools).
+202 at once, as the host does.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class AdminApi:
         self.registry, self.invoker, self.timers = registry, invoker, timers
         self.spawn, self.url_of = spawn, url_of
         self.started = time.monotonic()
+
+    async def ping(self, request: Request) -> Response:
+        return Response(status_code=200)
 
     async def status(self, request: Request) -> Response:
         uptime = round((time.monotonic() - self.started) * 1000)

@@ -14,6 +14,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from devhost.invoke import Invoker
+from devhost.keys import HostKeys, key_of, unauthorized
 from devhost.registry import FunctionInfo
 from devhost.routes import Route, RouteTable
 from devhost.worker import typed
@@ -65,11 +66,12 @@ class HttpDispatcher:
         invoker: Invoker,
         *,
         route_prefix: str,
+        keys: HostKeys,
         max_body_bytes: int,
         method_mismatch_status: int = 404,
     ) -> None:
         self.table = build_table(functions)
-        self.invoker = invoker
+        self.invoker, self.keys = invoker, keys
         self.prefix = "/" + route_prefix.strip("/") if route_prefix.strip("/") else ""
         self.max_body_bytes = max_body_bytes
         self.method_mismatch_status = method_mismatch_status
@@ -98,6 +100,8 @@ class HttpDispatcher:
         if match.route is None:
             return Response(status_code=self.method_mismatch_status if match.path_matched else 404)
         fn = match.route.target
+        if not self.keys.allows_function(fn.trigger.auth_level, key_of(request.scope)):
+            return unauthorized()
         try:
             body = await read_body(request, self.max_body_bytes)
         except BodyTooLarge:

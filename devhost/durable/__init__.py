@@ -50,8 +50,13 @@ class DurableHost:
         storage_connection: str,
         base_url: str,
         clock: Clock | None = None,
+        system_key: str | None = None,
+        rpc_prefix: str = PREFIX,
     ) -> None:
+        """`system_key`: the durabletask_extension key the URLs carry (`code=`); `rpc_prefix`: where the host serves
+        the API for the app's own durable client (rpcBaseUrl)."""
         self.hub = hub
+        self.system_key, self.rpc_prefix = system_key, rpc_prefix
         self.base_url = base_url.rstrip("/")
         self.clock: Clock = clock or RealClock()
         self.store = TableStore(storage_connection, hub)
@@ -84,7 +89,7 @@ class DurableHost:
         return urls
 
     def _management_urls(self, base: str) -> dict[str, str]:
-        query = _QUERY.format(hub=self.hub)
+        query = _QUERY.format(hub=self.hub) + self._code("&")
         instance = f"{base}/instances/INSTANCEID"
         return {
             "id": "INSTANCEID",
@@ -98,19 +103,22 @@ class DurableHost:
             "resumePostUri": f"{instance}/resume?reason={{text}}&{query}",
         }
 
+    def _code(self, sep: str) -> str:
+        return f"{sep}code={self.system_key}" if self.system_key else ""
+
     def client_binding_json(self) -> str:
         base = f"{self.base_url}{PREFIX}"
         binding: dict[str, Any] = {
             "taskHubName": self.hub,
             "creationUrls": {
-                "createNewInstancePostUri": f"{base}/orchestrators/{{functionName}}[/{{instanceId}}]",
+                "createNewInstancePostUri": f"{base}/orchestrators/{{functionName}}[/{{instanceId}}]{self._code('?')}",
                 "createAndWaitOnNewInstancePostUri": f"{base}/orchestrators/{{functionName}}[/{{instanceId}}]"
-                "?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}",
+                f"?timeout={{timeoutInSeconds}}&pollingInterval={{intervalInSeconds}}{self._code('&')}",
             },
             "managementUrls": self._management_urls(base),
             "baseUrl": base,
-            "requiredQueryStringParameters": "",
-            "rpcBaseUrl": f"{base}/",
+            "requiredQueryStringParameters": self._code(""),
+            "rpcBaseUrl": f"{self.base_url}{self.rpc_prefix}/",
         }
         return json.dumps(binding)
 

@@ -71,6 +71,11 @@ def enqueue(req: func.HttpRequest, msg: func.Out[str]) -> func.HttpResponse:
     return func.HttpResponse("queued", status_code=202)
 
 
+@app.route(route="secret", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
+def secret(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse("key accepted")
+
+
 @app.route(route="boom")
 def boom(req: func.HttpRequest) -> func.HttpResponse:
     raise RuntimeError("kaboom")

@@ -28,8 +28,18 @@ class RecordingDurableHost:
     instances: list[RecordingDurableHost] = []
 
     def __init__(
-        self, functions: list[Any], invoker: Any, *, hub: str, storage_connection: str, base_url: str, clock: Any = None
+        self,
+        functions: list[Any],
+        invoker: Any,
+        *,
+        hub: str,
+        storage_connection: str,
+        base_url: str,
+        clock: Any = None,
+        system_key: str | None = None,
+        rpc_prefix: str = "",
     ):
+        self.system_key, self.rpc_prefix = system_key, rpc_prefix
         self.functions, self.invoker, self.hub, self.storage, self.base_url, self.clock = (
             functions,
             invoker,
