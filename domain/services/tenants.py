@@ -14,8 +14,9 @@ from domain.entities.ids import new_id
 from domain.entities.principal import Principal
 from domain.entities.role import Role
 from domain.entities.tenancy import Me, Member, MemberPut, MyTenant, Tenant, TenantCreate, TenantUpdate
-from domain.errors import NotFound, ValidationFailed
+from domain.errors import Conflict, NotFound, ValidationFailed
 from domain.services._records import PLATFORM, actor, changes_of, to_model
+from domain.settings import AutoMLBackendKind, get_settings
 from domain.storage.records import Op
 
 
@@ -23,7 +24,27 @@ def index_key(user_id: str, tenant: str) -> str:
     return f"usertenant|{user_id}|{tenant}"
 
 
+def _check_binding_applies(binding: object) -> None:
+    """A workspace binding routes the tenant's Azure ML work (the azureml backend); with the local backend it would
+    be accepted and ignored, so it is refused."""
+    if binding is not None and get_settings().automl_backend is not AutoMLBackendKind.AZUREML:
+        raise ValidationFailed(
+            "An Azure ML workspace binding applies only when the app runs the azureml AutoML backend "
+            "(AUTOML_BACKEND=azureml); this deployment trains locally.",
+            target="azureml",
+        )
+
+
+def workspace_binding(store: Any, tenant: str) -> tuple[str, str, str] | None:
+    """The tenant's own Azure ML workspace (subscription, resource group, name), or None for the app's default."""
+    binding = store.get(PLATFORM, "tenant", tenant).data.get("azureml")
+    if not binding:
+        return None
+    return (binding["subscription_id"], binding["resource_group"], binding["workspace_name"])
+
+
 def create_tenant(store: Any, principal: Principal, body: TenantCreate) -> Tenant:
+    _check_binding_applies(body.azureml)
     tenant_id = new_id()
     data = body.model_dump(mode="json", exclude={"owner_user_id"}, exclude_none=True) | {"state": "Active"}
     record = store.create(PLATFORM, "tenant", tenant_id, data, actor=actor(principal), name=body.name)
@@ -37,8 +58,22 @@ def get_tenant(store: Any, principal: Principal, tenant: str) -> Tenant:
 
 
 def update_tenant(store: Any, principal: Principal, tenant: str, body: TenantUpdate, etag: str | None) -> Tenant:
-    record = store.update(PLATFORM, "tenant", tenant, changes_of(body), actor=actor(principal), etag=etag)
+    changes = changes_of(body)
+    if "azureml" in changes:
+        _check_binding_applies(changes["azureml"])
+        current = store.get(PLATFORM, "tenant", tenant)
+        if current.data.get("azureml") != changes["azureml"] and _uses_azureml(store, tenant):
+            raise Conflict(
+                "The tenant's Azure ML workspace cannot change once it has runs, models or endpoints: they live in "
+                "the workspace they were created in.",
+                target="azureml",
+            )
+    record = store.update(PLATFORM, "tenant", tenant, changes, actor=actor(principal), etag=etag)
     return to_model(Tenant, record)
+
+
+def _uses_azureml(store: Any, tenant: str) -> bool:
+    return any(store.list(tenant, kind, top=1).items for kind in ("run", "model", "endpoint"))
 
 
 def list_members(
