@@ -17,7 +17,8 @@ from functions.orchestrations import names
 bp = df.Blueprint()
 RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2000, max_number_of_attempts=3)
 MAX_WAITS = 60
-ACTIVITY_PREFIX = re.compile(r"^Activity function '[^']*' failed: ")  # the SDK's wrapping: not for the user
+# The wrapping of an activity's failure: the extension's prefix, then the worker's `ExceptionType: message`
+ACTIVITY_PREFIX = re.compile(r"^Activity function '[^']*' failed: (?:[A-Za-z_][\w.]*: )?")
 
 
 @bp.orchestration_trigger(context_name="context")
