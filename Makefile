@@ -12,7 +12,8 @@ help: ## list the targets
 	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
-	@test -x $(PY) || $$(scripts/find-python.sh) -m venv $(VENV)
+	@$(PY) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 13))' 2>/dev/null || \
+	  { rm -rf $(VENV) && $$(scripts/find-python.sh) -m venv $(VENV); }  # a .venv from before Python 3.13 is remade
 	$(PY) -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@

@@ -48,6 +48,9 @@ param existingMlWorkspaceName string = ''
 @description('Resource group of the existing workspace; empty means the app resource group.')
 param existingMlWorkspaceResourceGroup string = ''
 
+@description('Tenants\' own Azure ML workspaces ([{name, resourceGroup}] in this subscription): the app identity gets AzureML Data Scientist on each, each gets the datasets datastore, and their events are accepted (EVENTGRID_ALLOWED_TOPICS). A tenant is bound to one with its `azureml` field (docs/deploy.md).')
+param tenantMlWorkspaces array = []
+
 @description('Compute cluster for AutoML jobs (AZUREML_COMPUTE); empty for serverless compute.')
 param azuremlCompute string = ''
 
@@ -152,6 +155,24 @@ module mlAccess 'modules/ml-access.bicep' = {
   ]
 }
 
+module tenantMlAccess 'modules/ml-access.bicep' = [
+  for (ws, i) in tenantMlWorkspaces: {
+    name: 'ml-access-tenant-${i}'
+    scope: resourceGroup(ws.resourceGroup)
+    params: {
+      workspaceName: ws.name
+      appPrincipalId: identity.outputs.principalId
+      dataStorageAccountName: storage.outputs.name
+      datasetsContainerName: datasetsContainerName
+    }
+  }
+]
+
+var tenantWorkspaceIds = [
+  for ws in tenantMlWorkspaces: '${subscription().id}/resourceGroups/${ws.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${ws.name}'
+]
+var eventGridAllowedTopics = join(concat([mlWorkspaceId], tenantWorkspaceIds), ',')
+
 module eventGridTopic 'modules/eventgrid-topic.bicep' = {
   name: 'eventgrid-topic'
   scope: resourceGroup(mlResourceGroupName)
@@ -176,6 +197,7 @@ module rbac 'modules/rbac.bicep' = {
     appPrincipalId: identity.outputs.principalId
     eventGridPrincipalId: eventGridTopic.outputs.principalId
     mlWorkspacePrincipalId: mlAccess.outputs.workspacePrincipalId
+    tenantWorkspacePrincipalIds: [for i in range(0, length(tenantMlWorkspaces)): tenantMlAccess[i].outputs.workspacePrincipalId]
     userPrincipalId: principalId
     userPrincipalType: principalType
   }
@@ -204,7 +226,7 @@ module functionApp 'modules/functionapp.bicep' = {
     azuremlResourceGroup: mlResourceGroupName
     azuremlWorkspaceName: mlWorkspaceName
     azuremlCompute: azuremlCompute
-    eventGridAllowedTopics: mlWorkspaceId
+    eventGridAllowedTopics: eventGridAllowedTopics
     entraTenantId: tokenTenantId
     entraAudience: empty(entraAudience) ? appRegistrations.outputs.apiClientId : entraAudience
     corsAllowedOrigins: empty(corsAllowedOrigins) ? console.outputs.origin : '${corsAllowedOrigins},${console.outputs.origin}'
@@ -255,7 +277,7 @@ output TASKHUB_NAME string = taskHub
 output AZUREML_SUBSCRIPTION_ID string = subscription().subscriptionId
 output AZUREML_RESOURCE_GROUP string = mlResourceGroupName
 output AZUREML_WORKSPACE_NAME string = mlWorkspaceName
-output EVENTGRID_ALLOWED_TOPICS string = mlWorkspaceId
+output EVENTGRID_ALLOWED_TOPICS string = eventGridAllowedTopics
 output EVENTGRID_SYSTEM_TOPIC_NAME string = eventGridTopic.outputs.name
 output EVENTGRID_RESOURCE_GROUP string = mlResourceGroupName
 output EVENTGRID_FUNCTION_NAME string = eventGridFunctionName
