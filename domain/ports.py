@@ -1,11 +1,11 @@
 """Ports: the Protocols the domain depends on. Adapters (domain/storage, domain/automl, functions/) implement them;
-unit tests use in-memory fakes of them."""
+unit tests use in-memory fakes of them (the store: `EntityStore(MemoryBackend(), ...)`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from domain.entities.automl import (
     DatasetVersionRef,
@@ -15,11 +15,14 @@ from domain.entities.automl import (
     LogLine,
     MetricPoint,
     ModelRef,
+    Prediction,
+    ScoreRow,
     TrainingSpec,
     Trial,
 )
 from domain.entities.principal import Principal
 from domain.entities.role import Role
+from domain.storage.records import Child, Op, Page, RawRow, Record, Value
 
 
 class Clock(Protocol):
@@ -96,8 +99,8 @@ class AutoMLBackend(Protocol):
     def set_traffic(self, tenant: str, endpoint: str, traffic: dict[str, int]) -> EndpointState: ...
 
     def score(
-        self, tenant: str, endpoint: str, rows: list[dict[str, Any]], *, deployment: str | None = None
-    ) -> list[Any]:
+        self, tenant: str, endpoint: str, rows: list[ScoreRow], *, deployment: str | None = None
+    ) -> list[Prediction]:
         """One prediction per row, through the endpoint (or one deployment of it)."""
         ...
 
@@ -107,6 +110,123 @@ class AutoMLBackend(Protocol):
 
     def delete_job(self, tenant: str, job_name: str) -> None:
         """Cancel if running, then archive/delete the job and what it created (idempotent)."""
+
+
+# --- storage: the service-storage seam (domain/storage implements it, domain/records types it; ADR 0002, 0013) ---
+
+
+class RowStore(Protocol):
+    """Raw rows of one table by RowKey prefix: reference rows, global indexes, metric series. Row keys are built by
+    `domain/storage/keys.py`; their data is typed by `domain/records/rows.py`."""
+
+    def list_rows(
+        self, tenant: str, prefix: str, *, top: int = 100, continuation: str | None = None, start: str | None = None
+    ) -> tuple[list[RawRow], str | None]:
+        """One page of the partition's rows whose RowKey starts with `prefix` (from `start` when given), key order."""
+        ...
+
+    def transact(
+        self, tenant: str, ops: Sequence[Op], *, actor: str, action: str = "transact", audit: bool = True
+    ) -> list[str]:
+        """Up to 99 row operations (+ an audit row unless audit=False) atomically; the new ETags, one per op."""
+        ...
+
+
+class Store(RowStore, Protocol):
+    """Tenant-partitioned entities with unique names, ETags, schema versions and an audit trail (`EntityStore`).
+
+    Errors are domain errors: NotFound, NameTaken, Conflict (exists), ConcurrencyConflict (412: the ETag moved),
+    ValidationFailed / LimitExceeded (keys, sizes, Table limits), Unavailable (503 with retry_after). Services use it
+    through the typed kinds of `domain/records` (`RUNS.get(store, tenant, run_id).data.status`)."""
+
+    def create(
+        self,
+        tenant: str,
+        kind: str,
+        id: str,
+        data: Mapping[str, Value],
+        *,
+        actor: str,
+        name: str | None = None,
+        parent_id: str | None = None,
+        extra_ops: Sequence[Op] = (),
+        children: Sequence[Child] = (),
+    ) -> Record:
+        """The entity, its name row, `extra_ops` rows and `children` entities, and its audit row: one transaction."""
+        ...
+
+    def get(
+        self, tenant: str, kind: str, id: str, *, parent_id: str | None = None, include_deleted: bool = False
+    ) -> Record: ...
+
+    def get_by_name(self, tenant: str, kind: str, name: str) -> Record: ...
+
+    def update(
+        self,
+        tenant: str,
+        kind: str,
+        id: str,
+        changes: Mapping[str, Value],
+        *,
+        actor: str,
+        etag: str | None,
+        rename_to: str | None = None,
+        parent_id: str | None = None,
+        current: Record | None = None,
+        extra_ops: Sequence[Op] = (),
+        children: Sequence[Child] = (),
+    ) -> Record:
+        """Apply `changes` (None removes a field) if the entity still has `etag` (None: the current one)."""
+        ...
+
+    def tombstone(
+        self,
+        tenant: str,
+        kind: str,
+        id: str,
+        *,
+        actor: str,
+        etag: str | None = None,
+        parent_id: str | None = None,
+        current: Record | None = None,
+    ) -> Record:
+        """Hide the entity at once; a cascade removes its children, then `delete` ends it."""
+        ...
+
+    def delete(
+        self,
+        tenant: str,
+        kind: str,
+        id: str,
+        *,
+        actor: str,
+        etag: str | None,
+        parent_id: str | None = None,
+        current: Record | None = None,
+        extra_ops: Sequence[Op] = (),
+    ) -> None: ...
+
+    def upsert_entities(self, tenant: str, children: Sequence[Child], *, actor: str) -> int:
+        """Create or replace child entities (machine-written, unaudited) in transactions of <= 99; requests sent."""
+        ...
+
+    def list(
+        self,
+        tenant: str,
+        kind: str,
+        *,
+        parent_id: str | None = None,
+        where: Mapping[str, str | int | bool] | None = None,
+        top: int = 50,
+        continuation: str | None = None,
+        include_deleted: bool = False,
+    ) -> Page:
+        """One page of `kind` (children of `parent_id`), id order, filtered by `where` equalities."""
+        ...
+
+    def list_audit(
+        self, tenant: str, *, since: datetime | None = None, top: int = 50, continuation: str | None = None
+    ) -> Page: ...
 
 
 # --- identity and authorization (domain/auth, ADR 0007) ---

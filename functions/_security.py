@@ -7,17 +7,11 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 from domain.auth import CachedMembershipLookup, Permission, authorize, build_authenticator
+from domain.auth.memberships import StoreMemberships
 from domain.entities.principal import Principal
-from domain.entities.role import Role
 from domain.ports import Authenticator
-from domain.services.tenants import role_of
 from domain.settings import get_settings
 from functions import _wiring
-
-
-class _StoreMemberships:
-    def role_of(self, tenant_id: str, user_id: str) -> Role | None:
-        return role_of(_wiring.store(), tenant_id, user_id)
 
 
 class Security:
@@ -34,4 +28,5 @@ class Security:
 
 @lru_cache(maxsize=1)
 def security() -> Security:
-    return Security(build_authenticator(get_settings()), CachedMembershipLookup(_StoreMemberships()))
+    memberships = CachedMembershipLookup(StoreMemberships(lambda: _wiring.store()))  # the store's wiring, called late
+    return Security(build_authenticator(get_settings()), memberships)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
 
-from domain.ports import BlobStore, HealthProbe
+from domain.ports import AutoMLBackend, BlobStore, HealthProbe
 from domain.settings import get_settings
 from domain.storage.blobs import blob_store
 from domain.storage.clients import table_service
 from domain.storage.health import TableServiceProbe
+from domain.storage.store import EntityStore
 
 
 @lru_cache(maxsize=1)
@@ -18,8 +18,8 @@ def health_probes() -> tuple[HealthProbe, ...]:
 
 
 @lru_cache(maxsize=1)
-def store() -> Any:
-    """The storage core over the app's `entities` table, with every kind's schema registered."""
+def store() -> EntityStore:
+    """The storage core over the app's `entities` table, with every kind's schema registered (the `Store` port)."""
     from domain.storage.app_store import build_store
 
     return build_store(get_settings())
@@ -31,16 +31,17 @@ def blobs() -> BlobStore:
 
 
 @lru_cache(maxsize=1)
-def series() -> Any:
-    """Raw rows of the `series` table (metric points, log lines, watermarks)."""
+def series() -> EntityStore:
+    """Raw rows of the `series` table (metric points, log lines, watermarks): the `RowStore` port."""
     from domain.storage.app_store import build_series
 
     return build_series(get_settings())
 
 
 @lru_cache(maxsize=1)
-def backend() -> Any:
+def backend() -> AutoMLBackend:
     """The AutoML backend chosen by AUTOML_BACKEND (imported on first use: azure-ai-ml is heavy)."""
     from domain.automl.factory import backend_from_settings
+    from domain.services.tenants import workspace_binding
 
-    return backend_from_settings(get_settings())
+    return backend_from_settings(get_settings(), lambda tenant: workspace_binding(store(), tenant))

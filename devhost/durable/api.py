@@ -5,17 +5,15 @@ from __future__ import annotations
 import contextlib
 import json
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from devhost.durable import history as h
+from devhost.durable.clock import Clock
 from devhost.durable.model import RUNNING_STATES, Instance, Message, new_message_id
-
-if TYPE_CHECKING:
-    from devhost.durable import DurableHost
 
 PREFIX = "/runtime/webhooks/durabletask"
 
@@ -58,8 +56,22 @@ def _history_view(events: list[h.Event], show_output: bool) -> list[dict[str, An
     return view
 
 
+class Host(Protocol):
+    """What the API needs of the durable host (`devhost.durable.DurableHost`), named here so that the package, which
+    builds the API, is not imported back by it."""
+
+    engine: Any
+    clock: Clock
+
+    async def wait_for(self, instance_id: str, status: str | set[str] = ..., limit: float = ...) -> Instance: ...
+
+    def management_payload(self, instance_id: str, origin: str | None = None) -> dict[str, str]: ...
+
+    async def purge(self, instance_id: str) -> None: ...
+
+
 class ManagementApi:
-    def __init__(self, host: DurableHost) -> None:
+    def __init__(self, host: Host) -> None:
         self.host = host
 
     @property

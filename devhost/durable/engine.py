@@ -1,8 +1,9 @@
 """The durable engine: instances, inbox batching, one episode per instance at a time, activities and timers.
 
-Each episode: take the instance's inbox, build the context JSON (history + OrchestratorStarted + new events), run the
-orchestrator through the SDK handle, replay its actions with the host shim to get numbered decisions, commit history
-and status to the store, then carry the decisions out (activities, timers, sub-orchestrations).
+Each episode (`episode.run_episode`, a pure function): take the instance's inbox, build the context JSON (history +
+OrchestratorStarted + new events), run the orchestrator through the SDK handle, replay its actions with the host shim
+to get numbered decisions. The engine then applies it: commit history and status to the store, then carry the
+decisions out (activities, timers, sub-orchestrations).
 """
 
 from __future__ import annotations
@@ -14,22 +15,21 @@ import uuid
 from collections.abc import Coroutine
 from typing import Any
 
-from azure.functions.decorators.function_app import Function
-
 from devhost.durable import history as h
 from devhost.durable.clock import Clock
 from devhost.durable.episode import run_episode
 from devhost.durable.model import Instance, Message, new_message_id
 from devhost.durable.replay import Decision
-from devhost.durable.sdk import index_functions, run_activity
+from devhost.durable.sdk import DurableFunctions, run_activity
 from devhost.durable.store import TableStore
 
 log = logging.getLogger("devhost.durable")
 
 
 class Engine:
-    def __init__(self, functions: list[Function], store: TableStore, clock: Clock) -> None:
-        self.orchestrators, self.activities = index_functions(functions)
+    def __init__(self, functions: DurableFunctions, store: TableStore, clock: Clock) -> None:
+        self.functions = functions
+        self.orchestrators, self.activities = functions.orchestrators, functions.activities
         self.store, self.clock = store, clock
         self.instances: dict[str, Instance] = {}
         self.errors: list[BaseException] = []
@@ -189,7 +189,27 @@ class Engine:
             self._changed.set()
 
     async def _episode(self, instance: Instance) -> None:
-        await run_episode(self, instance)
+        """Run one episode (a pure function of the instance) and apply what it decided."""
+        episode = await run_episode(instance, self.functions, self.clock.now())
+        if episode is None:
+            return
+        if episode.kick:
+            self.kick(instance.instance_id)
+        if episode.post is not None:
+            await self.post(instance.instance_id, episode.post)
+        state = episode.state
+        instance.execution_id, instance.input, instance.history = state.execution_id, state.input, state.history
+        instance.status, instance.output, instance.custom_status = state.status, state.output, state.custom_status
+        instance.updated = self.clock.now()
+        if episode.save:
+            await self.store.commit(instance, episode.start, episode.message_ids, episode.consumed)
+        done = set(episode.consumed)
+        instance.applied |= set(episode.message_ids.values())
+        instance.inbox = [m for m in instance.inbox if m.message_id not in done]
+        for decision in episode.decisions:
+            self.dispatch(instance, decision)
+        if instance.is_final and instance.parent_instance_id:
+            self.spawn(self.notify_parent(instance))
 
     # -- carrying out decisions -----------------------------------------------------------------------------------
     def dispatch(self, instance: Instance, decision: Decision) -> None:
@@ -211,7 +231,7 @@ class Engine:
                 self.spawn(self.start_new(decision.name, child_id, decision.input, parent=parent))
 
     async def _activity(self, key: tuple[str, str], decision: Decision) -> None:
-        outcome = await run_activity(self.activities.get(decision.name), decision.name, decision.input)
+        outcome = await run_activity(self.functions, self.activities.get(decision.name), decision.name, decision.input)
         now = self.clock.now()
         if outcome.ok:
             item = h.task_completed(now, decision.event_id, outcome.result)

@@ -1,7 +1,8 @@
 """AutoML vocabulary shared by the API, the orchestrations and every backend: tasks, primary metrics, algorithm
 names, limits and job statuses, all in Azure ML's own terms (azure-ai-ml enums, notes/azureml-and-peers.md §2-3).
 
-`TrainingSpec.check()` applies Azure ML's rules before anything is submitted, since the SDK does not check ranges.
+Azure ML's rules on a `TrainingSpec` (`domain/entities/automl_rules.py: check_spec`) are applied before anything is
+submitted, since the SDK does not check ranges.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-from domain.errors import ValidationFailed
 
 
 class Task(StrEnum):
@@ -217,23 +216,6 @@ class TrainingSpec(BaseModel):
     def job_name(self) -> str:
         return job_name_for(self.tenant, self.run_id)
 
-    def check(self) -> None:
-        """Azure ML's rules, all problems at once -> ValidationFailed with one detail per field."""
-        from domain.entities.automl_rules import spec_problems  # the rules module builds on this one
-
-        problems = spec_problems(
-            self.task,
-            self.primary_metric,
-            self.allowed_algorithms,
-            self.blocked_algorithms,
-            self.target_column,
-            self.dataset.columns,
-            self.forecast,
-            self.limits,
-        )
-        if problems:
-            raise ValidationFailed("The training settings break Azure ML's rules.", details=problems)
-
 
 _JOB_NAME_BAD = re.compile(r"[^a-z0-9_-]")
 
@@ -294,6 +276,12 @@ class ModelRef(BaseModel):
     version: str
     uri: str  # where the backend keeps it (blob path locally, azureml:// in Azure)
     trial_id: str | None = None
+
+
+# One row to score and one prediction, as the API and every backend's scoring call carry them.
+ScoreValue = str | int | float | bool | None
+ScoreRow = dict[str, ScoreValue]
+Prediction = ScoreValue
 
 
 class ProvisioningState(StrEnum):

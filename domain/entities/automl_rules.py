@@ -4,8 +4,24 @@ Every function returns all the problems at once, one `ErrorDetail` per field."""
 
 from __future__ import annotations
 
-from domain.entities.automl import ALGORITHMS, PRIMARY_METRICS, ForecastSettings, Limits, Task
-from domain.errors import ErrorDetail
+from domain.entities.automl import ALGORITHMS, PRIMARY_METRICS, ForecastSettings, Limits, Task, TrainingSpec
+from domain.errors import ErrorDetail, ValidationFailed
+
+
+def check_spec(spec: TrainingSpec) -> None:
+    """Azure ML's rules on a job's spec, all problems at once -> ValidationFailed with one detail per field."""
+    problems = spec_problems(
+        spec.task,
+        spec.primary_metric,
+        spec.allowed_algorithms,
+        spec.blocked_algorithms,
+        spec.target_column,
+        spec.dataset.columns,
+        spec.forecast,
+        spec.limits,
+    )
+    if problems:
+        raise ValidationFailed("The training settings break Azure ML's rules.", details=problems)
 
 
 def spec_problems(

@@ -4,52 +4,59 @@ upload is a new numbered version. A dataset used by an experiment cannot be dele
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
-from domain.entities.datasets import Dataset, DatasetCreate, DatasetUpdate, DatasetVersion
+from domain.entities.datasets import Dataset, DatasetCreate, DatasetVersion, Profile
 from domain.entities.ids import new_id
 from domain.entities.principal import Principal
 from domain.errors import PayloadTooLarge, ReferencedBy, ValidationFailed
-from domain.services._records import actor, changes_of, check_name, to_model
+from domain.ports import BlobStore, Store
+from domain.records import rows
+from domain.records.kinds import DATASET_VERSIONS, DATASETS, DatasetData, DatasetVersionData
+from domain.services._views import View, actor, check_name
 from domain.services.csv_profile import profile_csv
-from domain.storage.keys import entity_key
+from domain.storage.keys import dataset_refs, entity_key
 from domain.storage.records import Child, Op
+
+DATASET = View(DATASETS, Dataset)
+# reading, listing a page and patching: the same for every resource (`View`, domain/services/_views.py)
+get_dataset = DATASET.read
+list_datasets = DATASET.page
+update_dataset = DATASET.patch
+VERSION = View(DATASET_VERSIONS, DatasetVersion)
 
 
 def version_id(version: int) -> str:
     return f"{version:06d}"
 
 
-def ref_prefix(dataset_id: str) -> str:
-    return f"ref|dataset|{dataset_id}|experiment|"
-
-
 def _upload(
-    blobs: Any, container: str, tenant: str, dataset_id: str, version: int, data: bytes, max_bytes: int
-) -> dict[str, Any]:
+    blobs: BlobStore, container: str, tenant: str, dataset_id: str, version: int, data: bytes, max_bytes: int
+) -> DatasetVersionData:
     if len(data) > max_bytes:
         raise PayloadTooLarge(f"The file is {len(data)} bytes; the limit is {max_bytes}.", target="file")
     if not data.strip():
         raise ValidationFailed("The file is empty.", target="file")
     profile = profile_csv(data)
     path = blobs.put(container, f"{tenant}/{dataset_id}/v{version:06d}.csv", data, content_type="text/csv")
-    return {
-        "source": "upload",
-        "blob_path": path,
-        "size_bytes": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "profile": profile.model_dump(mode="json"),
-    }
+    return DatasetVersionData(
+        dataset_id=dataset_id,
+        version=version,
+        source="upload",
+        blob_path=path,
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        profile=profile,
+    )
 
 
-def _version(dataset_id: str, version: int, content: dict[str, Any]) -> Child:
+def _version(content: DatasetVersionData) -> Child:
     """The version entity (kind `dsver`, child of the dataset), written in the dataset's transaction."""
-    return Child("dsver", version_id(version), {"dataset_id": dataset_id, "version": version, **content}, dataset_id)
+    return DATASET_VERSIONS.child(version_id(content.version), content, content.dataset_id)
 
 
 def create_from_upload(
-    store: Any,
-    blobs: Any,
+    store: Store,
+    blobs: BlobStore,
     container: str,
     principal: Principal,
     tenant: str,
@@ -62,53 +69,35 @@ def create_from_upload(
     checked_name = check_name(name)
     dataset_id = new_id()
     content = _upload(blobs, container, tenant, dataset_id, 1, data, max_bytes)
-    record = store.create(
-        tenant,
-        "dataset",
-        dataset_id,
-        {
-            "name": checked_name,
-            "description": description,
-            "latest_version": 1,
-            "source": "upload",
-            "profile": content["profile"],
-            "tags": {},
-        },
-        actor=actor(principal),
-        name=checked_name,
-        children=[_version(dataset_id, 1, content)],
+    dataset = DatasetData(
+        name=checked_name, description=description, latest_version=1, source="upload", profile=content.profile
     )
-    return to_model(Dataset, record)
+    stored = DATASETS.create(
+        store, tenant, dataset_id, dataset, actor=actor(principal), name=checked_name, children=[_version(content)]
+    )
+    return DATASET.of(stored)
 
 
-def create_from_uri(store: Any, principal: Principal, tenant: str, body: DatasetCreate) -> Dataset:
+def create_from_uri(store: Store, principal: Principal, tenant: str, body: DatasetCreate) -> Dataset:
     dataset_id = new_id()
     profile = None
     if body.columns:
-        profile = {"columns": [{"name": c, "type": "string", "missing": 0} for c in body.columns], "row_count": 0}
-    content = {"source": "uri", "uri": body.uri, "profile": profile}
-    record = store.create(
-        tenant,
-        "dataset",
-        dataset_id,
-        {
-            "name": body.name,
-            "description": body.description,
-            "latest_version": 1,
-            "source": "uri",
-            "profile": profile,
-            "tags": body.tags,
-        },
-        actor=actor(principal),
-        name=body.name,
-        children=[_version(dataset_id, 1, content)],
+        profile = Profile.model_validate(
+            {"columns": [{"name": c, "type": "string", "missing": 0} for c in body.columns], "row_count": 0}
+        )
+    content = DatasetVersionData(dataset_id=dataset_id, version=1, source="uri", uri=body.uri, profile=profile)
+    dataset = DatasetData(
+        name=body.name, description=body.description, latest_version=1, source="uri", profile=profile, tags=body.tags
     )
-    return to_model(Dataset, record)
+    stored = DATASETS.create(
+        store, tenant, dataset_id, dataset, actor=actor(principal), name=body.name, children=[_version(content)]
+    )
+    return DATASET.of(stored)
 
 
 def add_version(
-    store: Any,
-    blobs: Any,
+    store: Store,
+    blobs: BlobStore,
     container: str,
     principal: Principal,
     tenant: str,
@@ -116,60 +105,47 @@ def add_version(
     data: bytes,
     max_bytes: int,
 ) -> DatasetVersion:
-    current = store.get(tenant, "dataset", dataset_id)
-    version = int(current.data["latest_version"]) + 1
+    current = DATASETS.get(store, tenant, dataset_id)
+    version = current.data.latest_version + 1
     content = _upload(blobs, container, tenant, dataset_id, version, data, max_bytes)
-    store.update(
+    DATASETS.update(
+        store,
         tenant,
-        "dataset",
         dataset_id,
-        {"latest_version": version, "profile": content["profile"]},
+        {"latest_version": version, "profile": content.profile},
         actor=actor(principal),
-        etag=None,
         current=current,
-        children=[_version(dataset_id, version, content)],
+        children=[_version(content)],
     )
     return get_version(store, tenant, dataset_id, version)
 
 
-def get_version(store: Any, tenant: str, dataset_id: str, version: int) -> DatasetVersion:
-    record = store.get(tenant, "dsver", version_id(version), parent_id=dataset_id)
-    return to_model(DatasetVersion, record)
+def get_version(store: Store, tenant: str, dataset_id: str, version: int) -> DatasetVersion:
+    return VERSION.read(store, tenant, version_id(version), parent_id=dataset_id)
 
 
 def list_versions(
-    store: Any, tenant: str, dataset_id: str, top: int, continuation: str | None
+    store: Store, tenant: str, dataset_id: str, top: int, continuation: str | None
 ) -> tuple[list[DatasetVersion], str | None]:
-    store.get(tenant, "dataset", dataset_id)
-    page = store.list(tenant, "dsver", parent_id=dataset_id, top=top, continuation=continuation)
-    return [to_model(DatasetVersion, r) for r in page.items], page.continuation
-
-
-def get_dataset(store: Any, tenant: str, dataset_id: str) -> Dataset:
-    return to_model(Dataset, store.get(tenant, "dataset", dataset_id))
-
-
-def list_datasets(store: Any, tenant: str, top: int, continuation: str | None) -> tuple[list[Dataset], str | None]:
-    page = store.list(tenant, "dataset", top=top, continuation=continuation)
-    return [to_model(Dataset, r) for r in page.items], page.continuation
-
-
-def update_dataset(
-    store: Any, principal: Principal, tenant: str, dataset_id: str, body: DatasetUpdate, etag: str | None
-) -> Dataset:
-    record = store.update(tenant, "dataset", dataset_id, changes_of(body), actor=actor(principal), etag=etag)
-    return to_model(Dataset, record)
+    DATASETS.get(store, tenant, dataset_id)
+    return VERSION.page(store, tenant, top, continuation, parent_id=dataset_id)
 
 
 def delete_dataset(
-    store: Any, blobs: Any, container: str, principal: Principal, tenant: str, dataset_id: str, etag: str | None
+    store: Store,
+    blobs: BlobStore,
+    container: str,
+    principal: Principal,
+    tenant: str,
+    dataset_id: str,
+    etag: str | None,
 ) -> None:
     """Restricted: refused with 409 while an experiment uses the dataset; versions go in the same transaction."""
-    current = store.get(tenant, "dataset", dataset_id)
-    refs, _ = store.list_rows(tenant, ref_prefix(dataset_id), top=50)
-    if refs:
-        raise ReferencedBy("dataset", dataset_id, [("experiment", data["experiment_id"]) for _, data, _ in refs])
-    versions = store.list(tenant, "dsver", parent_id=dataset_id, top=95).items
-    ops = [Op.delete(entity_key("dsver", v.id, dataset_id), if_exists=True) for v in versions]
-    store.delete(tenant, "dataset", dataset_id, actor=actor(principal), etag=etag, current=current, extra_ops=ops)
+    current = DATASETS.get(store, tenant, dataset_id)
+    uses, _ = rows.read(store, tenant, dataset_refs(dataset_id), rows.DatasetUse, top=50)
+    if uses:
+        raise ReferencedBy("dataset", dataset_id, [("experiment", u.experiment_id) for u in uses])
+    versions, _ = DATASET_VERSIONS.list(store, tenant, parent_id=dataset_id, top=95)
+    ops = [Op.delete(entity_key(DATASET_VERSIONS.name, v.id, dataset_id), if_exists=True) for v in versions]
+    DATASETS.delete(store, tenant, dataset_id, actor=actor(principal), etag=etag, current=current, extra_ops=ops)
     blobs.delete_prefix(container, f"{tenant}/{dataset_id}/")

@@ -7,59 +7,40 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from domain.ports import RowStore
+from domain.records.rows import RunRef, read, read_one
+from domain.storage.keys import ACTIVE_RUN_PREFIX, ACTIVE_RUNS, EVENTS, JOBS, active_run_key, event_key, job_key
 from domain.storage.records import Op
 
-JOBS, ACTIVE, EVENTS = "_jobs", "_active", "_events"
+
+def _put(store: RowStore, partition: str, key: str, ref: RunRef, action: str = "index") -> None:
+    store.transact(partition, [Op.upsert(key, ref.stored())], actor="system", action=action, audit=False)
 
 
-def add_run(store: Any, tenant: str, run_id: str, job_name: str) -> None:
-    store.transact(
-        JOBS,
-        [Op.upsert(f"job|{job_name}", {"tenant": tenant, "run_id": run_id})],
-        actor="system",
-        action="index",
-        audit=False,
-    )
-    store.transact(
-        ACTIVE,
-        [Op.upsert(f"run|{tenant}|{run_id}", {"tenant": tenant, "run_id": run_id})],
-        actor="system",
-        action="index",
-        audit=False,
-    )
+def add_run(store: RowStore, tenant: str, run_id: str, job_name: str) -> None:
+    ref = RunRef(tenant=tenant, run_id=run_id)
+    _put(store, JOBS, job_key(job_name), ref)
+    _put(store, ACTIVE_RUNS, active_run_key(tenant, run_id), ref)
 
 
-def deactivate_run(store: Any, tenant: str, run_id: str) -> None:
-    store.transact(
-        ACTIVE, [Op.delete(f"run|{tenant}|{run_id}", if_exists=True)], actor="system", action="index", audit=False
-    )
+def deactivate_run(store: RowStore, tenant: str, run_id: str) -> None:
+    ops = [Op.delete(active_run_key(tenant, run_id), if_exists=True)]
+    store.transact(ACTIVE_RUNS, ops, actor="system", action="index", audit=False)
 
 
-def active_runs(store: Any, top: int = 1000) -> list[tuple[str, str]]:
-    rows, _ = store.list_rows(ACTIVE, "run|", top=top)
-    return [(data["tenant"], data["run_id"]) for _, data, _ in rows]
+def active_runs(store: RowStore, top: int = 1000) -> list[tuple[str, str]]:
+    refs, _ = read(store, ACTIVE_RUNS, ACTIVE_RUN_PREFIX, RunRef, top=top)
+    return [(r.tenant, r.run_id) for r in refs]
 
 
-def run_for_job(store: Any, job_name: str) -> tuple[str, str] | None:
-    rows, _ = store.list_rows(JOBS, f"job|{job_name}", top=1)
-    for key, data, _ in rows:
-        if key == f"job|{job_name}":
-            return data["tenant"], data["run_id"]
-    return None
+def run_for_job(store: RowStore, job_name: str) -> tuple[str, str] | None:
+    found = read_one(store, JOBS, job_key(job_name), RunRef)
+    return (found[0].tenant, found[0].run_id) if found else None
 
 
-def seen_event(store: Any, event_id: str) -> bool:
-    rows, _ = store.list_rows(EVENTS, f"event|{event_id}", top=1)
-    return any(key == f"event|{event_id}" for key, _, _ in rows)
+def seen_event(store: RowStore, event_id: str) -> bool:
+    return read_one(store, EVENTS, event_key(event_id), RunRef) is not None
 
 
-def record_event(store: Any, event_id: str, tenant: str, run_id: str) -> None:
-    store.transact(
-        EVENTS,
-        [Op.upsert(f"event|{event_id}", {"tenant": tenant, "run_id": run_id})],
-        actor="system",
-        action="event",
-        audit=False,
-    )
+def record_event(store: RowStore, event_id: str, tenant: str, run_id: str) -> None:
+    _put(store, EVENTS, event_key(event_id), RunRef(tenant=tenant, run_id=run_id), action="event")

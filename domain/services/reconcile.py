@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from domain.entities.automl import JobStatus
 from domain.errors import DomainError, NotFound
+from domain.ports import AutoMLBackend, Store
+from domain.records.kinds import RUNS
 from domain.services import indexes
 
 
@@ -27,26 +28,26 @@ class Work:
 SETTLING = timedelta(seconds=15)
 
 
-def survey(store: Any, backend: Any, now: datetime | None = None) -> list[Work]:
+def survey(store: Store, backend: AutoMLBackend, now: datetime | None = None) -> list[Work]:
     """What the timer must repair; stale index rows are removed here."""
     now = now or datetime.now(UTC)
     work = []
     for tenant, run_id in indexes.active_runs(store):
         try:
-            run = store.get(tenant, "run", run_id)
+            run = RUNS.get(store, tenant, run_id)
         except NotFound:
             indexes.deactivate_run(store, tenant, run_id)
             continue
-        if JobStatus(run.data["status"]).terminal and not run.data.get("active", False):
+        if run.data.status.terminal and not run.data.active:
             indexes.deactivate_run(store, tenant, run_id)
             continue
         if now - run.created_at < SETTLING:
             continue
-        if run.data["status"] == JobStatus.NOT_STARTED.value:
+        if run.data.status is JobStatus.NOT_STARTED:
             work.append(Work(tenant, run_id, False))
             continue
         try:
-            job = backend.get_job(tenant, run.data["job_name"])
+            job = backend.get_job(tenant, run.data.job_name)
         except DomainError:
             continue
         work.append(Work(tenant, run_id, job.status.terminal))

@@ -8,9 +8,12 @@ nothing. The orchestration re-reads the job's real status, so a late or out-of-o
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from pydantic import JsonValue
+
+from domain.ports import RowStore
 from domain.services import indexes
 
 log = logging.getLogger(__name__)
@@ -25,7 +28,7 @@ class Delivery:
 
     tenant: str
     run_id: str
-    payload: dict[str, Any]
+    payload: dict[str, JsonValue]
 
 
 def topic_allowed(topic: str, allowed: tuple[str, ...], local_backend: bool) -> bool:
@@ -36,11 +39,11 @@ def topic_allowed(topic: str, allowed: tuple[str, ...], local_backend: bool) -> 
 
 
 def route_event(
-    store: Any,
+    store: RowStore,
     event_id: str,
     event_type: str,
     topic: str,
-    data: dict[str, Any],
+    data: Mapping[str, JsonValue],
     allowed: tuple[str, ...],
     local_backend: bool,
 ) -> Delivery | None:
@@ -64,5 +67,5 @@ def route_event(
     return Delivery(tenant, run_id, {"type": short, "status": data.get("runStatus"), "eventId": event_id})
 
 
-def delivered(store: Any, event_id: str, delivery: Delivery) -> None:
+def delivered(store: RowStore, event_id: str, delivery: Delivery) -> None:
     indexes.record_event(store, event_id, delivery.tenant, delivery.run_id)

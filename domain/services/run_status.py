@@ -1,62 +1,78 @@
 """Recording a job's state on its run: status forward only, progress (percent of the time budget or of the
-trials, trials done, best score so far, elapsed seconds) — the same dict the orchestration's custom status shows."""
+trials, trials done, best score so far, elapsed seconds) — the same summary the orchestration's custom status shows."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+
+from pydantic import JsonValue
 
 from domain.entities.automl import JobInfo, JobStatus
+from domain.entities.runs import Progress
+from domain.ports import Store
+from domain.records.kind import Stored
+from domain.records.kinds import RUNS, RunData
+
+# What the training activities return to the orchestration (JSON; it shows it as its custom status):
+# {"status": "Running", "terminal": false, "progress": {"trials_done": 3, "percent": 30.0, ...}, "error": null}
+# and, from `finalize`, "modelId" (the model registered for the run, or null).
+JobSummary = dict[str, JsonValue]
 
 
-def progress_of(run: dict[str, Any], info: JobInfo | None = None, now: datetime | None = None) -> dict[str, Any]:
-    spec_limits = run.get("spec", {}).get("limits", {})
-    prog = dict(run.get("progress") or {})
+def progress_of(run: RunData, info: JobInfo | None = None, now: datetime | None = None) -> Progress:
+    limits = run.spec.limits if run.spec is not None else None
+    prog = run.progress
+    trials_done, best_score = prog.trials_done, prog.best_score
     if info is not None:
-        prog["trials_done"] = max(int(prog.get("trials_done", 0)), info.trials_done)
+        trials_done = max(trials_done, info.trials_done)
         if info.best_score is not None:
-            prog["best_score"] = info.best_score
-    started = run.get("started_at")
-    if started:
-        end = run.get("ended_at") or (now or datetime.now(UTC)).isoformat()
-        prog["elapsed_seconds"] = round(
-            (datetime.fromisoformat(end) - datetime.fromisoformat(started)).total_seconds(), 1
-        )
+            best_score = info.best_score
+    elapsed = prog.elapsed_seconds
+    if run.started_at is not None:
+        end = run.ended_at or now or datetime.now(UTC)
+        elapsed = round((end - run.started_at).total_seconds(), 1)
     shares = []
-    if spec_limits.get("timeout_minutes") and prog.get("elapsed_seconds") is not None:
-        shares.append(prog["elapsed_seconds"] / (60 * spec_limits["timeout_minutes"]))
-    if spec_limits.get("max_trials"):
-        shares.append(prog.get("trials_done", 0) / spec_limits["max_trials"])
-    if JobStatus(run["status"]).terminal:
-        prog["percent"] = 100.0
+    if limits is not None and limits.timeout_minutes and elapsed is not None:
+        shares.append(elapsed / (60 * limits.timeout_minutes))
+    if limits is not None and limits.max_trials:
+        shares.append(trials_done / limits.max_trials)
+    percent = prog.percent
+    if run.status.terminal:
+        percent = 100.0
     elif shares:
-        prog["percent"] = round(min(99.0, 100 * max(shares)), 1)
-    return prog
+        percent = round(min(99.0, 100 * max(shares)), 1)
+    return Progress(percent=percent, trials_done=trials_done, best_score=best_score, elapsed_seconds=elapsed)
 
 
-def record_job(store: Any, tenant: str, run_id: str, info: JobInfo, current: Any = None) -> dict[str, Any]:
+def summary(run: RunData) -> JobSummary:
+    progress: dict[str, JsonValue] = run.progress.model_dump(exclude_none=True)
+    return {"status": run.status.value, "terminal": run.status.terminal, "progress": progress, "error": run.error}
+
+
+def record_job(
+    store: Store, tenant: str, run_id: str, info: JobInfo, current: Stored[RunData] | None = None
+) -> JobSummary:
     """Apply `info` to the run when it moves the status forward or adds progress; returns the run's summary."""
-    run = current if current is not None else store.get(tenant, "run", run_id)
-    old = JobStatus(run.data["status"])
+    run = current if current is not None else RUNS.get(store, tenant, run_id)
+    old = run.data.status
     if old.terminal:  # a late poll or event: the run's final record is not touched (best score, trials, times)
-        prog = run.data.get("progress") or {}
-        return {"status": old.value, "terminal": True, "progress": prog, "error": run.data.get("error")}
-    changes: dict[str, Any] = {}
+        return summary(run.data)
+    changes: dict[str, object] = {}
     if old != info.status and old.can_move_to(info.status):
-        changes["status"] = info.status.value
+        changes["status"] = info.status
         if info.status.terminal:  # `active` stays True until `finalize` ran (reconciliation finishes it otherwise)
-            changes["ended_at"] = (info.ended_at or datetime.now(UTC)).isoformat()
+            changes["ended_at"] = info.ended_at or datetime.now(UTC)
         if info.error:
             changes["error"] = info.error[:2000]
-    if not run.data.get("started_at") and (info.started_at or info.status is JobStatus.RUNNING):
-        changes["started_at"] = (info.started_at or datetime.now(UTC)).isoformat()
-    if info.best_trial_id and info.best_trial_id != run.data.get("best_trial_id"):
+    if run.data.started_at is None and (info.started_at or info.status is JobStatus.RUNNING):
+        changes["started_at"] = info.started_at or datetime.now(UTC)
+    if info.best_trial_id and info.best_trial_id != run.data.best_trial_id:
         changes["best_trial_id"] = info.best_trial_id
-    merged = {**run.data, **changes}
+    merged = run.data.model_copy(update=changes)
     prog = progress_of(merged, info)
-    if prog != run.data.get("progress"):
+    if prog != run.data.progress:
         changes["progress"] = prog
     if changes:
-        store.update(tenant, "run", run_id, changes, actor="system", etag=None, current=run)
-    status = JobStatus(merged["status"])
-    return {"status": status.value, "terminal": status.terminal, "progress": prog, "error": merged.get("error")}
+        run = RUNS.update(store, tenant, run_id, changes, actor="system", current=run)
+        return summary(run.data)
+    return summary(merged)

@@ -1,48 +1,69 @@
-"""Reading runs and their trials. Runs are created and advanced by the training orchestration (issue 6); here they
-can be listed, read, and deleted (a cascade through `domain.services.cascade`)."""
+"""Reading runs, their trials (the leaderboard), metric history and log lines. Runs are created and advanced by the
+training flow (`training.py`); deleting one is a cascade (`cascade.py`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from domain.entities.automl import LOWER_IS_BETTER
-from domain.entities.runs import Run, TrialModel
-from domain.services._records import to_model
+from domain.entities.runs import LogLineModel, MetricPointModel, Run, TrialModel
+from domain.ports import RowStore, Store
+from domain.records import rows
+from domain.records.kind import Stored
+from domain.records.kinds import RUNS, TRIALS, TrialData
+from domain.services._views import View
+from domain.storage import keys
 
-
-def get_run(store: Any, tenant: str, run_id: str) -> Run:
-    return to_model(Run, store.get(tenant, "run", run_id))
+RUN = View(RUNS, Run)
+# reading, listing a page and patching: the same for every resource (`View`, domain/services/_views.py)
+get_run = RUN.read
 
 
 def list_runs(
-    store: Any, tenant: str, *, experiment_id: str | None, status: str | None, top: int, continuation: str | None
+    store: Store, tenant: str, *, experiment_id: str | None, status: str | None, top: int, continuation: str | None
 ) -> tuple[list[Run], str | None]:
-    where: dict[str, Any] = {}
+    where: dict[str, str | int | bool] = {}
     if experiment_id:
         where["experiment_id"] = experiment_id
     if status:
         where["status"] = status
-    page = store.list(tenant, "run", where=where or None, top=top, continuation=continuation)
-    return [to_model(Run, r) for r in page.items], page.continuation
+    return RUN.page(store, tenant, top, continuation, where=where or None)
 
 
-def leaderboard(store: Any, tenant: str, run_id: str) -> list[TrialModel]:
+def leaderboard(store: Store, tenant: str, run_id: str) -> list[TrialModel]:
     """Every trial of the run, best first by the run's primary metric (sorted here: Table Storage cannot)."""
-    run = store.get(tenant, "run", run_id)
-    lower = run.data.get("primary_metric") in LOWER_IS_BETTER
-    trials, token = [], None
+    run = RUNS.get(store, tenant, run_id)
+    lower = run.data.primary_metric in LOWER_IS_BETTER
+    trials: list[Stored[TrialData]] = []
+    token = None
     while True:
-        page = store.list(tenant, "trial", parent_id=run_id, top=1000, continuation=token)
-        trials += page.items
-        token = page.continuation
+        page, token = TRIALS.list(store, tenant, parent_id=run_id, top=1000, continuation=token)
+        trials += page
         if not token:
             break
     scored = sorted(
-        (t for t in trials if t.data.get("score") is not None), key=lambda t: t.data["score"], reverse=not lower
+        (t for t in trials if t.data.score is not None), key=lambda t: t.data.score or 0.0, reverse=not lower
     )
-    unscored = [t for t in trials if t.data.get("score") is None]
-    out = []
-    for rank, t in enumerate(scored + unscored, start=1):
-        fields = {k: v for k, v in t.data.items() if k in TrialModel.model_fields}
-        out.append(TrialModel.model_validate({**fields, "trial_id": t.id, "rank": rank}))
-    return out
+    unscored = [t for t in trials if t.data.score is None]
+    return [
+        TrialModel.model_validate({**t.data.model_dump(), "trial_id": t.id, "rank": rank})
+        for rank, t in enumerate(scored + unscored, start=1)
+    ]
+
+
+def metric_page(
+    store: Store, series: RowStore, tenant: str, run_id: str, name: str | None, top: int, continuation: str | None
+) -> tuple[list[MetricPointModel], str | None]:
+    """The run's metric points (of `name` when given), by name and step; NotFound for an unknown run."""
+    RUNS.get(store, tenant, run_id)
+    partition = keys.series_partition(tenant, run_id)
+    points, token = rows.read(
+        series, partition, keys.metric_prefix(name), rows.MetricRow, top=top, continuation=continuation
+    )
+    return [MetricPointModel.model_validate(p.model_dump()) for p in points], token
+
+
+def log_page(store: Store, series: RowStore, tenant: str, run_id: str, after: int, top: int) -> list[LogLineModel]:
+    """The run's log lines with seq > after; NotFound for an unknown run."""
+    RUNS.get(store, tenant, run_id)
+    partition = keys.series_partition(tenant, run_id)
+    lines, _ = rows.read(series, partition, keys.LOG_PREFIX, rows.LogRow, top=top, start=keys.log_key(after + 1))
+    return [LogLineModel.model_validate(ln.model_dump()) for ln in lines]

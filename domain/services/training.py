@@ -6,25 +6,28 @@ Status only moves forward (`JobStatus.can_move_to`); events and polls may arrive
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from datetime import UTC, datetime
-from typing import Any
 
 from domain.entities.automl import DatasetVersionRef, JobInfo, JobStatus, TrainingSpec, Validation
 from domain.entities.experiments import Experiment
 from domain.entities.ids import new_id
 from domain.entities.principal import Principal
-from domain.entities.runs import Run
-from domain.errors import ConcurrencyConflict, Conflict, NameTaken, NotFound, QuotaExceeded
+from domain.entities.runs import Progress, Run
+from domain.errors import ConcurrencyConflict, Conflict, NotFound, QuotaExceeded, ValidationFailed
+from domain.ports import AutoMLBackend, RowStore, Store
+from domain.records.kinds import RUNS, TENANTS, TRIALS, RunData, TrialData
 from domain.services import collect, indexes
-from domain.services._records import PLATFORM, actor, to_model
+from domain.services._views import actor
 from domain.services.datasets import get_version
 from domain.services.experiments import get_experiment
-from domain.services.run_status import progress_of, record_job
-from domain.storage.records import Child
+from domain.services.models import register_best
+from domain.services.run_status import JobSummary, record_job
+from domain.services.runs import RUN
 
-ACTIVE = [s.value for s in JobStatus if not s.terminal]
+
+class FinalSummary(JobSummary):
+    modelId: str | None
 
 
 def run_id_for(tenant: str, experiment_id: str, idempotency_key: str | None) -> str:
@@ -34,29 +37,29 @@ def run_id_for(tenant: str, experiment_id: str, idempotency_key: str | None) -> 
     return f"r{digest[:21]}"
 
 
-def _check_quotas(store: Any, tenant: str, exp: Experiment) -> None:
-    quotas = store.get(PLATFORM, "tenant", tenant).data.get("quotas", {})
-    if exp.limits.max_trials > quotas.get("max_trials_per_run", 100):
+def _check_quotas(store: Store, tenant: str, exp: Experiment) -> None:
+    quotas = TENANTS.get(store, tenant, tenant).data.quotas
+    if exp.limits.max_trials > quotas.max_trials_per_run:
         raise QuotaExceeded(
             f"maxTrials {exp.limits.max_trials} exceeds the tenant's quota of "
-            f"{quotas.get('max_trials_per_run', 100)} trials per run.",
+            f"{quotas.max_trials_per_run} trials per run.",
             target="maxTrialsPerRun",
         )
-    if exp.limits.timeout_minutes > quotas.get("max_timeout_minutes", 60):
+    if exp.limits.timeout_minutes > quotas.max_timeout_minutes:
         raise QuotaExceeded(
             f"timeoutMinutes {exp.limits.timeout_minutes} exceeds the tenant's quota of "
-            f"{quotas.get('max_timeout_minutes', 60)} minutes.",
+            f"{quotas.max_timeout_minutes} minutes.",
             target="maxTimeoutMinutes",
         )
-    limit = int(quotas.get("max_concurrent_runs", 2))
-    running = store.list(tenant, "run", where={"active": True}, top=limit).items
+    limit = quotas.max_concurrent_runs
+    running, _ = RUNS.list(store, tenant, where={"active": True}, top=limit)
     if len(running) >= limit:
         raise QuotaExceeded(
             f"The tenant already has {len(running)} active runs; its quota is {limit}.", target="maxConcurrentRuns"
         )
 
 
-def spec_for(store: Any, tenant: str, exp: Experiment, run_id: str) -> TrainingSpec:
+def spec_for(store: Store, tenant: str, exp: Experiment, run_id: str) -> TrainingSpec:
     version = get_version(store, tenant, exp.dataset_id, exp.dataset_version)
     columns = tuple(c.name for c in version.profile.columns) if version.profile else ()
     ref = DatasetVersionRef(
@@ -84,86 +87,82 @@ def spec_for(store: Any, tenant: str, exp: Experiment, run_id: str) -> TrainingS
 
 
 def start_run(
-    store: Any, principal: Principal, tenant: str, experiment_id: str, idempotency_key: str | None
+    store: Store, principal: Principal, tenant: str, experiment_id: str, idempotency_key: str | None
 ) -> tuple[Run, bool]:
     """Create the run record (NotStarted) and its index rows; (run, created). A repeated Idempotency-Key returns
     the existing run and created=False, so the caller starts no second orchestration."""
     run_id = run_id_for(tenant, experiment_id, idempotency_key)
     if idempotency_key:
         try:
-            return to_model(Run, store.get(tenant, "run", run_id)), False
+            return RUN.read(store, tenant, run_id), False
         except NotFound:
             pass
     exp = get_experiment(store, tenant, experiment_id)
     _check_quotas(store, tenant, exp)
     spec = spec_for(store, tenant, exp, run_id)
-    data = {
-        "experiment_id": exp.id,
-        "status": JobStatus.NOT_STARTED.value,
-        "active": True,
-        "job_name": spec.job_name,
-        "primary_metric": exp.primary_metric,
-        "auto_register": exp.auto_register,
-        "experiment_name": exp.name,
-        "spec": spec.model_dump(mode="json"),
-        "progress": {"trials_done": 0},
-    }
+    data = RunData(
+        experiment_id=exp.id,
+        status=JobStatus.NOT_STARTED,
+        active=True,
+        job_name=spec.job_name,
+        primary_metric=exp.primary_metric,
+        auto_register=exp.auto_register,
+        experiment_name=exp.name,
+        spec=spec,
+        progress=Progress(trials_done=0),
+    )
     try:
-        record = store.create(tenant, "run", run_id, data, actor=actor(principal))
+        stored = RUNS.create(store, tenant, run_id, data, actor=actor(principal))
     except Conflict:
-        return to_model(Run, store.get(tenant, "run", run_id)), False
+        return RUN.read(store, tenant, run_id), False
     indexes.add_run(store, tenant, run_id, spec.job_name)
-    return to_model(Run, record), True
+    return RUN.of(stored), True
 
 
-def run_spec(store: Any, tenant: str, run_id: str) -> TrainingSpec:
-    return TrainingSpec.model_validate(store.get(tenant, "run", run_id).data["spec"])
+def run_spec(store: Store, tenant: str, run_id: str) -> TrainingSpec:
+    spec = RUNS.get(store, tenant, run_id).data.spec
+    if spec is None:
+        raise ValidationFailed(f"Run '{run_id}' has no training spec.", target="run")
+    return spec
 
 
-def prepare(store: Any, backend: Any, tenant: str, run_id: str) -> dict[str, Any]:
+def prepare(store: Store, backend: AutoMLBackend, tenant: str, run_id: str) -> JobSummary:
     """Register the dataset version with the backend and submit the job (idempotent: deterministic job name)."""
     spec = run_spec(store, tenant, run_id)
     backend.register_dataset(tenant, spec.dataset)
-    info: JobInfo = backend.submit_job(spec)
+    info = backend.submit_job(spec)
     return record_job(store, tenant, run_id, info)
 
 
-def poll(store: Any, backend: Any, tenant: str, run_id: str) -> dict[str, Any]:
+def poll(store: Store, backend: AutoMLBackend, tenant: str, run_id: str) -> JobSummary:
     """The job's state on the run. A run marked CancelRequested is cancelled here too (idempotent), so a Cancel event
     lost on the way (a host killed between the request and the raise, a `continue_as_new` boundary) still ends it."""
-    run = store.get(tenant, "run", run_id)
-    if run.data["status"] == JobStatus.CANCEL_REQUESTED.value:
-        info: JobInfo = backend.cancel_job(tenant, run.data["job_name"])
+    run = RUNS.get(store, tenant, run_id)
+    if run.data.status is JobStatus.CANCEL_REQUESTED:
+        info = backend.cancel_job(tenant, run.data.job_name)
     else:
-        info = backend.get_job(tenant, run.data["job_name"])
+        info = backend.get_job(tenant, run.data.job_name)
     return record_job(store, tenant, run_id, info, current=run)
 
 
-def request_cancel(store: Any, principal: Principal, tenant: str, run_id: str) -> Run:
-    run = store.get(tenant, "run", run_id)
-    status = JobStatus(run.data["status"])
+def request_cancel(store: Store, principal: Principal, tenant: str, run_id: str) -> Run:
+    run = RUNS.get(store, tenant, run_id)
+    status = run.data.status
     if status.terminal:
         raise Conflict(f"The run is already {status.value}.", target="status")
     if status.can_move_to(JobStatus.CANCEL_REQUESTED):
-        run = store.update(
-            tenant,
-            "run",
-            run_id,
-            {"status": JobStatus.CANCEL_REQUESTED.value},
-            actor=actor(principal),
-            etag=None,
-            current=run,
-        )
-    return to_model(Run, run)
+        changes = {"status": JobStatus.CANCEL_REQUESTED}
+        run = RUNS.update(store, tenant, run_id, changes, actor=actor(principal), current=run)
+    return RUN.of(run)
 
 
-def cancel(store: Any, backend: Any, tenant: str, run_id: str) -> dict[str, Any]:
-    run = store.get(tenant, "run", run_id)
-    info: JobInfo = backend.cancel_job(tenant, run.data["job_name"])
+def cancel(store: Store, backend: AutoMLBackend, tenant: str, run_id: str) -> JobSummary:
+    run = RUNS.get(store, tenant, run_id)
+    info = backend.cancel_job(tenant, run.data.job_name)
     return record_job(store, tenant, run_id, info)
 
 
-def finalize(store: Any, series: Any, backend: Any, tenant: str, run_id: str) -> dict[str, Any]:
+def finalize(store: Store, series: RowStore, backend: AutoMLBackend, tenant: str, run_id: str) -> JobSummary:
     """Record trials (the leaderboard), final metrics and outcome; register the best model when asked. A last
     collection first: a run that ends between two collector ticks would otherwise lose its tail of points and lines
     (or, for a short run, all of them) once it leaves the `_active` index."""
@@ -173,44 +172,23 @@ def finalize(store: Any, series: Any, backend: Any, tenant: str, run_id: str) ->
             break
         except ConcurrencyConflict:  # a collector tick moved the watermark meanwhile: collect what is left
             continue
-    run = store.get(tenant, "run", run_id)
-    job_name = run.data["job_name"]
+    job_name = RUNS.get(store, tenant, run_id).data.job_name
     trials = backend.list_trials(tenant, job_name)
-    rows = [Child("trial", t.trial_id, t.model_dump(mode="json", exclude={"trial_id"}), run_id) for t in trials]
+    rows = [
+        TRIALS.child(t.trial_id, TrialData.model_validate(t.model_dump(mode="json", exclude={"trial_id"})), run_id)
+        for t in trials
+    ]
     store.upsert_entities(tenant, rows, actor="system")
     info: JobInfo = backend.get_job(tenant, job_name)
-    summary = record_job(store, tenant, run_id, info)
-    run = store.get(tenant, "run", run_id)
-    changes: dict[str, Any] = {"active": False, "ended_at": run.data.get("ended_at") or datetime.now(UTC).isoformat()}
+    result = record_job(store, tenant, run_id, info)
+    run = RUNS.get(store, tenant, run_id)
+    changes: dict[str, object] = {"active": False, "ended_at": run.data.ended_at or datetime.now(UTC)}
     best = next((t for t in trials if t.trial_id == info.best_trial_id), None)
     if best is not None:
-        changes["metrics"] = best.metrics or (
-            {run.data["primary_metric"]: best.score} if best.score is not None else {}
-        )
-    if info.status is JobStatus.COMPLETED and run.data.get("auto_register") and not run.data.get("model_id"):
-        changes["model_id"] = register_best(store, backend, tenant, run_id, run.data)
-    store.update(tenant, "run", run_id, changes, actor="system", etag=None)
+        changes["metrics"] = best.metrics or ({run.data.primary_metric: best.score} if best.score is not None else {})
+    model_id = None
+    if info.status is JobStatus.COMPLETED and run.data.auto_register and not run.data.model_id:
+        model_id = changes["model_id"] = register_best(store, backend, tenant, run_id, run.data)
+    RUNS.update(store, tenant, run_id, changes, actor="system")
     indexes.deactivate_run(store, tenant, run_id)
-    return summary | {"modelId": changes.get("model_id")}
-
-
-def register_best(store: Any, backend: Any, tenant: str, run_id: str, run: dict[str, Any]) -> str:
-    name = f"{run['experiment_name']}-{run_id[-8:]}"[:64]
-    ref = backend.register_model(tenant, run["job_name"], name=name)
-    model_id = f"m{run_id}"[:64]
-    data = {
-        "name": name,
-        "version": ref.version,
-        "run_id": run_id,
-        "trial_id": ref.trial_id,
-        "uri": ref.uri,
-        "description": f"Best model of run {run_id}",
-        "tags": {"source": "autoRegister"},
-    }
-    with contextlib.suppress(Conflict, NameTaken):  # a retried activity: the model record exists
-        store.create(tenant, "model", model_id, data, actor="system", name=name)
-    return model_id
-
-
-def progress(store: Any, tenant: str, run_id: str) -> dict[str, Any]:
-    return progress_of(store.get(tenant, "run", run_id).data)
+    return result | {"modelId": model_id}

@@ -1,34 +1,21 @@
-"""The app's entity kinds and migrations, used by `python -m domain.storage.migrate` (the default catalog).
+"""The app's entity kinds and migrations, used by the app's store and `python -m domain.storage.migrate`.
 
-The resource API registers its kinds here (`register`) and appends its migrations, oldest first (`MIGRATIONS`).
-`domain/storage/examples.py` is a worked example with the same shape.
+The kinds (name, schema version, parent kind) are declared once, with their typed data, in `domain/records/kinds.py`;
+migrations are appended here, oldest first (`MIGRATIONS`), and upgraders go in `UPGRADERS[kind][version]` when a
+kind's version is raised. `domain/storage/examples.py` is a worked example with the same shape.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+from domain.records.kinds import ALL
 from domain.storage.migrations import Migration
-from domain.storage.schemas import SchemaRegistry
+from domain.storage.schemas import SchemaRegistry, Upgrader
 
 MIGRATIONS: list[Migration] = []
+UPGRADERS: dict[str, dict[int, Upgrader]] = {}
 
-
-# kind -> (current schema version, parent kind). Upgraders go in `UPGRADERS[kind][version]` when a version is added.
-KINDS: dict[str, tuple[int, str | None]] = {
-    "tenant": (1, None),  # in the platform partition
-    "operation": (1, "tenant"),  # in the platform partition, under the tenant it belongs to
-    "member": (1, None),
-    "dataset": (1, None),
-    "dsver": (1, "dataset"),
-    "experiment": (1, None),
-    "run": (1, None),
-    "trial": (1, "run"),
-    "model": (1, None),
-    "endpoint": (1, None),
-    "deployment": (1, "endpoint"),
-}
-UPGRADERS: dict[str, dict[int, Any]] = {}
+# kind -> (current schema version, parent kind)
+KINDS: dict[str, tuple[int, str | None]] = {k.name: (k.version, k.parent) for k in ALL}
 
 
 def register(schemas: SchemaRegistry) -> None:

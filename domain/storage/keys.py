@@ -7,6 +7,14 @@
 | unique name | `name|{kind}|{lowercased name}`, written in the same transaction as its entity |
 | audit entry | `audit|{inverted ticks:019d}|{id}|{rand}` (newest first; `rand` parts two changes in one tick) |
 | partition schema | `_schema` (schema versions, applied migrations, migration cursor) |
+| dataset in use | `ref|dataset|{dataset}|experiment|{experiment}` (written with the experiment) |
+| model in use | `ref|model|{model}|deployment|{endpoint}|{deployment}` (written with the deployment) |
+| user's tenants | `usertenant|{user}|{tenant}` (platform partition `_platform`) |
+| job -> run | `job|{job name}` (partition `_jobs`) |
+| active run | `run|{tenant}|{run}` (partition `_active`) |
+| event handled | `event|{event id}` (partition `_events`) |
+
+The `series` table: partition `{tenant}.{run}`, rows `m|{metric}|{step:010}`, `l|{seq:012}` and the watermark `_wm`.
 
 `|` separates parts; `}` (the next character) is the exclusive upper bound of a prefix range.
 """
@@ -22,6 +30,7 @@ from domain.errors import ValidationFailed
 SEP = "|"
 END = "}"  # chr(ord("|") + 1): exclusive upper bound of a prefix range
 SCHEMA_ROW = "_schema"
+PLATFORM = "_platform"  # the partition holding tenants (names unique platform-wide) and their operations
 NAME = "name"
 AUDIT = "audit"
 _ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
@@ -86,3 +95,72 @@ def audit_range(since: datetime | None) -> tuple[str, str]:
     if since is None:
         return lo, f"{AUDIT}{END}"
     return lo, f"{AUDIT}{SEP}{inverted_ticks(since)}{END}"
+
+
+# ---- reference rows: a referenced entity cannot be deleted while they exist (restrict rule) ----------------------
+
+
+def dataset_ref_key(dataset_id: str, experiment_id: str) -> str:
+    return f"ref{SEP}dataset{SEP}{dataset_id}{SEP}experiment{SEP}{experiment_id}"
+
+
+def dataset_refs(dataset_id: str) -> str:
+    """The prefix of the experiments using the dataset."""
+    return f"ref{SEP}dataset{SEP}{dataset_id}{SEP}experiment{SEP}"
+
+
+def model_ref_key(model_id: str, endpoint_id: str, deployment: str) -> str:
+    return f"ref{SEP}model{SEP}{model_id}{SEP}deployment{SEP}{endpoint_id}{SEP}{deployment}"
+
+
+def model_refs(model_id: str) -> str:
+    """The prefix of the deployments using the model."""
+    return f"ref{SEP}model{SEP}{model_id}{SEP}deployment{SEP}"
+
+
+def user_tenant_key(user_id: str, tenant: str) -> str:
+    return f"usertenant{SEP}{user_id}{SEP}{tenant}"
+
+
+def user_tenants(user_id: str) -> str:
+    """The prefix of the user's tenants (platform partition)."""
+    return f"usertenant{SEP}{user_id}{SEP}"
+
+
+# ---- global index partitions (eventually consistent, repaired by reconciliation) ----------------------------------
+JOBS, ACTIVE_RUNS, EVENTS = "_jobs", "_active", "_events"
+ACTIVE_RUN_PREFIX = f"run{SEP}"
+
+
+def job_key(job_name: str) -> str:
+    return f"job{SEP}{job_name}"
+
+
+def active_run_key(tenant: str, run_id: str) -> str:
+    return f"run{SEP}{tenant}{SEP}{run_id}"
+
+
+def event_key(event_id: str) -> str:
+    return f"event{SEP}{event_id}"
+
+
+# ---- the series table: one partition per run ---------------------------------------------------------------------
+WATERMARK = "_wm"
+LOG_PREFIX = f"l{SEP}"
+
+
+def series_partition(tenant: str, run_id: str) -> str:
+    return f"{tenant}.{run_id}"
+
+
+def metric_key(name: str, step: int) -> str:
+    return f"m{SEP}{name}{SEP}{step:010d}"
+
+
+def metric_prefix(name: str | None = None) -> str:
+    """Every metric point (of `name` when given), in name and step order."""
+    return f"m{SEP}{name}{SEP}" if name else f"m{SEP}"
+
+
+def log_key(seq: int) -> str:
+    return f"l{SEP}{seq:012d}"

@@ -34,6 +34,27 @@ def property_name(name: str) -> str:
     return name
 
 
+def entity_filters(
+    where: Mapping[str, Value] | None, *, reserved: frozenset[str], state: tuple[str, str] | None
+) -> dict[str, Value]:
+    """The `eq` filters of an entity listing: the caller's data properties (never system ones) and, unless
+    deleted entities are wanted, `state` (property, value)."""
+    filters: dict[str, Value] = {}
+    for key, value in (where or {}).items():
+        if key.startswith("_") or key in reserved:
+            raise ValidationFailed(f"Cannot filter on '{key}'.", target="filter")
+        filters[property_name(key)] = value
+    if state is not None:
+        filters[state[0]] = state[1]
+    return filters
+
+
+def page_size(top: int) -> int:
+    if not 1 <= top <= 1000:
+        raise ValidationFailed("top must be between 1 and 1000.", target="top")
+    return top
+
+
 def range_filter(
     partition: str, lo: str, hi: str, where: Mapping[str, Value] | None = None, *, after: bool = False
 ) -> str:

@@ -1,10 +1,17 @@
-"""What the store hands out (`Record`, `Page`) and takes in for generic transactions (`Op`)."""
+"""What the store hands out (`Record`, `Page`, `RawRow`) and takes in (`Op`, `Child`): the vocabulary of the
+service-storage seam (`domain/ports.py: Store`). Entity data is `Data`: JSON-like values, datetimes and bytes; the
+typed view of each kind is `domain/records` (docs/adr/0013-typed-seam-and-records.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal, NamedTuple, TypeAlias
+
+# What a property of an entity or raw row holds; dicts and lists are stored as JSON text (domain/storage/codec.py).
+Value: TypeAlias = str | int | float | bool | datetime | bytes | Sequence["Value"] | Mapping[str, "Value"] | None
+Data: TypeAlias = dict[str, Value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +21,7 @@ class Record:
     kind: str
     id: str
     tenant: str
-    data: dict[str, Any]
+    data: Data
     etag: str
     created_at: datetime
     updated_at: datetime
@@ -44,16 +51,16 @@ class Op:
 
     action: Action
     row_key: str
-    data: dict[str, Any] = field(default_factory=dict)
+    data: Mapping[str, Value] = field(default_factory=dict)
     etag: str | None = None
     if_exists: bool = False
 
     @classmethod
-    def create(cls, row_key: str, data: dict[str, Any] | None = None) -> Op:
+    def create(cls, row_key: str, data: Mapping[str, Value] | None = None) -> Op:
         return cls("create", row_key, data or {})
 
     @classmethod
-    def upsert(cls, row_key: str, data: dict[str, Any] | None = None) -> Op:
+    def upsert(cls, row_key: str, data: Mapping[str, Value] | None = None) -> Op:
         return cls("upsert", row_key, data or {})
 
     @classmethod
@@ -67,5 +74,13 @@ class Child:
 
     kind: str
     id: str
-    data: dict[str, Any]
+    data: Mapping[str, Value]
     parent_id: str
+
+
+class RawRow(NamedTuple):
+    """A raw row of a partition (reference rows, index rows, metric points): its RowKey, data and ETag."""
+
+    key: str
+    data: Data
+    etag: str

@@ -12,35 +12,40 @@ holding the entity, its unique-name row and its audit row. See docs/adr/0002-tab
 (2 requests). `etag` is the caller's If-Match: a mismatch with `current.etag` is a ConcurrencyConflict at once,
 and the write itself is conditional on the ETag, so a concurrent change is never lost (412 -> ConcurrencyConflict).
 Writes store the current schema version with every property (Replace mode); reads upgrade older versions.
+
+The `Store` port of domain/ports.py; rows of a change: `changes.py`; raw-row transactions: `transact.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from datetime import datetime
 
 from azure.data.tables import TableServiceClient
 
 from domain.errors import NotFound, ValidationFailed
 from domain.ports import Clock
 from domain.storage import codec, keys
-from domain.storage.backend import Backend, BackendError, BatchOp, RowMissing
-from domain.storage.batches import Batches
+from domain.storage.backend import Backend, BackendError, BatchOp, Query, Row, RowMissing
+from domain.storage.changes import child_rows, created, removed, rewritten
+from domain.storage.codec import ACTIVE, DELETING
 from domain.storage.errmap import changed, row_error
 from domain.storage.limits import check_batch
-from domain.storage.queries import Queries
-from domain.storage.records import Child, Op, Record
-from domain.storage.rows import audit_row, check_name, entity_row, name_row, to_record
-from domain.storage.rows import diff as diff_of
+from domain.storage.odata import entity_filters, page_size
+from domain.storage.records import Child, Op, Page, RawRow, Record, Value
+from domain.storage.rows import audit_record, check_name, to_record
 from domain.storage.schemas import SchemaRegistry
 from domain.storage.table_backend import TableBackend
-from domain.storage.transact import batch_op, delete_ops
+from domain.storage.transact import MAX_OPS, batch_op, delete_ops, run_transaction
 
-_Etags = list[str]
+# `list` is a method below: the class body names these instead of the builtin
+_Rows = list[tuple[Row, str]]
+_RawRows = list[RawRow]
 _Batch = list[BatchOp]
+_Etags = list[str]
 
 
-class EntityStore(Queries, Batches):
+class EntityStore:
     def __init__(
         self,
         service: TableServiceClient | Backend,
@@ -59,26 +64,13 @@ class EntityStore(Queries, Batches):
         except BackendError as exc:
             raise row_error(exc, "table", "entities", None) from exc
 
-    # ---- single entities -------------------------------------------------------------------------------------
-    def _key(self, tenant: str, kind: str, ident: str, parent_id: str | None) -> str:
-        keys.check_id(tenant, "tenant")
-        keys.check_id(ident)
-        schema = self.schemas.get(kind)
-        if (schema.parent_kind is None) != (parent_id is None):
-            raise ValidationFailed(
-                f"{kind} needs a parent_id ({schema.parent_kind})" if schema.parent_kind else f"{kind} has no parent",
-                target="parent_id",
-            )
-        if parent_id is not None:
-            keys.check_id(parent_id, "parent_id")
-        return keys.entity_key(kind, ident, parent_id)
-
+    # ---- entities ------------------------------------------------------------------------------------------------
     def create(
         self,
         tenant: str,
         kind: str,
         id: str,
-        data: Mapping[str, Any],
+        data: Mapping[str, Value],
         *,
         actor: str,
         name: str | None = None,
@@ -88,42 +80,16 @@ class EntityStore(Queries, Batches):
     ) -> Record:
         """Create the entity (NameTaken / Conflict when taken), its name row, `extra_ops` raw rows and `children`
         entities, and the audit row: one transaction."""
-        row_key = self._key(tenant, kind, id, parent_id)
-        what = f"{kind} '{id}'"
+        self._key(tenant, kind, id, parent_id)
         now = self.clock.now()
-        version = self.schemas.current(kind)
-        row = entity_row(
-            tenant,
-            row_key,
-            kind,
-            version,
-            data,
-            created_at=now,
-            updated_at=now,
-            created_by=actor,
-            name=name,
-            state=codec.ACTIVE,
-            what=what,
+        extra = self._extra(tenant, extra_ops, children, actor, now)
+        change = created(
+            self.schemas, tenant, kind, id, data, actor=actor, now=now, name=name, parent_id=parent_id, extra=extra
         )
-        ops = [BatchOp("create", row)]
-        if name is not None:
-            check_name(name, what)
-            ops.append(BatchOp("create", name_row(tenant, kind, name, id, parent_id)))
-        ops += [batch_op(tenant, op) for op in extra_ops]
-        ops += self.child_ops(tenant, children, actor, now)
-        clean = {k: v for k, v in data.items() if v is not None}
-        ops.append(BatchOp("create", audit_row(tenant, now, actor, "create", kind, id, diff_of({}, clean))))
-        etag = self._submit(tenant, ops, kind, id, name)[0]
-        return Record(kind, id, tenant, clean, etag, now, now, actor, parent_id, name, version)
+        return change.sent(self._submit(tenant, change.ops, kind, id, name)[0])
 
     def get(
-        self,
-        tenant: str,
-        kind: str,
-        id: str,
-        *,
-        parent_id: str | None = None,
-        include_deleted: bool = False,
+        self, tenant: str, kind: str, id: str, *, parent_id: str | None = None, include_deleted: bool = False
     ) -> Record:
         row_key = self._key(tenant, kind, id, parent_id)
         try:
@@ -151,7 +117,7 @@ class EntityStore(Queries, Batches):
         tenant: str,
         kind: str,
         id: str,
-        changes: Mapping[str, Any],
+        changes: Mapping[str, Value],
         *,
         actor: str,
         etag: str | None,
@@ -164,10 +130,20 @@ class EntityStore(Queries, Batches):
         """Apply `changes` (None removes a field); `etag` None = read-modify-write with the current ETag.
         `extra_ops` and `children` go in the same transaction."""
         cur = self._current(tenant, kind, id, parent_id, etag, current)
-        extra = [batch_op(tenant, op) for op in extra_ops] + self.child_ops(tenant, children, actor, self.clock.now())
-        return self._write(
-            cur, changes, actor=actor, rename_to=rename_to, state=codec.ACTIVE, action="update", extra=extra
+        now = self.clock.now()
+        extra = self._extra(tenant, extra_ops, children, actor, now)
+        change = rewritten(
+            self.schemas,
+            cur,
+            changes,
+            actor=actor,
+            now=now,
+            rename_to=rename_to,
+            state=ACTIVE,
+            action="update",
+            extra=extra,
         )
+        return change.sent(self._submit(tenant, change.ops, kind, id, rename_to)[0])
 
     def tombstone(
         self,
@@ -182,7 +158,11 @@ class EntityStore(Queries, Batches):
     ) -> Record:
         """Hide the entity at once (state=deleting) before a cascade removes its children; `delete` ends it."""
         cur = self._current(tenant, kind, id, parent_id, etag, current, include_deleted=True)
-        return self._write(cur, {}, actor=actor, rename_to=None, state=codec.DELETING, action="tombstone")
+        now = self.clock.now()
+        change = rewritten(
+            self.schemas, cur, {}, actor=actor, now=now, rename_to=None, state=DELETING, action="tombstone"
+        )
+        return change.sent(self._submit(tenant, change.ops, kind, id, None)[0])
 
     def delete(
         self,
@@ -199,14 +179,90 @@ class EntityStore(Queries, Batches):
         """Delete the entity and release its name, in one transaction with the audit row (tombstoned ones too)
         and `extra_ops` (e.g. its reference rows)."""
         cur = self._current(tenant, kind, id, parent_id, etag, current, include_deleted=True)
-        row_key = keys.entity_key(kind, cur.id, cur.parent_id)
-        ops = [BatchOp("delete", {"PartitionKey": tenant, "RowKey": row_key}, cur.etag)]
-        if cur.name is not None:
-            ops.append(BatchOp("delete", {"PartitionKey": tenant, "RowKey": keys.name_key(kind, cur.name)}))
-        ops += [batch_op(tenant, op) for op in extra_ops]
-        diff = diff_of(cur.data, {})
-        ops.append(BatchOp("create", audit_row(tenant, self.clock.now(), actor, "delete", kind, cur.id, diff)))
+        ops = removed(cur, actor=actor, now=self.clock.now(), extra=[batch_op(tenant, op) for op in extra_ops])
         self._submit(tenant, ops, kind, cur.id, cur.name)
+
+    def upsert_entities(self, tenant: str, children: Sequence[Child], *, actor: str) -> int:
+        """Create or replace child entities in transactions of at most 99 (no audit rows: machine-written data such
+        as trials); returns the number of requests sent."""
+        keys.check_id(tenant, "tenant")
+        rows = child_rows(self.schemas, tenant, children, actor, self.clock.now(), upsert=True)
+        requests = 0
+        for i in range(0, len(rows), MAX_OPS):
+            self.backend.submit(tenant, rows[i : i + MAX_OPS])
+            requests += 1
+        return requests
+
+    # ---- listings: one Table query per page, parameterised filters -------------------------------------------------
+    def list(
+        self,
+        tenant: str,
+        kind: str,
+        *,
+        parent_id: str | None = None,
+        where: Mapping[str, str | int | bool] | None = None,
+        top: int = 50,
+        continuation: str | None = None,
+        include_deleted: bool = False,
+    ) -> Page:
+        """One page of `kind` (children of `parent_id` when given), in id order; one Table query."""
+        keys.check_id(tenant, "tenant")
+        self.schemas.get(kind)
+        if parent_id is not None:
+            keys.check_id(parent_id, "parent_id")
+        lo, hi = keys.kind_range(kind, parent_id)
+        state = None if include_deleted else (codec.STATE, codec.ACTIVE)
+        filters = entity_filters(where, reserved=codec.SYSTEM, state=state)
+        rows, token = self._query(Query(tenant, lo, hi, filters, page_size(top)), continuation, kind)
+        return Page([to_record(self.schemas, tenant, kind, row, etag) for row, etag in rows], token)
+
+    def list_audit(
+        self, tenant: str, *, since: datetime | None = None, top: int = 50, continuation: str | None = None
+    ) -> Page:
+        """Audit entries of the tenant, newest first (at or after `since` when given); one Table query."""
+        keys.check_id(tenant, "tenant")
+        lo, hi = keys.audit_range(since)
+        rows, token = self._query(Query(tenant, lo, hi, None, page_size(top)), continuation, "audit")
+        return Page([audit_record(tenant, row, etag) for row, etag in rows], token)
+
+    # ---- raw rows (reference rows, indexes, metric series): the `RowStore` port ----------------------------------
+    def list_rows(
+        self, tenant: str, prefix: str, *, top: int = 100, continuation: str | None = None, start: str | None = None
+    ) -> tuple[_RawRows, str | None]:
+        """Raw rows whose RowKey starts with `prefix` (reference rows such as `ref|model|{m}|`), in key order.
+        `start` (>= prefix) skips the keys before it, e.g. log lines after a sequence number."""
+        keys.check_id(tenant, "tenant")
+        hi = prefix[:-1] + keys.END if prefix.endswith(keys.SEP) else prefix + "\uffff"
+        lo = max(prefix, start) if start else prefix
+        rows, token = self._query(Query(tenant, lo, hi, None, page_size(top)), continuation, "row")
+        return [RawRow(r["RowKey"], codec.decode_data(r), e) for r, e in rows], token
+
+    def transact(
+        self, tenant: str, ops: Sequence[Op], *, actor: str, action: str = "transact", audit: bool = True
+    ) -> _Etags:
+        """Up to 99 raw-row operations plus one audit row (none with audit=False), atomically (1 request); the new
+        ETags, one per op ('' for deletes). `Op.delete(..., if_exists=True)` rows already gone are skipped."""
+        keys.check_id(tenant, "tenant")
+        batch = [batch_op(tenant, op) for op in ops]
+        return run_transaction(self.backend, tenant, batch, ops, actor, action, self.clock, audit=audit)
+
+    def _key(self, tenant: str, kind: str, ident: str, parent_id: str | None) -> str:
+        keys.check_id(tenant, "tenant")
+        keys.check_id(ident)
+        schema = self.schemas.get(kind)
+        if (schema.parent_kind is None) != (parent_id is None):
+            raise ValidationFailed(
+                f"{kind} needs a parent_id ({schema.parent_kind})" if schema.parent_kind else f"{kind} has no parent",
+                target="parent_id",
+            )
+        if parent_id is not None:
+            keys.check_id(parent_id, "parent_id")
+        return keys.entity_key(kind, ident, parent_id)
+
+    def _extra(
+        self, tenant: str, extra_ops: Sequence[Op], children: Sequence[Child], actor: str, now: datetime
+    ) -> _Batch:
+        return [batch_op(tenant, op) for op in extra_ops] + child_rows(self.schemas, tenant, children, actor, now)
 
     def _current(
         self,
@@ -224,73 +280,11 @@ class EntityStore(Queries, Batches):
             raise changed(kind, ident)
         return current
 
-    def _write(
-        self,
-        cur: Record,
-        changes: Mapping[str, Any],
-        *,
-        actor: str,
-        rename_to: str | None,
-        state: str,
-        action: str,
-        extra: Sequence[BatchOp] = (),
-    ) -> Record:
-        kind, ident, tenant = cur.kind, cur.id, cur.tenant
-        what = f"{kind} '{ident}'"
-        version = self.schemas.current(kind)
-        if cur.version > version:
-            raise ValidationFailed(f"{what} was written by a newer schema version ({cur.version}).", target=kind)
-        data = {**cur.data, **changes}
-        for key in [k for k, v in changes.items() if v is None]:
-            data.pop(key, None)
-        now = self.clock.now()
-        name = cur.name if rename_to is None else rename_to
-        row_key = keys.entity_key(kind, ident, cur.parent_id)
-        row = entity_row(
-            tenant,
-            row_key,
-            kind,
-            version,
-            data,
-            created_at=cur.created_at,
-            updated_at=now,
-            created_by=cur.created_by,
-            name=name,
-            state=state,
-            what=what,
-        )
-        ops = [BatchOp("replace", row, cur.etag)]
-        diff = diff_of(cur.data, data)
-        if rename_to is not None and rename_to != cur.name:
-            check_name(rename_to, what)
-            diff["name"] = [cur.name, rename_to]
-            new_row = name_row(tenant, kind, rename_to, ident, cur.parent_id)
-            if cur.name is not None and keys.normalize_name(cur.name) == keys.normalize_name(rename_to):
-                ops.append(BatchOp("replace", new_row))
-            else:
-                if cur.name is not None:
-                    ops.append(BatchOp("delete", {"PartitionKey": tenant, "RowKey": keys.name_key(kind, cur.name)}))
-                ops.append(BatchOp("create", new_row))
-        ops += extra
-        old_state = codec.DELETING if cur.deleting else codec.ACTIVE
-        if state != old_state:
-            diff["state"] = [old_state, state]
-        ops.append(BatchOp("create", audit_row(tenant, now, actor, action, kind, ident, diff)))
-        etag = self._submit(tenant, ops, kind, ident, rename_to)[0]
-        return Record(
-            kind,
-            ident,
-            tenant,
-            data,
-            etag,
-            cur.created_at,
-            now,
-            cur.created_by,
-            cur.parent_id,
-            name,
-            version,
-            state == codec.DELETING,
-        )
+    def _query(self, query: Query, token: str | None, kind: str) -> tuple[_Rows, str | None]:
+        try:
+            return self.backend.query(query, token)
+        except BackendError as exc:
+            raise row_error(exc, kind, "(list)", None) from exc
 
     def _submit(self, tenant: str, ops: _Batch, kind: str, ident: str, name: str | None) -> _Etags:
         check_batch(len(ops), 0)

@@ -12,7 +12,7 @@ import azure.functions as func
 from domain.services import run_events
 from domain.settings import AutoMLBackendKind, get_settings
 from functions import _wiring
-from functions.orchestrations import names
+from functions.orchestrations import starters
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
@@ -42,10 +42,8 @@ async def on_automl_run_event(event: func.EventGridEvent, client: df.DurableOrch
     )
     if delivery is None:
         return
-    try:
-        await client.raise_event(delivery.run_id, names.JOB_EVENT, delivery.payload)
-    except Exception as exc:  # the SDK raises a bare Exception for 404/410
-        if not names.instance_gone(exc):
-            raise  # Event Grid retries the delivery
+    if not await starters.raise_job_event(
+        client, delivery.run_id, delivery.payload
+    ):  # other errors: Event Grid retries
         log.info("Event %s for run %s: its orchestration has ended; acknowledged", event_id, delivery.run_id)
     await asyncio.to_thread(run_events.delivered, _wiring.store(), event_id, delivery)

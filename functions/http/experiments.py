@@ -10,8 +10,8 @@ from domain.entities.queries import ListQuery
 from domain.services import experiments
 from functions import _wiring
 from functions._api import Call, endpoint
-from functions._io import Reply, created, ok, page
-from functions.http.tenants import start_cascade
+from functions._io import Reply, accepted, created, ok, page
+from functions.orchestrations import starters
 
 bp = df.Blueprint()
 E = "v1/tenants/{tenant}/experiments"
@@ -94,4 +94,7 @@ def update_experiment(call: Call) -> Reply:
     tag="experiments",
 )
 async def delete_experiment(call: Call) -> Reply:
-    return await start_cascade(call, "experiment", call.params["id"])
+    op = await starters.start_delete(
+        call.client, call.user, call.tenant, "experiment", call.params["id"], call.if_match
+    )
+    return accepted(op, call.path(f"operations/{op.id}"))

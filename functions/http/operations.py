@@ -6,7 +6,7 @@ import azure.durable_functions as df
 
 from domain.entities.operations import AuditEntry, Operation
 from domain.entities.queries import AuditQuery
-from domain.services import audit, cascade
+from domain.services import audit, operations
 from functions import _wiring
 from functions._api import Call, endpoint
 from functions._io import Reply, ok, page
@@ -24,7 +24,7 @@ bp = df.Blueprint()
     tag="operations",
 )
 def get_operation(call: Call) -> Reply:
-    return ok(cascade.get_operation(_wiring.store(), call.tenant, call.params["id"]))
+    return ok(operations.get_operation(_wiring.store(), call.tenant, call.params["id"]))
 
 
 @endpoint(

@@ -10,8 +10,8 @@ from domain.entities.runs import Run, TrialModel
 from domain.services import runs
 from functions import _wiring
 from functions._api import Call, endpoint
-from functions._io import Reply, ok, page
-from functions.http.tenants import start_cascade
+from functions._io import Reply, accepted, ok, page
+from functions.orchestrations import starters
 
 bp = df.Blueprint()
 R = "v1/tenants/{tenant}/runs"
@@ -66,7 +66,8 @@ def get_run(call: Call) -> Reply:
     tag="runs",
 )
 async def delete_run(call: Call) -> Reply:
-    return await start_cascade(call, "run", call.params["id"])
+    op = await starters.start_delete(call.client, call.user, call.tenant, "run", call.params["id"], call.if_match)
+    return accepted(op, call.path(f"operations/{op.id}"))
 
 
 @endpoint(

@@ -20,12 +20,11 @@ from domain.entities.serving import (
     ScoreRequest,
     ScoreResponse,
 )
-from domain.services import deploy, serving
+from domain.services import deployments, endpoints, models
 from functions import _wiring
 from functions._api import Call, endpoint
-from functions._io import Reply, created, no_content, ok, page
-from functions.http.tenants import start_cascade
-from functions.orchestrations.names import DEPLOYMENT
+from functions._io import Reply, accepted, created, no_content, ok, page
+from functions.orchestrations import starters
 
 bp = df.Blueprint()
 M = "v1/tenants/{tenant}/models"
@@ -45,7 +44,7 @@ EP = "v1/tenants/{tenant}/endpoints"
     tag="models",
 )
 def create_model(call: Call) -> Reply:
-    model = serving.create_model(_wiring.store(), call.user, call.tenant, call.body)
+    model = models.create_model(_wiring.store(), call.user, call.tenant, call.body)
     return created(model, call.path(f"models/{model.id}"))
 
 
@@ -53,13 +52,13 @@ def create_model(call: Call) -> Reply:
     bp, "GET", M, permission="model.read", summary="List models", query=ListQuery, response=list[Model], tag="models"
 )
 def list_models(call: Call) -> Reply:
-    items, token = serving.list_models(_wiring.store(), call.tenant, call.query.top, call.query.continuation)
+    items, token = models.list_models(_wiring.store(), call.tenant, call.query.top, call.query.continuation)
     return page(items, token, call.req)
 
 
 @endpoint(bp, "GET", f"{M}/{{id}}", permission="model.read", summary="Read a model", response=Model, tag="models")
 def get_model(call: Call) -> Reply:
-    return ok(serving.get_model(_wiring.store(), call.tenant, call.params["id"]))
+    return ok(models.get_model(_wiring.store(), call.tenant, call.params["id"]))
 
 
 @endpoint(
@@ -74,9 +73,7 @@ def get_model(call: Call) -> Reply:
     tag="models",
 )
 def update_model(call: Call) -> Reply:
-    return ok(
-        serving.update_model(_wiring.store(), call.user, call.tenant, call.params["id"], call.body, call.if_match)
-    )
+    return ok(models.update_model(_wiring.store(), call.user, call.tenant, call.params["id"], call.body, call.if_match))
 
 
 @endpoint(
@@ -90,7 +87,7 @@ def update_model(call: Call) -> Reply:
     tag="models",
 )
 def delete_model(call: Call) -> Reply:
-    serving.delete_model(_wiring.store(), call.user, call.tenant, call.params["id"], call.if_match)
+    models.delete_model(_wiring.store(), call.user, call.tenant, call.params["id"], call.if_match)
     return no_content()
 
 
@@ -107,7 +104,7 @@ def delete_model(call: Call) -> Reply:
     tag="endpoints",
 )
 def create_endpoint(call: Call) -> Reply:
-    ep = serving.create_endpoint(_wiring.store(), call.user, call.tenant, call.body)
+    ep = endpoints.create_endpoint(_wiring.store(), call.user, call.tenant, call.body)
     return created(ep, call.path(f"endpoints/{ep.id}"))
 
 
@@ -122,7 +119,7 @@ def create_endpoint(call: Call) -> Reply:
     tag="endpoints",
 )
 def list_endpoints(call: Call) -> Reply:
-    items, token = serving.list_endpoints(_wiring.store(), call.tenant, call.query.top, call.query.continuation)
+    items, token = endpoints.list_endpoints(_wiring.store(), call.tenant, call.query.top, call.query.continuation)
     return page(items, token, call.req)
 
 
@@ -136,7 +133,7 @@ def list_endpoints(call: Call) -> Reply:
     tag="endpoints",
 )
 def get_endpoint(call: Call) -> Reply:
-    return ok(serving.get_endpoint(_wiring.store(), call.tenant, call.params["id"]))
+    return ok(endpoints.get_endpoint(_wiring.store(), call.tenant, call.params["id"]))
 
 
 @endpoint(
@@ -153,7 +150,7 @@ def get_endpoint(call: Call) -> Reply:
 def update_endpoint(call: Call) -> Reply:
     store, backend = _wiring.store(), _wiring.backend()
     return ok(
-        deploy.update_endpoint(store, backend, call.user, call.tenant, call.params["id"], call.body, call.if_match)
+        endpoints.update_endpoint(store, backend, call.user, call.tenant, call.params["id"], call.body, call.if_match)
     )
 
 
@@ -170,7 +167,8 @@ def update_endpoint(call: Call) -> Reply:
     tag="endpoints",
 )
 async def delete_endpoint(call: Call) -> Reply:
-    return await start_cascade(call, "endpoint", call.params["id"])
+    op = await starters.start_delete(call.client, call.user, call.tenant, "endpoint", call.params["id"], call.if_match)
+    return accepted(op, call.path(f"operations/{op.id}"))
 
 
 @endpoint(
@@ -187,9 +185,9 @@ async def delete_endpoint(call: Call) -> Reply:
 )
 async def put_deployment(call: Call) -> Reply:
     dep, op, was_created = await asyncio.to_thread(
-        deploy.start, _wiring.store(), call.user, call.tenant, call.params["id"], call.params["name"], call.body
+        deployments.start, _wiring.store(), call.user, call.tenant, call.params["id"], call.params["name"], call.body
     )
-    await call.client.start_new(DEPLOYMENT, op.id, {"tenant": call.tenant, "operationId": op.id})
+    await starters.start_deployment(call.client, call.tenant, op.id)
     return ok(dep, status=201 if was_created else 200, headers={"Operation-Location": call.path(f"operations/{op.id}")})
 
 
@@ -205,7 +203,7 @@ async def put_deployment(call: Call) -> Reply:
     tag="endpoints",
 )
 def score(call: Call) -> Reply:
-    predictions = deploy.score(
+    predictions = endpoints.score(
         _wiring.store(), _wiring.backend(), call.tenant, call.params["id"], call.body.rows, call.body.deployment
     )
     return ok(ScoreResponse(predictions=predictions))
@@ -221,7 +219,7 @@ def score(call: Call) -> Reply:
     tag="endpoints",
 )
 def get_deployment(call: Call) -> Reply:
-    return ok(serving.get_deployment(_wiring.store(), call.tenant, call.params["id"], call.params["name"]))
+    return ok(deployments.get_deployment(_wiring.store(), call.tenant, call.params["id"], call.params["name"]))
 
 
 @endpoint(
@@ -235,7 +233,7 @@ def get_deployment(call: Call) -> Reply:
     tag="endpoints",
 )
 def delete_deployment(call: Call) -> Reply:
-    serving.delete_deployment(
+    deployments.delete_deployment(
         _wiring.store(), call.user, call.tenant, call.params["id"], call.params["name"], call.if_match
     )
     return no_content()

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import azure.durable_functions as df
 
 from domain.entities.operations import Operation
 from domain.entities.queries import ListQuery
 from domain.entities.tenancy import Me, Member, MemberPut, Tenant, TenantCreate, TenantUpdate
-from domain.services import cascade, tenants
+from domain.services import tenants
 from functions import _wiring
 from functions._api import Call, endpoint
 from functions._io import Reply, accepted, created, no_content, ok, page
 from functions._security import security
-from functions.orchestrations.names import CASCADE_DELETE
+from functions.orchestrations import starters
 
 bp = df.Blueprint()
 T = "v1/tenants/{tenant}"
@@ -48,7 +46,7 @@ def create_tenant(call: Call) -> Reply:
 
 @endpoint(bp, "GET", T, permission="tenant.read", summary="Read a tenant", response=Tenant, tag="tenants")
 def get_tenant(call: Call) -> Reply:
-    return ok(tenants.get_tenant(_wiring.store(), call.user, call.tenant))
+    return ok(tenants.get_tenant(_wiring.store(), call.tenant))
 
 
 @endpoint(
@@ -79,18 +77,9 @@ def update_tenant(call: Call) -> Reply:
     tag="tenants",
 )
 async def delete_tenant(call: Call) -> Reply:
-    return await start_cascade(call, "tenant", call.tenant)
-
-
-async def start_cascade(call: Call, kind: str, ident: str) -> Reply:
-    """Tombstone the root and start the cascade orchestration (instance id = operation id); 202 + Operation-Location."""
-    op = await asyncio.to_thread(
-        cascade.start_delete, _wiring.store(), call.user, call.tenant, kind, ident, call.if_match
-    )
-    await call.client.start_new(CASCADE_DELETE, op.id, {"tenant": call.tenant, "operationId": op.id})
-    if kind == "tenant":
-        security().memberships.invalidate_tenant(call.tenant)
-    return accepted(op, f"/api/v1/tenants/{call.tenant}/operations/{op.id}")
+    op = await starters.start_delete(call.client, call.user, call.tenant, "tenant", call.tenant, call.if_match)
+    security().memberships.invalidate_tenant(call.tenant)
+    return accepted(op, call.path(f"operations/{op.id}"))
 
 
 @endpoint(
@@ -104,9 +93,7 @@ async def start_cascade(call: Call, kind: str, ident: str) -> Reply:
     tag="members",
 )
 def list_members(call: Call) -> Reply:
-    items, token = tenants.list_members(
-        _wiring.store(), call.user, call.tenant, call.query.top, call.query.continuation
-    )
+    items, token = tenants.list_members(_wiring.store(), call.tenant, call.query.top, call.query.continuation)
     return page(items, token, call.req)
 
 

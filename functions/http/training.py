@@ -10,11 +10,11 @@ from pydantic import Field
 from domain.entities.common import ApiModel
 from domain.entities.queries import ListQuery
 from domain.entities.runs import LogLineModel, MetricPointModel, Run
-from domain.services import collect, training
+from domain.services import runs, training
 from functions import _wiring
 from functions._api import Call, endpoint
 from functions._io import Reply, ok, page
-from functions.orchestrations import names
+from functions.orchestrations import starters
 
 bp = df.Blueprint()
 T = "v1/tenants/{tenant}"
@@ -47,7 +47,7 @@ async def start_run(call: Call) -> Reply:
         training.start_run, _wiring.store(), call.user, call.tenant, call.params["id"], key
     )
     if created:
-        await call.client.start_new(names.TRAINING, run.id, {"tenant": call.tenant, "runId": run.id})
+        await starters.start_training(call.client, call.tenant, run.id)
     location = call.path(f"runs/{run.id}")
     return ok(run, status=202 if created else 200, headers={"Location": location, "Operation-Location": location})
 
@@ -66,11 +66,7 @@ async def start_run(call: Call) -> Reply:
 )
 async def cancel_run(call: Call) -> Reply:
     run = await asyncio.to_thread(training.request_cancel, _wiring.store(), call.user, call.tenant, call.params["id"])
-    try:
-        await call.client.raise_event(run.id, names.CANCEL_EVENT, {"by": call.user.user_id})
-    except Exception as exc:  # the run ended meanwhile (410): its record says how
-        if not names.instance_gone(exc):
-            raise
+    await starters.raise_cancel(call.client, run.id, call.user.user_id)  # ended meanwhile: its record says how
     return ok(run, status=202)
 
 
@@ -85,10 +81,10 @@ async def cancel_run(call: Call) -> Reply:
     tag="runs",
 )
 def list_metrics(call: Call) -> Reply:
-    _wiring.store().get(call.tenant, "run", call.params["id"])
     q = call.query
-    rows, token = collect.metric_page(_wiring.series(), call.tenant, call.params["id"], q.name, q.top, q.continuation)
-    return page([MetricPointModel.model_validate(r) for r in rows], token, call.req)
+    store, series = _wiring.store(), _wiring.series()
+    points, token = runs.metric_page(store, series, call.tenant, call.params["id"], q.name, q.top, q.continuation)
+    return page(points, token, call.req)
 
 
 @endpoint(
@@ -102,6 +98,6 @@ def list_metrics(call: Call) -> Reply:
     tag="runs",
 )
 def list_logs(call: Call) -> Reply:
-    _wiring.store().get(call.tenant, "run", call.params["id"])
-    rows = collect.log_page(_wiring.series(), call.tenant, call.params["id"], call.query.after, call.query.top)
-    return page([LogLineModel.model_validate(r) for r in rows], None, call.req)
+    q = call.query
+    lines = runs.log_page(_wiring.store(), _wiring.series(), call.tenant, call.params["id"], q.after, q.top)
+    return page(lines, None, call.req)

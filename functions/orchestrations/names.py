@@ -3,6 +3,8 @@ would use the Python __name__, notes/functions-runtime.md §2), so each equals i
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 CASCADE_DELETE = "cascade_delete"
 CASCADE_STEP = "cascade_step"
 CASCADE_FINISH = "cascade_finish"
@@ -29,3 +31,20 @@ def instance_gone(exc: Exception) -> bool:
     """The SDK's `raise_event` error for an instance that has ended (410) or does not exist (404)."""
     text = str(exc)
     return "is gone" in text or "No instance with ID" in text
+
+
+# Activity inputs. The Python worker refuses a parameter annotated with a parameterised builtin such as
+# `dict[str, str]` ("invalid non-type annotation", which fails the indexing of the whole app): activity parameters are
+# annotated with these classes, which the worker accepts and mypy checks.
+class RunJob(TypedDict):
+    tenant: str
+    runId: str
+
+
+class OperationJob(TypedDict):
+    tenant: str
+    operationId: str
+
+
+class FailedOperationJob(OperationJob):
+    error: str

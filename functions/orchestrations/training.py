@@ -13,6 +13,7 @@ import azure.durable_functions as df
 from domain.services import training as train
 from functions import _wiring
 from functions.orchestrations import names
+from functions.orchestrations.starters import TrainingInput, run_job
 
 bp = df.Blueprint()
 RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2000, max_number_of_attempts=5)
@@ -22,8 +23,8 @@ FIRST_POLL, MAX_POLL = 2, 60
 
 @bp.orchestration_trigger(context_name="context")
 def training(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any]:
-    state = dict(context.get_input())
-    job = {"tenant": state["tenant"], "runId": state["runId"]}
+    state: TrainingInput = context.get_input().copy()  # a copy: the loop changes it
+    job = run_job(state["tenant"], state["runId"])
     if not state.get("submitted"):
         summary = yield context.call_activity_with_retry(names.TRAINING_PREPARE, RETRY, job)
         context.set_custom_status(summary)
@@ -56,20 +57,20 @@ def training(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any
 
 
 @bp.activity_trigger(input_name="job")
-def training_prepare(job: dict[str, str]) -> dict[str, Any]:
+def training_prepare(job: names.RunJob) -> dict[str, Any]:
     return train.prepare(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])
 
 
 @bp.activity_trigger(input_name="job")
-def training_poll(job: dict[str, str]) -> dict[str, Any]:
+def training_poll(job: names.RunJob) -> dict[str, Any]:
     return train.poll(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])
 
 
 @bp.activity_trigger(input_name="job")
-def training_cancel(job: dict[str, str]) -> dict[str, Any]:
+def training_cancel(job: names.RunJob) -> dict[str, Any]:
     return train.cancel(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])
 
 
 @bp.activity_trigger(input_name="job")
-def training_finalize(job: dict[str, str]) -> dict[str, Any]:
+def training_finalize(job: names.RunJob) -> dict[str, Any]:
     return train.finalize(_wiring.store(), _wiring.series(), _wiring.backend(), job["tenant"], job["runId"])

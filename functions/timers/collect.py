@@ -10,7 +10,7 @@ import azure.functions as func
 
 from domain.services import collect, reconcile
 from functions import _wiring
-from functions.orchestrations import names
+from functions.orchestrations import starters
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
@@ -37,8 +37,8 @@ async def reconcile_runs(timer: func.TimerRequest, client: df.DurableOrchestrati
         runtime = getattr(status, "runtime_status", None)
         name = runtime.name if runtime is not None else None
         if name in (None, "Failed", "Terminated", "Canceled"):
-            await client.start_new(names.TRAINING, item.run_id, {"tenant": item.tenant, "runId": item.run_id})
+            await starters.start_training(client, item.tenant, item.run_id)
             log.warning("reconcile: restarted the orchestration of run %s (was %s)", item.run_id, name)
         elif item.job_terminal:
-            await client.raise_event(item.run_id, names.JOB_EVENT, {"type": "Reconciled"})
+            await starters.raise_job_event(client, item.run_id, {"type": "Reconciled"})
             log.warning("reconcile: run %s missed its terminal event; raised it", item.run_id)

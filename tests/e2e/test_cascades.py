@@ -16,7 +16,7 @@ import pytest
 from devhost.azurite import free_port
 from devhost.testing import spawn
 from domain.entities.principal import Principal
-from domain.services import cascade
+from domain.services import cascade, operations
 from domain.settings import AuthMode, load_settings
 from domain.storage.records import Op
 from tests.e2e.support import Api, host_env, token
@@ -183,7 +183,7 @@ def test_interrupted_tenant_cascade_resumes_and_orphans_nothing(admin: Api, stor
     cascade.finish_delete(store, t, op.id)
     assert all_rows(store, t) == []
     assert all_rows(store, "_platform", f"usertenant|big-{unique}|") == []
-    assert cascade.get_operation(store, t, op.id).status == "Succeeded"
+    assert operations.get_operation(store, t, op.id).status == "Succeeded"
 
 
 def test_host_killed_mid_cascade_resumes_after_restart(

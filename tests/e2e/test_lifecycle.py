@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 def backend_traffic(devhost: Any, tenant: str, endpoint_id: str) -> dict[str, int]:
     """What the local backend routes by (read in-process from the devhost's AutoML work directory)."""
     from domain.automl.factory import backend_from_settings
-    from domain.services.deploy import backend_endpoint
+    from domain.services.endpoints import backend_endpoint
     from domain.settings import load_settings
 
     backend = backend_from_settings(load_settings(devhost.env))

@@ -53,3 +53,28 @@ def test_azure_ai_ml_only_in_domain_automl_and_only_lazily(path: Path) -> None:
         assert found == []
     else:
         assert [m for m, top in found if top] == [], "azure.ai.ml must be imported inside functions (cold start)"
+
+
+def store_calls(path: Path) -> list[str]:
+    """Method calls made on the store itself (`_wiring.store().get(...)`), rather than passing it to a service."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Attribute)
+            and node.value.func.attr in ("store", "series")
+        ):
+            found.append(f"{path.name}:{node.lineno} {ast.unparse(node)}")
+    return found
+
+
+@pytest.mark.parametrize("path", files("functions/http"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_handlers_call_services_never_the_store(path: Path) -> None:
+    assert store_calls(path) == []
+
+
+def test_a_handler_reading_the_store_is_caught(tmp_path: Path) -> None:
+    handler = tmp_path / "h.py"
+    handler.write_text("def h(call):\n    _wiring.store().get(call.tenant, 'run', 'r')\n")
+    assert store_calls(handler) == ["h.py:2 _wiring.store().get"]

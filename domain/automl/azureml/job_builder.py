@@ -45,7 +45,7 @@ def factory_args(spec: TrainingSpec, *, compute: str | None) -> dict[str, Any]:
 
 
 def build_job(spec: TrainingSpec, *, compute: str | None) -> Any:
-    """The AutoML job for `spec` (call `spec.check()` first). Its name is `spec.job_name`, so a resubmit is a no-op.
+    """The AutoML job for `spec` (call `check_spec(spec)` first). Its name is `spec.job_name`, so a resubmit is a no-op.
 
     `compute` empty = serverless compute. The data input is the registered MLTable asset of the dataset version."""
     from azure.ai.ml import automl
@@ -56,7 +56,7 @@ def build_job(spec: TrainingSpec, *, compute: str | None) -> Any:
         Task.FORECASTING: automl.forecasting,
     }[spec.task]
     job = factory(**factory_args(spec, compute=compute))
-    if spec.forecast is not None:  # spec.check() allows it for forecasting only
+    if spec.forecast is not None:  # check_spec allows it for forecasting only
         job.set_forecast_settings(
             time_column_name=spec.forecast.time_column,
             forecast_horizon=spec.forecast.horizon,

@@ -12,6 +12,7 @@ from domain.automl.azureml.client import Workspace
 from domain.automl.azureml.errors import azure_errors
 from domain.automl.azureml.job_builder import build_job
 from domain.entities.automl import JobInfo, JobStatus, TrainingSpec, parse_status
+from domain.entities.automl_rules import check_spec
 from domain.errors import NotFound, UpstreamRefused
 
 KIND = "job"
@@ -51,8 +52,15 @@ def fetch(ws: Workspace, tenant: str, job_name: str) -> Any:
     return owned(job, tenant, job_name)
 
 
+def child_properties(ws: Workspace, run_id: str) -> dict[str, str]:
+    """A child run's properties (an AutoML trial's `run_algorithm`, `iteration`, ...): children carry no tenant tag,
+    they are reached only through a parent this tenant owns."""
+    with azure_errors(KIND, run_id):
+        return {str(k): str(v) for k, v in (ws.ml.jobs.get(run_id).properties or {}).items()}
+
+
 def submit(ws: Workspace, spec: TrainingSpec) -> JobInfo:
-    spec.check()
+    check_spec(spec)
     name = spec.job_name
     try:
         return to_info(fetch(ws, spec.tenant, name))

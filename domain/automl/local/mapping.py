@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.entities.automl import LOWER_IS_BETTER, Task, TrainingSpec
+from domain.entities.automl_rules import check_spec
 from domain.errors import ErrorDetail, ValidationFailed
 
 # Azure primary metric -> (FLAML metric or "custom:<name>" of worker_metrics.CUSTOM).
@@ -98,7 +99,7 @@ def _learners(spec: TrainingSpec) -> list[str]:
 
 def flaml_plan(spec: TrainingSpec) -> dict[str, Any]:
     """The worker's settings for `spec` (JSON-serialisable), or ValidationFailed naming what cannot run locally."""
-    spec.check()
+    check_spec(spec)
     if spec.task is Task.FORECASTING:
         raise ValidationFailed(
             "Forecasting is not supported by the local AutoML engine; use AUTOML_BACKEND=azureml.",

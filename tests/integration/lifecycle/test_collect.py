@@ -11,6 +11,7 @@ import pytest
 from domain.entities.automl import JobInfo, JobStatus, LogLine, MetricPoint
 from domain.services import collect, indexes
 from domain.settings import load_settings
+from domain.storage import keys
 from domain.storage.app_store import build_series, build_store
 
 pytestmark = pytest.mark.integration
@@ -80,11 +81,11 @@ def plant_run(store: Any, tenant: str, run_id: str) -> None:
 
 
 def stored(series: Any, tenant: str, run_id: str) -> tuple[list[int], list[int], dict[str, Any]]:
-    part = collect.series_partition(tenant, run_id)
+    part = keys.series_partition(tenant, run_id)
     rows, _ = series.list_rows(part, "", top=1000)
     steps = [d["step"] for k, d, _ in rows if k.startswith("m|")]
     seqs = [d["seq"] for k, d, _ in rows if k.startswith("l|")]
-    marks = next(d for k, d, _ in rows if k == collect.WM)
+    marks = next(d for k, d, _ in rows if k == keys.WATERMARK)
     return steps, seqs, marks
 
 

@@ -1,8 +1,9 @@
-"""Azure ML rules across fields, checked by TrainingSpec.check() before anything is submitted."""
+"""Azure ML rules across fields, checked by check_spec(spec) before anything is submitted."""
 
 import pytest
 
 from domain.entities.automl import DatasetVersionRef, ForecastSettings, Limits, TrainingSpec
+from domain.entities.automl_rules import check_spec
 from domain.errors import ValidationFailed
 
 DS = DatasetVersionRef(dataset_id="d1", version=1, columns=("a", "b", "y", "when"))
@@ -42,7 +43,7 @@ FC = {"task": "forecasting", "primary_metric": "r2_score"}
 )
 def test_each_cross_field_rule_names_its_field(changes: dict[str, object], target: str) -> None:
     with pytest.raises(ValidationFailed) as info:
-        spec(**changes).check()
+        check_spec(spec(**changes))
     assert target in [d.target for d in info.value.details]
 
 
@@ -61,4 +62,4 @@ def test_each_cross_field_rule_names_its_field(changes: dict[str, object], targe
     ],
 )
 def test_valid_combinations_pass(changes: dict[str, object]) -> None:
-    spec(**changes).check()
+    check_spec(spec(**changes))

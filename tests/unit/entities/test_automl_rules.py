@@ -13,6 +13,7 @@ from domain.entities.automl import (
     job_name_for,
     parse_status,
 )
+from domain.entities.automl_rules import check_spec
 from domain.errors import ValidationFailed
 
 DS = DatasetVersionRef(dataset_id="d1", version=1, columns=("a", "b", "y", "when"))
@@ -32,7 +33,7 @@ def spec(**kw: object) -> TrainingSpec:
 
 
 def test_valid_spec_passes() -> None:
-    spec(allowed_algorithms=("LightGBM", "RandomForest")).check()
+    check_spec(spec(allowed_algorithms=("LightGBM", "RandomForest")))
 
 
 @pytest.mark.parametrize(
@@ -58,7 +59,7 @@ def test_valid_spec_passes() -> None:
 )
 def test_each_rule_names_its_field(changes: dict[str, object], target: str) -> None:
     with pytest.raises(ValidationFailed) as info:
-        spec(**changes).check()
+        check_spec(spec(**changes))
     assert target in [d.target for d in info.value.details]
 
 

@@ -7,21 +7,29 @@ from typing import Any
 
 import pytest
 
-from domain.clock import SystemClock
-from domain.entities.automl import JobInfo, JobStatus
+from domain.entities.automl import DatasetVersionRef, JobInfo, JobStatus, Limits, Task, TrainingSpec
+from domain.records.kinds import RunData
 from domain.services.run_status import progress_of, record_job
-from domain.storage.app_store import registry
-from domain.storage.memory_backend import MemoryBackend
-from domain.storage.store import EntityStore
+from tests.unit.services.kit import memory_store
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
+SPEC = TrainingSpec(
+    tenant="t",
+    run_id="r",
+    experiment_id="e",
+    task=Task.CLASSIFICATION,
+    dataset=DatasetVersionRef(dataset_id="d", version=1),
+    target_column="y",
+    primary_metric="accuracy",
+    limits=Limits(timeout_minutes=1, max_trials=10),
+)
 
 
 @pytest.fixture
 def store() -> Any:
-    s = EntityStore(MemoryBackend(), table="entities", schemas=registry(), clock=SystemClock())
+    s = memory_store()
     data = {"experiment_id": "e", "status": "NotStarted", "active": True, "job_name": "j", "primary_metric": "accuracy",
-            "spec": {"limits": {"timeout_minutes": 1, "max_trials": 10}}, "progress": {"trials_done": 0}}  # fmt: skip
+            "spec": SPEC.model_dump(mode="json"), "progress": {"trials_done": 0}}  # fmt: skip
     s.create("t", "run", "r", data, actor="test")
     return s
 
@@ -53,11 +61,9 @@ def test_cancel_requested_is_not_undone_by_a_running_poll(store: Any) -> None:
 
 
 def test_progress_is_the_larger_share_of_time_or_trials() -> None:
-    run = {
-        "status": "Running",
-        "started_at": T0.isoformat(),
-        "spec": {"limits": {"timeout_minutes": 1, "max_trials": 10}},
-    }
-    assert progress_of(run, info(JobStatus.RUNNING, trials_done=2), now=T0 + timedelta(seconds=30))["percent"] == 50.0
-    assert progress_of(run, info(JobStatus.RUNNING, trials_done=8), now=T0 + timedelta(seconds=6))["percent"] == 80.0
-    assert progress_of(run, info(JobStatus.RUNNING, trials_done=10), now=T0 + timedelta(seconds=90))["percent"] == 99.0
+    run = RunData(
+        experiment_id="e", status=JobStatus.RUNNING, job_name="j", primary_metric="accuracy", started_at=T0, spec=SPEC
+    )
+    assert progress_of(run, info(JobStatus.RUNNING, trials_done=2), now=T0 + timedelta(seconds=30)).percent == 50.0
+    assert progress_of(run, info(JobStatus.RUNNING, trials_done=8), now=T0 + timedelta(seconds=6)).percent == 80.0
+    assert progress_of(run, info(JobStatus.RUNNING, trials_done=10), now=T0 + timedelta(seconds=90)).percent == 99.0

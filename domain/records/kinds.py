@@ -1,0 +1,175 @@
+"""Every entity kind of the app: its stored data (a typed record) and its place in the store. The schema catalog
+(`domain/storage/catalog.py`) registers these; the API models in `domain/entities` are what the routes show.
+
+A data model holds what the row holds, internal fields included (a run's spec, an operation's target): the API view
+picks the fields it shows (`domain/services/_views.py`). Adding a field with a default needs no migration; renaming
+or reshaping one needs a schema version and an upgrader (docs/adding-a-resource.md).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import JsonValue
+
+from domain.entities.automl import FeaturizationMode, JobStatus, ProvisioningState, Task, TrainingSpec
+from domain.entities.datasets import Profile
+from domain.entities.experiments import ForecastModel, LimitsModel, ValidationModel
+from domain.entities.operations import OperationProgress, OperationStatus
+from domain.entities.role import Role
+from domain.entities.runs import Progress
+from domain.entities.serving import InputColumn
+from domain.entities.tenancy import AzureMLBinding, Quotas
+from domain.records.kind import Kind, KindInfo, StoredModel
+
+
+class TenantData(StoredModel):
+    name: str
+    display_name: str | None = None
+    quotas: Quotas = Quotas()
+    azureml: AzureMLBinding | None = None
+    state: str = "Active"
+
+
+class MemberData(StoredModel):
+    user_id: str
+    role: Role
+    display_name: str | None = None
+
+
+class DatasetData(StoredModel):
+    name: str
+    description: str | None = None
+    latest_version: int
+    source: str  # "upload" or "uri"
+    profile: Profile | None = None
+    tags: dict[str, str] = {}
+
+
+class DatasetVersionData(StoredModel):
+    dataset_id: str
+    version: int
+    source: str
+    uri: str | None = None
+    blob_path: str | None = None  # '<container>/<blob name>' of an upload
+    size_bytes: int | None = None
+    sha256: str | None = None
+    profile: Profile | None = None
+
+
+class ExperimentData(StoredModel):
+    name: str
+    description: str | None = None
+    task: Task
+    dataset_id: str
+    dataset_version: int
+    target_column: str
+    primary_metric: str
+    limits: LimitsModel = LimitsModel()
+    validation: ValidationModel = ValidationModel()
+    allowed_algorithms: list[str] = []
+    blocked_algorithms: list[str] = []
+    featurization: FeaturizationMode = FeaturizationMode.AUTO
+    forecast: ForecastModel | None = None
+    auto_register: bool = True
+    state: str = "Active"
+
+
+class RunData(StoredModel):
+    experiment_id: str
+    status: JobStatus
+    active: bool = False  # not yet finalized: listed in the `_active` index, counted against the tenant's quota
+    job_name: str
+    primary_metric: str
+    auto_register: bool = False
+    experiment_name: str = ""
+    spec: TrainingSpec | None = None  # what the run was started with (later experiment edits never change a run)
+    progress: Progress = Progress()
+    best_trial_id: str | None = None
+    model_id: str | None = None
+    error: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    metrics: dict[str, float] = {}
+
+
+class TrialData(StoredModel):
+    algorithm: str
+    hyperparameters: dict[str, JsonValue] = {}
+    score: float | None = None  # the run's primary metric
+    metrics: dict[str, float] = {}
+    duration_seconds: float | None = None
+    status: JobStatus = JobStatus.COMPLETED
+
+
+class ModelData(StoredModel):
+    name: str
+    version: str = "1"
+    run_id: str
+    trial_id: str | None = None
+    uri: str | None = None  # set once the backend registered the artifact
+    description: str | None = None
+    tags: dict[str, str] = {}
+    input_columns: list[InputColumn] = []  # the scoring form's fields (domain/services/models.py: input_columns)
+
+
+class EndpointData(StoredModel):
+    name: str
+    description: str | None = None
+    traffic: dict[str, int] = {}
+    state: ProvisioningState = ProvisioningState.SUCCEEDED
+    scoring_uri: str | None = None
+
+
+class DeploymentData(StoredModel):
+    name: str
+    endpoint_id: str
+    model_id: str
+    instance_type: str = "Standard_DS3_v2"
+    instance_count: int = 1
+    state: ProvisioningState = ProvisioningState.CREATING
+    error: str | None = None
+
+
+class OperationData(StoredModel):
+    """A long-running operation: a cascading delete (`target_kind`, `target_id`) or a deployment (`endpoint_id`,
+    `deployment`, and the traffic to restore if it fails)."""
+
+    kind: str  # "delete" | "deployment"
+    status: OperationStatus
+    target: str
+    tenant: str
+    progress: OperationProgress = OperationProgress()
+    error: str | None = None
+    target_kind: str | None = None
+    target_id: str | None = None
+    endpoint_id: str | None = None
+    deployment: str | None = None
+    previous_traffic: dict[str, int] | None = None
+
+
+TENANTS = Kind("tenant", TenantData, platform=True)
+OPERATIONS = Kind("operation", OperationData, parent="tenant", platform=True)
+MEMBERS = Kind("member", MemberData)
+DATASETS = Kind("dataset", DatasetData)
+DATASET_VERSIONS = Kind("dsver", DatasetVersionData, parent="dataset")
+EXPERIMENTS = Kind("experiment", ExperimentData)
+RUNS = Kind("run", RunData)
+TRIALS = Kind("trial", TrialData, parent="run")
+MODELS = Kind("model", ModelData)
+ENDPOINTS = Kind("endpoint", EndpointData)
+DEPLOYMENTS = Kind("deployment", DeploymentData, parent="endpoint")
+
+ALL: tuple[KindInfo, ...] = (
+    TENANTS,
+    OPERATIONS,
+    MEMBERS,
+    DATASETS,
+    DATASET_VERSIONS,
+    EXPERIMENTS,
+    RUNS,
+    TRIALS,
+    MODELS,
+    ENDPOINTS,
+    DEPLOYMENTS,
+)

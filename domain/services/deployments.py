@@ -1,0 +1,233 @@
+"""Deployments of a model behind an endpoint: the record (with the model's reference row), and the steps of the
+deployment orchestration, called in order: endpoint -> deployment -> wait for provisioning -> smoke-score rows from
+the model's training data -> shift traffic; on any failure, restore the previous traffic and mark the deployment
+Failed. A new deployment next to a live one gets traffic only after its smoke test passed. The operation
+(`GET .../operations/{id}`) shows the progress."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+
+from domain.entities.automl import ProvisioningState, ScoreRow, ScoreValue
+from domain.entities.ids import new_id
+from domain.entities.operations import Operation, OperationProgress, OperationStatus
+from domain.entities.principal import Principal
+from domain.entities.serving import Deployment, DeploymentPut
+from domain.errors import NotFound, ValidationFailed
+from domain.ports import AutoMLBackend, BlobStore, Store
+from domain.records.kind import Stored
+from domain.records.kinds import DEPLOYMENTS, ENDPOINTS, MODELS, OPERATIONS, RUNS, DeploymentData, OperationData
+from domain.records.rows import ModelUse
+from domain.services._views import View, actor
+from domain.services.endpoints import backend_endpoint
+from domain.services.models import model_artifact
+from domain.services.operations import OPERATION
+from domain.storage.keys import model_ref_key
+from domain.storage.records import Op
+
+DEPLOYMENT = View(DEPLOYMENTS, Deployment)
+SMOKE_ROWS = 5
+STEPS = 5
+
+
+def _uses(model_id: str, endpoint_id: str, name: str) -> Op:
+    use = ModelUse(model_id=model_id, endpoint_id=endpoint_id, deployment=name)
+    return Op.upsert(model_ref_key(model_id, endpoint_id, name), use.stored())
+
+
+def put_deployment(
+    store: Store, principal: Principal, tenant: str, endpoint_id: str, name: str, body: DeploymentPut
+) -> tuple[Deployment, bool]:
+    """Create the deployment record (Creating) or update it (Updating); returns (deployment, created)."""
+    ENDPOINTS.get(store, tenant, endpoint_id)
+    try:
+        MODELS.get(store, tenant, body.model_id)
+    except NotFound:
+        raise ValidationFailed("The model does not exist.", target="modelId") from None
+    data = DeploymentData(name=name, endpoint_id=endpoint_id, **body.model_dump())
+    ref = _uses(body.model_id, endpoint_id, name)
+    try:
+        current = DEPLOYMENTS.get(store, tenant, name, parent_id=endpoint_id)
+    except NotFound:
+        stored = DEPLOYMENTS.create(
+            store, tenant, name, data, actor=actor(principal), parent_id=endpoint_id, extra_ops=[ref]
+        )
+        return DEPLOYMENT.of(stored), True
+    ops = [ref]
+    if current.data.model_id != body.model_id:
+        ops.append(Op.delete(model_ref_key(current.data.model_id, endpoint_id, name), if_exists=True))
+    changes = data.model_copy(update={"state": ProvisioningState.UPDATING}).model_dump(exclude={"error"})
+    stored = DEPLOYMENTS.update(
+        store, tenant, name, changes, actor=actor(principal), current=current, parent_id=endpoint_id, extra_ops=ops
+    )
+    return DEPLOYMENT.of(stored), False
+
+
+def get_deployment(store: Store, tenant: str, endpoint_id: str, name: str) -> Deployment:
+    ENDPOINTS.get(store, tenant, endpoint_id)
+    return DEPLOYMENT.read(store, tenant, name, parent_id=endpoint_id)
+
+
+def delete_deployment(
+    store: Store, principal: Principal, tenant: str, endpoint_id: str, name: str, etag: str | None
+) -> None:
+    endpoint = ENDPOINTS.get(store, tenant, endpoint_id)
+    current = DEPLOYMENTS.get(store, tenant, name, parent_id=endpoint_id)
+    if endpoint.data.traffic.get(name):
+        raise ValidationFailed("The deployment still receives traffic; set its traffic to 0 first.", target="traffic")
+    DEPLOYMENTS.delete(
+        store,
+        tenant,
+        name,
+        actor=actor(principal),
+        etag=etag or current.etag,
+        parent_id=endpoint_id,
+        extra_ops=[Op.delete(model_ref_key(current.data.model_id, endpoint_id, name), if_exists=True)],
+    )
+
+
+# ---- the deployment flow (functions/orchestrations/deployment.py), one step per activity -----------------------
+
+
+def start(
+    store: Store, principal: Principal, tenant: str, endpoint_id: str, name: str, body: DeploymentPut
+) -> tuple[Deployment, Operation, bool]:
+    """The deployment record and the operation that tracks its flow; (deployment, operation, created)."""
+    dep, created = put_deployment(store, principal, tenant, endpoint_id, name, body)
+    data = OperationData(
+        kind="deployment",
+        status=OperationStatus.RUNNING,
+        target=f"endpoint/{endpoint_id}/deployments/{name}",
+        tenant=tenant,
+        endpoint_id=endpoint_id,
+        deployment=name,
+        progress=OperationProgress(done=0, total=STEPS, message="creating the endpoint"),
+    )
+    op = OPERATIONS.create(store, tenant, new_id(), data, actor=actor(principal))
+    return dep, OPERATION.of(op), created
+
+
+def _target(store: Store, tenant: str, op_id: str) -> tuple[Stored[OperationData], str, str]:
+    """The operation, its endpoint id and its deployment name."""
+    op = OPERATIONS.get(store, tenant, op_id)
+    if op.data.endpoint_id is None or op.data.deployment is None:
+        raise ValidationFailed(f"Operation '{op_id}' is not a deployment.", target="operation")
+    return op, op.data.endpoint_id, op.data.deployment
+
+
+def _progress(store: Store, tenant: str, op_id: str, done: int, message: str, **extra: object) -> None:
+    progress = OperationProgress(done=done, total=STEPS, message=message)
+    OPERATIONS.update(store, tenant, op_id, {"progress": progress, **extra}, actor="system")
+
+
+def ensure_endpoint(store: Store, backend: AutoMLBackend, tenant: str, op_id: str) -> dict[str, dict[str, int]]:
+    _, ep, _ = _target(store, tenant, op_id)
+    state = backend.create_or_update_endpoint(tenant, backend_endpoint(tenant, ep))
+    _progress(store, tenant, op_id, 1, "creating the deployment", previous_traffic=state.traffic)
+    return {"traffic": state.traffic}
+
+
+def create_deployment(store: Store, backend: AutoMLBackend, tenant: str, op_id: str) -> str:
+    _, ep, name = _target(store, tenant, op_id)
+    dep = DEPLOYMENTS.get(store, tenant, name, parent_id=ep).data
+    ref = model_artifact(store, backend, tenant, dep.model_id)
+    state = backend.create_or_update_deployment(
+        tenant,
+        backend_endpoint(tenant, ep),
+        name,
+        ref,
+        instance_type=dep.instance_type,
+        instance_count=dep.instance_count,
+    )
+    _progress(store, tenant, op_id, 2, "waiting for provisioning")
+    return str(state.state.value)
+
+
+def provisioning_state(store: Store, backend: AutoMLBackend, tenant: str, op_id: str) -> dict[str, str | None]:
+    """{"state": the backend's provisioning state, "error": its reason when Failed}."""
+    _, ep, name = _target(store, tenant, op_id)
+    state = backend.get_deployment(tenant, backend_endpoint(tenant, ep), name)
+    return {"state": state.state.value, "error": state.error}
+
+
+def smoke_rows(store: Store, blobs: BlobStore, tenant: str, model_id: str) -> list[ScoreRow]:
+    """A few rows of the model's training data, without the target column."""
+    model = MODELS.get(store, tenant, model_id)
+    spec = RUNS.get(store, tenant, model.data.run_id).data.spec
+    path = spec.dataset.blob_path if spec is not None else None
+    if spec is None or not path:
+        raise ValidationFailed("The model's training data is not in the app's storage; no smoke rows.")
+    container, blob = path.split("/", 1)
+    reader = csv.DictReader(io.StringIO(blobs.get(container, blob).decode("utf-8-sig")))
+    rows: list[ScoreRow] = []
+    for row in reader:
+        row.pop(spec.target_column, None)
+        rows.append({k: _number(v) for k, v in row.items()})
+        if len(rows) == SMOKE_ROWS:
+            break
+    return rows
+
+
+def _number(value: str) -> ScoreValue:
+    try:
+        return float(value) if value.strip() else None
+    except ValueError:
+        return value
+
+
+def smoke_test(store: Store, backend: AutoMLBackend, blobs: BlobStore, tenant: str, op_id: str) -> int:
+    _, ep, name = _target(store, tenant, op_id)
+    dep = DEPLOYMENTS.get(store, tenant, name, parent_id=ep)
+    rows = smoke_rows(store, blobs, tenant, dep.data.model_id)
+    predictions = backend.score(tenant, backend_endpoint(tenant, ep), rows, deployment=name)
+    if len(predictions) != len(rows):
+        raise ValidationFailed(f"The smoke test got {len(predictions)} predictions for {len(rows)} rows.")
+    _progress(store, tenant, op_id, 4, "shifting traffic")
+    return len(predictions)
+
+
+def shift_traffic(store: Store, backend: AutoMLBackend, tenant: str, op_id: str) -> dict[str, int]:
+    op, ep, name = _target(store, tenant, op_id)
+    traffic = dict.fromkeys(op.data.previous_traffic or {}, 0) | {name: 100}
+    backend.set_traffic(tenant, backend_endpoint(tenant, ep), traffic)
+    ENDPOINTS.update(store, tenant, ep, {"traffic": traffic}, actor="system")
+    done = OperationProgress(done=STEPS, total=STEPS, message="live")
+    _record_outcome(
+        store,
+        tenant,
+        op_id,
+        ep,
+        name,
+        ProvisioningState.SUCCEEDED,
+        {"status": OperationStatus.SUCCEEDED, "progress": done},
+    )
+    return traffic
+
+
+def _record_outcome(
+    store: Store,
+    tenant: str,
+    op_id: str,
+    ep: str,
+    name: str,
+    state: ProvisioningState,
+    operation: Mapping[str, object],
+    error: str | None = None,
+) -> None:
+    """The deployment's final state and its operation's, as the API shows them."""
+    DEPLOYMENTS.update(store, tenant, name, {"state": state, "error": error}, actor="system", parent_id=ep)
+    OPERATIONS.update(store, tenant, op_id, operation, actor="system")
+
+
+def fail(store: Store, backend: AutoMLBackend, tenant: str, op_id: str, error: str) -> None:
+    """Restore the previous traffic (if it was changed) and mark the deployment and the operation Failed."""
+    op, ep, name = _target(store, tenant, op_id)
+    previous = op.data.previous_traffic or {}
+    try:
+        if backend.get_endpoint(tenant, backend_endpoint(tenant, ep)).traffic != previous:
+            backend.set_traffic(tenant, backend_endpoint(tenant, ep), previous)
+    finally:
+        failed = {"status": OperationStatus.FAILED, "error": error[:2000]}
+        _record_outcome(store, tenant, op_id, ep, name, ProvisioningState.FAILED, failed, error[:2000])

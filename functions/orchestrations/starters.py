@@ -1,0 +1,86 @@
+"""Starting orchestrations and raising their events: the one place that knows each orchestration's name, instance
+id and typed input. HTTP handlers, the Event Grid handler and the reconciliation timer call these; the inputs are the
+activity inputs of `names.py` (the same dict crosses the durable boundary as JSON).
+
+| orchestration | instance id | input |
+|---|---|---|
+| `training` | run id | `TrainingInput` (a `RunJob`, plus the loop's own state after `continue_as_new`) |
+| `deployment` | operation id | `OperationJob` |
+| `cascade_delete` | operation id | `OperationJob` |
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import azure.durable_functions as df
+from pydantic import JsonValue
+
+from domain.entities.operations import Operation
+from domain.entities.principal import Principal
+from domain.services import cascade
+from functions import _wiring
+from functions.orchestrations import names
+
+log = logging.getLogger(__name__)
+
+
+class TrainingInput(names.RunJob, total=False):
+    """The training orchestration's input: the run, and what the loop carries across `continue_as_new`."""
+
+    submitted: bool  # the job was submitted (an episode started by continue_as_new does not submit it again)
+    poll: int  # the current poll interval (seconds)
+    cancelled: bool  # a Cancel was handled: it no longer races
+    waits: int  # waits per episode (default: WAITS_PER_EPISODE; tests set 1)
+
+
+def run_job(tenant: str, run_id: str) -> names.RunJob:
+    return {"tenant": tenant, "runId": run_id}
+
+
+def operation_job(tenant: str, operation_id: str) -> names.OperationJob:
+    return {"tenant": tenant, "operationId": operation_id}
+
+
+async def start_training(client: df.DurableOrchestrationClient, tenant: str, run_id: str) -> None:
+    """Start (or, by reconciliation, restart) the run's training orchestration; instance id = run id."""
+    await client.start_new(names.TRAINING, run_id, run_job(tenant, run_id))
+
+
+async def start_deployment(client: df.DurableOrchestrationClient, tenant: str, operation_id: str) -> None:
+    """Start the deployment flow of a `PUT .../deployments/{name}`; instance id = operation id."""
+    await client.start_new(names.DEPLOYMENT, operation_id, operation_job(tenant, operation_id))
+
+
+async def start_delete(
+    client: df.DurableOrchestrationClient, principal: Principal, tenant: str, kind: str, ident: str, etag: str | None
+) -> Operation:
+    """Tombstone the root (the cascade service: NotFound / 412 before anything is written), then start the cascade
+    orchestration (instance id = operation id) that removes its children page by page."""
+    op = await asyncio.to_thread(cascade.start_delete, _wiring.store(), principal, tenant, kind, ident, etag)
+    await client.start_new(names.CASCADE_DELETE, op.id, operation_job(tenant, op.id))
+    return op
+
+
+async def raise_cancel(client: df.DurableOrchestrationClient, run_id: str, by: str) -> bool:
+    """Tell the run's orchestration to cancel; False when it has ended meanwhile (its record says how)."""
+    return await _raise(client, run_id, names.CANCEL_EVENT, {"by": by})
+
+
+async def raise_job_event(client: df.DurableOrchestrationClient, run_id: str, payload: dict[str, JsonValue]) -> bool:
+    """Hand a job event (Event Grid, or reconciliation's nudge) to the run's orchestration; False when it has ended."""
+    return await _raise(client, run_id, names.JOB_EVENT, payload)
+
+
+async def _raise(
+    client: df.DurableOrchestrationClient, instance_id: str, event: str, data: dict[str, JsonValue]
+) -> bool:
+    try:
+        await client.raise_event(instance_id, event, data)
+    except Exception as exc:  # the SDK raises a bare Exception for 404/410
+        if not names.instance_gone(exc):
+            raise
+        log.info("%s for %s: its orchestration has ended", event, instance_id)
+        return False
+    return True
