@@ -12,6 +12,7 @@ from domain.entities.runs import Progress
 from domain.ports import Store
 from domain.records.kind import Stored
 from domain.records.kinds import RUNS, RunData
+from domain.services.experiments import note_run
 
 # What the training activities return to the orchestration (JSON; it shows it as its custom status):
 # {"status": "Running", "terminal": false, "progress": {"trials_done": 3, "percent": 30.0, ...}, "error": null}
@@ -37,9 +38,9 @@ def progress_of(run: RunData, info: JobInfo | None = None, now: datetime | None 
     if limits is not None and limits.max_trials:
         shares.append(trials_done / limits.max_trials)
     percent = prog.percent
-    if run.status.terminal:
+    if run.status is JobStatus.COMPLETED:
         percent = 100.0
-    elif shares:
+    elif shares:  # a failed or cancelled run keeps the share it reached (0 trials: not 100)
         percent = round(min(99.0, 100 * max(shares)), 1)
     return Progress(percent=percent, trials_done=trials_done, best_score=best_score, elapsed_seconds=elapsed)
 
@@ -74,5 +75,7 @@ def record_job(
         changes["progress"] = prog
     if changes:
         run = RUNS.update(store, tenant, run_id, changes, actor="system", current=run)
+        if "status" in changes:
+            note_run(store, tenant, run.data.experiment_id, run_id, run.data.status, run.created_at)
         return summary(run.data)
     return summary(merged)

@@ -45,6 +45,21 @@ def run_event(event_type: str, run: dict[str, Any], status: str, properties: dic
     }
 
 
+def trial_event(run: dict[str, Any], record_id: int, algorithm: str, score: float) -> dict[str, Any]:
+    """`RunCompleted` of one AutoML child run (a trial), as Azure ML sends it: run id `{job name}_{iteration}`,
+    `runType` null, `runProperties` with `runTemplate: automl_child`, the iteration, algorithm and score."""
+    child = {**run, "job_name": f"{run['job_name']}_{record_id}"}
+    event = run_event(
+        RUN_COMPLETED,
+        child,
+        "Completed",
+        {"runTemplate": "automl_child", "iteration": record_id, "run_algorithm": algorithm, "score": score},
+    )
+    event["data"]["runType"] = None
+    event["data"]["runTags"] = {}
+    return event
+
+
 def post_events(url: str, events: list[dict[str, Any]], *, attempts: int = 3, timeout: float = 5.0) -> str | None:
     """POST the events as one Event Grid array; None on success, else the last error (after `attempts` tries)."""
     if not url or not events:

@@ -105,6 +105,7 @@ class TrialMonitor(threading.Thread):
                 f"Trial {r['record_id']}: {algorithm} {self.plan['primary_metric']}={score:.4f} "
                 f"(best {best:.4f}) in {r.get('trial_time', 0.0):.2f}s"
             )
+            self.status.trial_finished(int(r["record_id"]), algorithm, score)
         if len(records) > self.seen and self.best is not None:
             self.seen = len(records)
             best_score = score_from_loss(self.best[0], higher)

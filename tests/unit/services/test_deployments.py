@@ -8,7 +8,7 @@ import pytest
 from domain.entities.automl import JobStatus, ProvisioningState
 from domain.entities.operations import OperationStatus
 from domain.entities.serving import DeploymentPut, EndpointCreate, EndpointUpdate, ModelCreate
-from domain.errors import ReferencedBy, UpstreamRefused, ValidationFailed
+from domain.errors import Conflict, ReferencedBy, UpstreamRefused, ValidationFailed
 from domain.services import deployments, endpoints, models, operations, training
 from domain.services.endpoints import backend_endpoint
 from tests.unit.services.kit import OWNER, World, memory_series, world
@@ -56,7 +56,9 @@ def test_the_flow_provisions_smoke_tests_then_shifts_traffic(w: World) -> None:
     scored_at, rows, name = w.backend.scored[0]
     assert scored_at == backend_endpoint(w.tenant, ep.id) and name == "blue"
     assert len(rows) == 5 and "label" not in rows[0] and rows[0]["b"] == 2.5
-    assert endpoints.score(w.store, w.backend, w.tenant, ep.id, [{"a": 1.0, "b": 2.0}], None) == ["x"]
+    assert endpoints.score(w.store, w.backend, w.tenant, ep.id, [{"a": 1.0, "b": 2.0}], None) == (["x"], "blue")
+    live = endpoints.get_endpoint(w.store, w.tenant, ep.id)
+    assert live.scoring_uri == f"/api/v1/tenants/{w.tenant}/endpoints/{ep.id}:score"
 
 
 def test_a_model_in_use_cannot_be_deleted(w: World) -> None:
@@ -97,25 +99,30 @@ def test_traffic_goes_only_to_provisioned_deployments_and_a_refusal_restores_the
     deploy(w, ep.id, "blue", model_id)
     deployments.put_deployment(w.store, OWNER, w.tenant, ep.id, "green", DeploymentPut(model_id=model_id))
     split = EndpointUpdate(traffic={"blue": 50, "green": 50})
-    with pytest.raises(ValidationFailed, match="'green' is Creating"):
+    with pytest.raises(Conflict, match="'green' is Creating"):  # its state refuses it: 409
         endpoints.update_endpoint(w.store, w.backend, OWNER, w.tenant, ep.id, split, None)
     with pytest.raises(ValidationFailed, match="No such deployments: red"):
         endpoints.update_endpoint(
-            w.store, w.backend, OWNER, w.tenant, ep.id, EndpointUpdate(traffic={"red": 100}), None
+            w.store, w.backend, OWNER, w.tenant, ep.id, EndpointUpdate(traffic={"red": 100, "blue": 0}), None
+        )
+    with pytest.raises(ValidationFailed, match="add up to 200"):  # merged into the split: blue keeps its 100
+        endpoints.update_endpoint(
+            w.store, w.backend, OWNER, w.tenant, ep.id, EndpointUpdate(traffic={"green": 100}), None
         )
     w.backend.refuse_traffic = True
     zero = EndpointUpdate(traffic={"blue": 100, "green": 0})
     with pytest.raises(UpstreamRefused):
         endpoints.update_endpoint(w.store, w.backend, OWNER, w.tenant, ep.id, zero, None)
     assert endpoints.get_endpoint(w.store, w.tenant, ep.id).traffic == {"blue": 100}
-    with pytest.raises(ValidationFailed, match="still receives traffic"):
+    with pytest.raises(Conflict, match="still receives traffic"):  # blocked by its traffic: 409, like a reference
         deployments.delete_deployment(w.store, OWNER, w.tenant, ep.id, "blue", None)
     deployments.delete_deployment(w.store, OWNER, w.tenant, ep.id, "green", None)
 
 
 def test_scoring_needs_a_live_deployment(w: World) -> None:
     ep = endpoints.create_endpoint(w.store, OWNER, w.tenant, EndpointCreate(name="ep"))
-    with pytest.raises(ValidationFailed, match="no live deployment"):
+    assert endpoints.get_endpoint(w.store, w.tenant, ep.id).scoring_uri is None
+    with pytest.raises(Conflict, match="no live deployment"):
         endpoints.score(w.store, w.backend, w.tenant, ep.id, [{"a": 1}], None)
 
 
