@@ -53,7 +53,7 @@ REQUEST_HEADERS = {
 # path parameters: the pattern each is checked against (domain/storage/keys.py: check_id; names: common.Name)
 PATH_SCHEMAS: dict[str, dict[str, Any]] = {
     "name": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]*$", "minLength": 1, "maxLength": 64},
-    "version": {"type": "integer", "minimum": 1},
+    "version": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},  # the route's `int` constraint
 }
 ID_SCHEMA = {"type": "string", "pattern": ID_PATTERN}
 _PARAM = re.compile(r"\{(\*?)([A-Za-z_][A-Za-z0-9_]*)(?::[^}?]*)?(\??)\}")
@@ -201,6 +201,8 @@ def _responses(op: Op) -> dict[str, Any]:
         codes |= {401, 403, 404}
     if "If-Match" in _request_headers(op):
         codes.add(412)
+    if op.method == "PATCH":  # the merged resource's state refuses it, or it kept changing under the retries
+        codes.add(409)
     if op.body is not None or op.body_media != ("application/json",):
         codes |= {413, 415}
     for code in sorted(codes):

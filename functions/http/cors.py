@@ -43,7 +43,7 @@ def cors_preflight(req: func.HttpRequest) -> func.HttpResponse:
         return _cors.preflight(req)
     path = req.route_params.get("path", "")
     allowed = allowed_methods(path)
-    if allowed:
+    if allowed and req.method.upper() not in allowed:  # (the same method: a route constraint refused a value, 404)
         resp = error_response(MethodNotAllowed(req.method.upper(), allowed))
     else:
         resp = error_response(NotFound("path", f"/api/{path}", message=f"No API route at /api/{path}."))

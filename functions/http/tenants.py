@@ -126,6 +126,7 @@ def list_members(call: Call) -> Reply:
     summary="Add a member or change a role",
     body=MemberPut,
     response=Member,
+    errors=(409,),
     tag="members",
 )
 def put_member(call: Call) -> Reply:
@@ -141,7 +142,7 @@ def put_member(call: Call) -> Reply:
     permission="member.write",
     summary="Remove a member",
     status=204,
-    errors=(412,),
+    errors=(409, 412),
     tag="members",
 )
 def delete_member(call: Call) -> Reply:
