@@ -139,8 +139,8 @@ def not_modified(req: func.HttpRequest, reply: Reply) -> bool:
     header = req.headers.get("if-none-match")
     if req.method.upper() not in ("GET", "HEAD") or not header or not reply.etag or reply.status != 200:
         return False
-    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
-    return "*" in tags or reply.etag in tags
+    tags = {t.strip().removeprefix("W/") for t in header.split(",")}  # weak comparison (RFC 9110 13.1.2)
+    return "*" in tags or reply.etag.removeprefix("W/") in tags
 
 
 def render(reply: Reply, extra_headers: dict[str, str], req: func.HttpRequest | None = None) -> func.HttpResponse:

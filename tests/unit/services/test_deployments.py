@@ -25,11 +25,12 @@ def trained(w: World) -> str:
     return model_id
 
 
-def deploy(w: World, endpoint_id: str, name: str, model_id: str) -> str:
+def deploy(w: World, endpoint_id: str, name: str, model_id: str, traffic: int | None = None) -> str:
     """Run the flow's steps as the orchestration does; the operation id."""
-    _, op, _ = deployments.start(w.store, OWNER, w.tenant, endpoint_id, name, DeploymentPut(model_id=model_id))
+    body = DeploymentPut(model_id=model_id, traffic=traffic)
+    _, op, _ = deployments.start(w.store, OWNER, w.tenant, endpoint_id, name, body)
     deployments.ensure_endpoint(w.store, w.backend, w.tenant, op.id)
-    assert deployments.create_deployment(w.store, w.backend, w.tenant, op.id) == "Creating"
+    assert deployments.create_deployment(w.store, w.backend, w.tenant, op.id) in ("Creating", "Updating")
     while deployments.provisioning_state(w.store, w.backend, w.tenant, op.id)["state"] != "Succeeded":
         pass
     deployments.smoke_test(w.store, w.backend, w.blobs, w.tenant, op.id)
@@ -132,3 +133,36 @@ def test_an_api_model_gets_its_artifact_on_first_deployment(w: World) -> None:
     assert model.uri is None and model.trial_id == "t0"
     ref = models.model_artifact(w.store, w.backend, w.tenant, model.id)
     assert ref.trial_id == "t0" and models.get_model(w.store, w.tenant, model.id).uri == ref.uri
+
+
+def test_a_new_deployment_takes_the_share_it_asks_for(w: World) -> None:
+    """As in Azure ML: the first live deployment takes all the traffic; beside a live one, a deployment takes 0
+    unless it asks (a canary never silently becomes production); the others shrink in proportion."""
+    model_id = trained(w)
+    ep = endpoints.create_endpoint(w.store, OWNER, w.tenant, EndpointCreate(name="ep"))
+    deploy(w, ep.id, "blue", model_id)
+    assert endpoints.get_endpoint(w.store, w.tenant, ep.id).traffic == {"blue": 100}
+    deploy(w, ep.id, "green", model_id)  # asks for nothing
+    assert endpoints.get_endpoint(w.store, w.tenant, ep.id).traffic == {"blue": 100, "green": 0}
+    deploy(w, ep.id, "canary", model_id, traffic=10)
+    assert endpoints.get_endpoint(w.store, w.tenant, ep.id).traffic == {"blue": 90, "green": 0, "canary": 10}
+    assert w.backend.endpoints[backend_endpoint(w.tenant, ep.id)].traffic == {"blue": 90, "green": 0, "canary": 10}
+    deploy(w, ep.id, "blue", model_id)  # an update keeps its share
+    assert endpoints.get_endpoint(w.store, w.tenant, ep.id).traffic == {"blue": 90, "green": 0, "canary": 10}
+    alone = endpoints.create_endpoint(w.store, OWNER, w.tenant, EndpointCreate(name="alone"))
+    with pytest.raises(ValidationFailed, match="must be 0 or 100") as info:
+        deployments.put_deployment(
+            w.store, OWNER, w.tenant, alone.id, "one", DeploymentPut(model_id=model_id, traffic=30)
+        )
+    assert info.value.target == "traffic"
+
+
+def test_the_split_scales_the_others_and_always_adds_up_to_100() -> None:
+    assert deployments.new_split({}, "blue", None) == {"blue": 100}
+    assert deployments.new_split({"blue": 100}, "green", None) == {"blue": 100, "green": 0}
+    assert deployments.new_split({"a": 50, "b": 50}, "c", 33) == {"a": 34, "b": 33, "c": 33}
+    assert deployments.new_split({"a": 70, "b": 30}, "a", None) == {"a": 70, "b": 30}
+    assert deployments.new_split({"a": 70, "b": 30}, "b", 100) == {"a": 0, "b": 100}
+    assert deployments.new_split({"a": 0}, "b", None) == {"a": 0, "b": 100}
+    for share in range(101):
+        assert sum(deployments.new_split({"a": 13, "b": 29, "c": 58}, "d", share).values()) == 100
