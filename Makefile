@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP_VERSION := 26.1.2
 PORT ?= 7071
 
-.PHONY: help install run test test-fast lint fmt typecheck importlint bench clean token migrate
+.PHONY: help install run test test-fast lint fmt typecheck importlint bench clean token migrate client-check
 
 help: ## list the targets
 	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ importlint: install ## import-linter contracts only
 
 bench: install ## run every benchmark under bench/ (each prints JSON)
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+client-check: install ## generate a TypeScript client from the OpenAPI document (openapi-typescript), type-check calls
+	scripts/client-check.sh
 
 token: install ## print a dev token: make token USER=alice [ADMIN=1]
 	$(PY) -m devhost token --user $(or $(USER_NAME),$(USER),dev) $(if $(ADMIN),--platform-admin,)

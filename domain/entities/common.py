@@ -58,10 +58,12 @@ class ErrorDetailModel(ApiModel):
 
 
 class ErrorBody(ApiModel):
+    """The one error shape (functions/_errors.py): a field problem's details name the request field."""
+
     code: str
     message: str
     target: str | None = None
-    details: list[ErrorDetailModel] | None = None
+    details: list[ErrorDetailModel] = []
 
 
 class ErrorResponse(ApiModel):
@@ -72,12 +74,28 @@ class ErrorResponse(ApiModel):
 TagsPatch = Annotated[dict[str, Annotated[str, StringConstraints(max_length=256)] | None], Field(max_length=32)]
 
 
+def _null_only_where_clearable(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """The document says what the server accepts: `null` only for the fields a PATCH may clear."""
+    clearable = {to_camel(n) for n in getattr(model, "clearable", ())}
+    for name, prop in schema.get("properties", {}).items():
+        options = prop.get("anyOf")
+        if name not in clearable and isinstance(options, list):
+            kept = [o for o in options if o != {"type": "null"}]
+            if len(kept) == 1:
+                prop.pop("anyOf")
+                prop.pop("default", None)
+                prop.update(kept[0])
+            else:
+                prop["anyOf"] = kept
+
+
 class Patch(ApiModel):
     """A PATCH body, read as a JSON merge patch (RFC 7396, `domain/services/_patch.py`): fields left out keep their
     values, nested objects are merged, `null` removes. An explicit `null` is accepted only for what the resource may
     lack (`clearable`, and nullable fields inside nested objects); elsewhere it is refused (400 naming the field),
     never stored to break the resource."""
 
+    model_config = ConfigDict(json_schema_extra=_null_only_where_clearable)
     clearable: ClassVar[frozenset[str]] = frozenset({"description", "display_name"})
 
     @field_validator("*", mode="after")

@@ -53,7 +53,9 @@ def test_a_child_run_event_is_routed_to_its_parent_run_as_a_trial() -> None:
     run = {**RUN, "tenant": w.tenant, "run_id": run_id, "job_name": job}
     delivery = route(w, trial_event(run, 3, "LightGBM", 0.9))
     assert delivery is not None and delivery.trial and (delivery.tenant, delivery.run_id) == (w.tenant, run_id)
-    assert w.store.list_rows(keys.EVENTS, "event|")[0] == []  # a trial's event is not recorded: collecting is idempotent
+    assert (
+        w.store.list_rows(keys.EVENTS, "event|")[0] == []
+    )  # a trial's event is not recorded: collecting is idempotent
     assert route(w, trial_event({**run, "job_name": "automl-unknown"}, 3, "LightGBM", 0.9)) is None
     assert indexes.run_for_job(w.store, f"{job}_3") is None
 
