@@ -12,6 +12,7 @@ import pytest
 
 import function_app  # noqa: F401 - registers every route
 from domain.entities.experiments import ExperimentUpdate
+from domain.errors import ValidationFailed
 from functions._io import MERGE_PATCH, Reply, parse_json, render
 from functions.http import cors
 
@@ -53,19 +54,19 @@ def test_a_value_a_route_constraint_refused_is_404_not_405() -> None:
 
 def test_pydantic_errors_are_in_the_products_words_and_name_the_field() -> None:
     req = request("PATCH", "x", b'{"limits": {"maxTrials": "many"}, "color": 1}', {"Content-Type": MERGE_PATCH})
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(ValidationFailed) as caught:
         parse_json(req, ExperimentUpdate, (MERGE_PATCH, "application/json"))
-    details = {d.target: d for d in caught.value.details}  # type: ignore[attr-defined]
+    details = {d.target: d for d in caught.value.details}
     assert set(details) == {"limits.maxTrials", "color"}
     assert details["color"].message == "This field is not part of the request."
     bad = request("PATCH", "x", b"{", {"Content-Type": "application/json"})
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(ValidationFailed) as caught:
         parse_json(bad, ExperimentUpdate, (MERGE_PATCH, "application/json"))
-    assert caught.value.message == "The body is not valid JSON."  # type: ignore[attr-defined]
+    assert caught.value.message == "The body is not valid JSON."
     null = request("PATCH", "x", b'{"targetColumn": null}', {"Content-Type": "application/json"})
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(ValidationFailed) as caught:
         parse_json(null, ExperimentUpdate, (MERGE_PATCH, "application/json"))
-    (detail,) = caught.value.details  # type: ignore[attr-defined]
+    (detail,) = caught.value.details
     assert detail.target == "targetColumn" and not detail.message.startswith("Value error")
 
 
