@@ -157,6 +157,15 @@ class Unavailable(DomainError):
         self.retry_after = retry_after
 
 
+def readable(exc: BaseException) -> str:
+    """An exception as a user reads it: its message, without the library's class name (`ValueError: ...`) or
+    wrapper (`<urlopen error [Errno 111] Connection refused>` -> `Connection refused`); one line."""
+    reason = getattr(exc, "reason", None)  # urllib's URLError wraps the OSError that says what happened
+    cause = reason if isinstance(reason, BaseException | str) else exc
+    text = str(getattr(cause, "strerror", None) or cause).strip().splitlines()
+    return text[0][:500] if text and text[0] else "an unexpected error"
+
+
 class SettingsError(Exception):
     """The app cannot start: one message lists every missing or invalid setting, by variable name."""
 

@@ -90,6 +90,7 @@ def test_a_target_without_values_fails_with_a_readable_reason(admin: Any, user_a
     assert done["status"] == "Failed", done
     assert "reviewed_label" in done["error"] or "target" in done["error"].lower(), done["error"]
     assert "Traceback" not in done["error"]
+    assert not done["error"].split(":", 1)[0].endswith("Error"), done["error"]  # product words, no "KeyError: ..."
     print("failure reason:", done["error"])
 
 

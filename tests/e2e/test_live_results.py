@@ -45,7 +45,7 @@ def test_trials_metrics_and_logs_arrive_while_the_run_goes_on(quiet_host: HostPr
     def live() -> list[dict[str, Any]] | None:
         trials = api.get(f"/tenants/{t}/runs/{run_id}/trials").json()["value"]  # read first ...
         now = run(api, run_id)  # ... then the run: it had not ended when the trials were read
-        return trials if trials and not now["status"] in ("Completed", "Failed", "Canceled") else None
+        return trials if trials and now["status"] not in ("Completed", "Failed", "Canceled") else None
 
     trials = wait_for(live, timeout=120, every=0.2, what="a trial in /trials while the run runs")
     assert trials[0]["rank"] == 1 and trials[0]["score"] is not None

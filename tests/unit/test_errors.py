@@ -60,3 +60,14 @@ def test_every_error_has_the_same_shape_and_a_field_problem_names_its_field() ->
     assert set(body["error"]) == {"code", "message", "target", "details"} and body["error"]["details"] == []
     refused = error_response(errors.MethodNotAllowed("TRACE", ["GET", "OPTIONS"]))
     assert refused.status_code == 405 and refused.headers["Allow"] == "GET, OPTIONS"
+
+
+def test_an_exception_is_told_in_words_without_the_librarys_class_or_wrapper() -> None:
+    import urllib.error
+
+    refused = urllib.error.URLError(ConnectionRefusedError(111, "Connection refused"))
+    assert errors.readable(refused) == "Connection refused"  # not "<urlopen error [Errno 111] ...>"
+    assert errors.readable(ValueError("The number of classes has to be greater than one")) == (
+        "The number of classes has to be greater than one"  # not "ValueError: ..."
+    )
+    assert errors.readable(RuntimeError("first line\nTraceback (most recent call last):")) == "first line"

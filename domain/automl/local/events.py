@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from domain.automl.local.jobdir import now_iso
+from domain.errors import readable
 
 TOPIC = "/subscriptions/local/resourceGroups/local/providers/Microsoft.MachineLearningServices/workspaces/local"
 RUN_STATUS_CHANGED = "Microsoft.MachineLearningServices.RunStatusChanged"
@@ -79,6 +80,6 @@ def post_events(url: str, events: list[dict[str, Any]], *, attempts: int = 3, ti
                     return None
                 error = f"HTTP {response.status}"
         except (urllib.error.URLError, OSError) as exc:
-            error = str(exc)
+            error = readable(exc)
         time.sleep(0.2 * (2**attempt))
     return f"could not post events to the event URL: {error}"

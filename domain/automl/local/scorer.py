@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.automl.local.jobdir import write_json_atomic
+from domain.errors import readable
 
 
 def predict(bundle: dict[str, Any], rows: list[dict[str, Any]]) -> list[Any]:
@@ -52,7 +53,7 @@ def make_handler(bundle: dict[str, Any]) -> type[BaseHTTPRequestHandler]:
                 with lock:
                     self._answer(200, {"predictions": predict(bundle, rows)})
             except Exception as exc:
-                self._answer(400, {"error": f"{type(exc).__name__}: {exc}"})
+                self._answer(400, {"error": readable(exc)})
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -24,7 +24,7 @@ from domain.automl.local import blobs
 from domain.automl.local.jobdir import pid_alive, pid_record, read_json, safe_name, write_json_atomic
 from domain.automl.local.jobs import ROOT, worker_env
 from domain.entities.automl import DeploymentState, EndpointState, ModelRef, ProvisioningState
-from domain.errors import NotFound, Unavailable, UpstreamRefused, ValidationFailed
+from domain.errors import NotFound, Unavailable, UpstreamRefused, ValidationFailed, readable
 from domain.settings import Settings
 
 
@@ -144,7 +144,7 @@ class Serving:
             message = json.loads(exc.read() or b"{}").get("error", str(exc))
             raise ValidationFailed(f"the model could not score the rows: {message}", target="rows") from None
         except (urllib.error.URLError, OSError) as exc:
-            raise Unavailable(f"deployment '{deployment}' did not answer: {exc}", retry_after=5) from None
+            raise Unavailable(f"deployment '{deployment}' did not answer: {readable(exc)}", retry_after=5) from None
 
     def delete_deployment(self, tenant: str, endpoint: str, deployment: str) -> None:
         folder = self._deployment_dir(tenant, endpoint, deployment)
