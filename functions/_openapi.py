@@ -161,8 +161,8 @@ def _success_headers(op: Op, status: int) -> list[str]:
     names = []
     if _is_entity(op) and status in (200, 201, 202):
         names.append("ETag")
-    if status == 201 or (op.long_running and status in (200, 201, 202)):
-        names.append("Location")
+    if status == 201 or (op.long_running and op.method != "DELETE" and status in (200, 201, 202)):
+        names.append("Location")  # the resource created or worked on (a delete's resource is going away)
     if op.long_running and status in (200, 201, 202):
         names += ["Operation-Location", "Retry-After"]
     return names + list(op.response_headers)
