@@ -12,6 +12,7 @@ from domain.entities.runs import Progress
 from domain.ports import Store
 from domain.records.kind import Stored
 from domain.records.kinds import RUNS, RunData
+from domain.services._patch import read_modify_write
 from domain.services.experiments import note_run
 
 # What the training activities return to the orchestration (JSON; it shows it as its custom status):
@@ -53,8 +54,20 @@ def summary(run: RunData) -> JobSummary:
 def record_job(
     store: Store, tenant: str, run_id: str, info: JobInfo, current: Stored[RunData] | None = None
 ) -> JobSummary:
-    """Apply `info` to the run when it moves the status forward or adds progress; returns the run's summary."""
-    run = current if current is not None else RUNS.get(store, tenant, run_id)
+    """Apply `info` to the run when it moves the status forward or adds progress; returns the run's summary. Runs
+    are written by the orchestration's steps and by collections (timer and events) at once: a write that met
+    another is applied again to the run as it is now (`read_modify_write`)."""
+    cached = current
+
+    def attempt() -> JobSummary:
+        nonlocal cached
+        run, cached = cached or RUNS.get(store, tenant, run_id), None  # a retry reads the run again
+        return _apply(store, tenant, run_id, info, run)
+
+    return read_modify_write(attempt, None)
+
+
+def _apply(store: Store, tenant: str, run_id: str, info: JobInfo, run: Stored[RunData]) -> JobSummary:
     old = run.data.status
     if old.terminal:  # a late poll or event: the run's final record is not touched (best score, trials, times)
         return summary(run.data)

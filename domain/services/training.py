@@ -21,6 +21,7 @@ from domain.ports import AutoMLBackend, RowStore, Store
 from domain.records import rows
 from domain.records.kinds import OPERATIONS, RUNS, TENANTS, OperationData, RunData
 from domain.services import collect, indexes
+from domain.services._patch import read_modify_write
 from domain.services._views import actor
 from domain.services.datasets import get_version
 from domain.services.experiments import get_experiment, note_run
@@ -188,14 +189,20 @@ def poll(store: Store, backend: AutoMLBackend, tenant: str, run_id: str) -> JobS
 
 
 def request_cancel(store: Store, principal: Principal, tenant: str, run_id: str) -> Run:
-    run = RUNS.get(store, tenant, run_id)
-    status = run.data.status
-    if status.terminal:
-        raise Conflict(f"The run is already {status.value}.", target="status")
-    if status.can_move_to(JobStatus.CANCEL_REQUESTED):
-        changes = {"status": JobStatus.CANCEL_REQUESTED}
-        run = RUNS.update(store, tenant, run_id, changes, actor=actor(principal), current=run)
-    return RUN.of(run)
+    """Mark the run CancelRequested (409 once it has ended); applied to the run as it is now, even while its
+    collections write to it."""
+
+    def attempt() -> Run:
+        run = RUNS.get(store, tenant, run_id)
+        status = run.data.status
+        if status.terminal:
+            raise Conflict(f"The run is already {status.value}.", target="status")
+        if status.can_move_to(JobStatus.CANCEL_REQUESTED):
+            changes = {"status": JobStatus.CANCEL_REQUESTED}
+            run = RUNS.update(store, tenant, run_id, changes, actor=actor(principal), current=run)
+        return RUN.of(run)
+
+    return read_modify_write(attempt, None)
 
 
 def cancel(store: Store, backend: AutoMLBackend, tenant: str, run_id: str) -> JobSummary:
@@ -227,7 +234,7 @@ def finalize(store: Store, series: RowStore, backend: AutoMLBackend, tenant: str
     model_id = None
     if info.status is JobStatus.COMPLETED and run.data.auto_register and not run.data.model_id:
         model_id = changes["model_id"] = register_best(store, backend, tenant, run_id, run.data)
-    RUNS.update(store, tenant, run_id, changes, actor="system")
+    read_modify_write(lambda: RUNS.update(store, tenant, run_id, changes, actor="system"), None)
     indexes.deactivate_run(store, tenant, run_id)
     end_training_operation(store, tenant, run_id)
     return result | {"modelId": model_id}

@@ -38,7 +38,7 @@ def allowed_methods(path: str) -> list[str]:
 
 
 @bp.route(route="{*path}", auth_level=func.AuthLevel.ANONYMOUS)
-def cors_preflight(req: func.HttpRequest) -> func.HttpResponse:
+def api_fallback(req: func.HttpRequest) -> func.HttpResponse:
     if req.method.upper() == "OPTIONS":
         return _cors.preflight(req)
     path = req.route_params.get("path", "")

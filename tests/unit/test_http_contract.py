@@ -29,7 +29,7 @@ def request(method: str, path: str, body: bytes = b"", headers: dict[str, str] |
 
 
 def fallback(method: str, path: str) -> tuple[int, dict[str, Any], Any]:
-    handler = cors.cors_preflight.build().get_user_function()
+    handler = cors.api_fallback.build().get_user_function()
     resp = handler(request(method, path))
     return resp.status_code, dict(resp.headers), json.loads(resp.get_body() or b"null")
 
