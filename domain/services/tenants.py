@@ -13,11 +13,12 @@ from domain.entities.principal import Principal
 from domain.entities.queries import MembersQuery, NamedListQuery
 from domain.entities.role import Role
 from domain.entities.tenancy import Me, Member, MemberPut, MyTenant, Tenant, TenantCreate, TenantUpdate, Usage
-from domain.errors import Conflict, NotFound
+from domain.errors import Conflict, NotFound, ValidationFailed
 from domain.ports import Store
 from domain.records import rows
-from domain.records.kinds import MEMBERS, RUNS, TENANTS, MemberData, TenantData
+from domain.records.kinds import ENDPOINTS, MEMBERS, MODELS, RUNS, TENANTS, MemberData, TenantData
 from domain.services._views import View, actor
+from domain.settings import AutoMLBackendKind, get_settings
 from domain.storage.keys import PLATFORM, user_tenant_key, user_tenants
 from domain.storage.records import Op
 
@@ -41,7 +42,27 @@ def usage(store: Store, tenant: str) -> Usage:
     return Usage(active_runs=len(active))
 
 
+def _check_binding_applies(binding: object) -> None:
+    """A workspace binding routes the tenant's Azure ML work (the azureml backend); with the local backend it would
+    be accepted and ignored, so it is refused."""
+    if binding is not None and get_settings().automl_backend is not AutoMLBackendKind.AZUREML:
+        raise ValidationFailed(
+            "An Azure ML workspace binding applies only when the app runs the azureml AutoML backend "
+            "(AUTOML_BACKEND=azureml); this deployment trains locally.",
+            target="azureml",
+        )
+
+
+def workspace_binding(store: Store, tenant: str) -> tuple[str, str, str] | None:
+    """The tenant's own Azure ML workspace (subscription, resource group, name), or None for the app's default."""
+    binding = TENANTS.get(store, tenant, tenant).data.azureml
+    if binding is None:
+        return None
+    return (binding.subscription_id, binding.resource_group, binding.workspace_name)
+
+
 def create_tenant(store: Store, principal: Principal, body: TenantCreate) -> Tenant:
+    _check_binding_applies(body.azureml)
     tenant_id = new_id()
     data = TenantData(name=body.name, display_name=body.display_name, quotas=body.quotas, azureml=body.azureml)
     stored = TENANTS.create(store, tenant_id, tenant_id, data, actor=actor(principal), name=body.name)
@@ -56,7 +77,20 @@ def get_tenant(store: Store, tenant: str) -> Tenant:
 
 
 def update_tenant(store: Store, principal: Principal, tenant: str, body: TenantUpdate, etag: str | None) -> Tenant:
+    if "azureml" in body.model_fields_set:
+        _check_binding_applies(body.azureml)
+        current = TENANTS.get(store, tenant, tenant)
+        if current.data.azureml != body.azureml and _uses_azureml(store, tenant):
+            raise Conflict(
+                "The tenant's Azure ML workspace cannot change once it has runs, models or endpoints: they live in "
+                "the workspace they were created in.",
+                target="azureml",
+            )
     return TENANT.of(TENANT.merge(store, principal, tenant, tenant, body, etag), usage=usage(store, tenant))
+
+
+def _uses_azureml(store: Store, tenant: str) -> bool:
+    return any(kind.list(store, tenant, top=1)[0] for kind in (RUNS, MODELS, ENDPOINTS))
 
 
 def put_member(store: Store, principal: Principal, tenant: str, user_id: str, body: MemberPut) -> Member:

@@ -10,6 +10,7 @@ import azure.durable_functions as df
 
 from domain.services import cascade
 from functions import _wiring
+from functions.orchestrations import names
 from functions.orchestrations.names import CASCADE_FAIL, CASCADE_FINISH, CASCADE_STEP
 
 bp = df.Blueprint()
@@ -34,15 +35,15 @@ def cascade_delete(context: df.DurableOrchestrationContext) -> Generator[Any, An
 
 
 @bp.activity_trigger(input_name="job")
-def cascade_step(job: dict[str, str]) -> bool:
+def cascade_step(job: names.OperationJob) -> bool:
     return cascade.delete_step(_wiring.store(), job["tenant"], job["operationId"])
 
 
 @bp.activity_trigger(input_name="job")
-def cascade_finish(job: dict[str, str]) -> dict[str, Any]:
+def cascade_finish(job: names.OperationJob) -> dict[str, Any]:
     return cascade.finish_delete(_wiring.store(), job["tenant"], job["operationId"]).wire()
 
 
 @bp.activity_trigger(input_name="job")
-def cascade_fail(job: dict[str, str]) -> None:
+def cascade_fail(job: names.FailedOperationJob) -> None:
     cascade.fail_delete(_wiring.store(), job["tenant"], job["operationId"], job["error"])

@@ -17,7 +17,8 @@ from functions.orchestrations import names
 bp = df.Blueprint()
 RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2000, max_number_of_attempts=3)
 MAX_WAITS = 60
-ACTIVITY_PREFIX = re.compile(r"^Activity function '[^']*' failed: ")  # the SDK's wrapping: not for the user
+# The wrapping of an activity's failure: the extension's prefix, then the worker's `ExceptionType: message`
+ACTIVITY_PREFIX = re.compile(r"^Activity function '[^']*' failed: (?:[A-Za-z_][\w.]*: )?")
 
 
 @bp.orchestration_trigger(context_name="context")
@@ -46,30 +47,30 @@ def deployment(context: df.DurableOrchestrationContext) -> Generator[Any, Any, A
 
 
 @bp.activity_trigger(input_name="job")
-def deploy_endpoint(job: dict[str, str]) -> dict[str, Any]:
+def deploy_endpoint(job: names.OperationJob) -> dict[str, Any]:
     return deploy.ensure_endpoint(_wiring.store(), _wiring.backend(), job["tenant"], job["operationId"])
 
 
 @bp.activity_trigger(input_name="job")
-def deploy_create(job: dict[str, str]) -> str:
+def deploy_create(job: names.OperationJob) -> str:
     return deploy.create_deployment(_wiring.store(), _wiring.backend(), job["tenant"], job["operationId"])
 
 
 @bp.activity_trigger(input_name="job")
-def deploy_state(job: dict[str, str]) -> dict[str, Any]:
+def deploy_state(job: names.OperationJob) -> dict[str, Any]:
     return deploy.provisioning_state(_wiring.store(), _wiring.backend(), job["tenant"], job["operationId"])
 
 
 @bp.activity_trigger(input_name="job")
-def deploy_smoke(job: dict[str, str]) -> int:
+def deploy_smoke(job: names.OperationJob) -> int:
     return deploy.smoke_test(_wiring.store(), _wiring.backend(), _wiring.blobs(), job["tenant"], job["operationId"])
 
 
 @bp.activity_trigger(input_name="job")
-def deploy_traffic(job: dict[str, str]) -> dict[str, int]:
+def deploy_traffic(job: names.OperationJob) -> dict[str, int]:
     return deploy.shift_traffic(_wiring.store(), _wiring.backend(), job["tenant"], job["operationId"])
 
 
 @bp.activity_trigger(input_name="job")
-def deploy_fail(job: dict[str, str]) -> None:
+def deploy_fail(job: names.FailedOperationJob) -> None:
     deploy.fail(_wiring.store(), _wiring.backend(), job["tenant"], job["operationId"], job["error"])
