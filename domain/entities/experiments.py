@@ -60,10 +60,11 @@ class ForecastPatch(ApiModel):
     time_series_id_columns: list[Name] | None = None
 
 
-# Which task takes which names (the server checks the pair): in the document beside the enums.
+# Which task takes which names (the server checks the pair): in the document beside the enums, as `x-enum-by-task`
+# (the name the web console's form reads, web/src/lib/contract.ts).
 _BY_TASK: dict[str, JsonDict] = {
-    "metrics": {"x-primaryMetricsByTask": {t.value: list(m) for t, m in PRIMARY_METRICS.items()}},
-    "algorithms": {"x-algorithmsByTask": {t.value: list(a) for t, a in ALGORITHMS.items()}},
+    "metrics": {"x-enum-by-task": {t.value: list(m) for t, m in PRIMARY_METRICS.items()}},
+    "algorithms": {"x-enum-by-task": {t.value: list(a) for t, a in ALGORITHMS.items()}},
 }
 
 
@@ -76,7 +77,7 @@ class ExperimentCreate(ApiModel):
     target_column: str = Field(min_length=1, max_length=256)
     primary_metric: PrimaryMetric | None = Field(
         default=None,
-        description="default: Azure ML's default for the task; each task takes some (x-primaryMetricsByTask)",
+        description="default: Azure ML's default for the task; each task takes some (x-enum-by-task)",
         json_schema_extra=_BY_TASK["metrics"],
     )
     limits: LimitsModel = LimitsModel()

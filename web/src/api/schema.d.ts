@@ -959,7 +959,7 @@ export interface components {
             /** Targetcolumn */
             targetColumn: string;
             /**
-             * @description default: Azure ML's default for the task; each task takes some (x-primaryMetricsByTask)
+             * @description default: Azure ML's default for the task; each task takes some (x-enum-by-task)
              * @default null
              */
             primaryMetric?: components["schemas"]["PrimaryMetric"] | null;
