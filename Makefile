@@ -101,6 +101,10 @@ client: install ## regenerate the console's typed API client from the served Ope
 	$(PY) scripts/openapi.py > web/openapi.json
 	cd web && npm run --silent client
 
+.PHONY: client-check
+client-check: install ## generate a client from the OpenAPI document as `make client` does; type-check a console's calls
+	scripts/client-check.sh
+
 chromium: ## install Debian's Chromium for the browser tests when it is missing (needs root or sudo)
 	@test -x /usr/bin/chromium || scripts/install-chromium.sh
 

@@ -6,8 +6,7 @@ The HTTP edge (`functions/_errors.py`) maps each class to a status code; the dom
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,14 +35,6 @@ class DomainError(Exception):
         self.details = details or []
         if code:
             self.code = code
-
-    def to_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"code": self.code, "message": self.message}
-        if self.target:
-            body["target"] = self.target
-        if self.details:
-            body["details"] = [{k: v for k, v in asdict(d).items() if v is not None} for d in self.details]
-        return body
 
 
 class ValidationFailed(DomainError):
@@ -125,9 +116,23 @@ class UnsupportedMediaType(DomainError):
 
 
 class QuotaExceeded(DomainError):
-    """A tenant quota is reached (429); `target` names the quota."""
+    """A tenant quota is reached (429); `target` names the quota; `retry_after` (seconds) when waiting helps."""
 
     code = "QuotaExceeded"
+
+    def __init__(self, message: str, *, target: str | None = None, retry_after: int | None = None) -> None:
+        super().__init__(message, target=target)
+        self.retry_after = retry_after
+
+
+class MethodNotAllowed(DomainError):
+    """The path exists but not with this method (405); `allowed` lists the methods it has."""
+
+    code = "MethodNotAllowed"
+
+    def __init__(self, method: str, allowed: list[str]) -> None:
+        super().__init__(f"{method} is not supported here; use {', '.join(allowed)}.", target="method")
+        self.allowed = allowed
 
 
 class LimitExceeded(ValidationFailed):
@@ -150,6 +155,15 @@ class Unavailable(DomainError):
     def __init__(self, message: str, *, retry_after: int = 10, target: str | None = None) -> None:
         super().__init__(message, target=target)
         self.retry_after = retry_after
+
+
+def readable(exc: BaseException) -> str:
+    """An exception as a user reads it: its message, without the library's class name (`ValueError: ...`) or
+    wrapper (`<urlopen error [Errno 111] Connection refused>` -> `Connection refused`); one line."""
+    reason = getattr(exc, "reason", None)  # urllib's URLError wraps the OSError that says what happened
+    cause = reason if isinstance(reason, BaseException | str) else exc
+    text = str(getattr(cause, "strerror", None) or cause).strip().splitlines()
+    return text[0][:500] if text and text[0] else "an unexpected error"
 
 
 class SettingsError(Exception):

@@ -220,8 +220,11 @@ class Store(RowStore, Protocol):
         top: int = 50,
         continuation: str | None = None,
         include_deleted: bool = False,
+        name_prefix: str | None = None,
+        newest_first: bool = False,
     ) -> Page:
-        """One page of `kind` (children of `parent_id`), id order, filtered by `where` equalities."""
+        """One page of `kind` (children of `parent_id`), filtered by `where` equalities and a case-insensitive
+        `name_prefix`, in id order (= creation order) or newest first."""
         ...
 
     def list_audit(

@@ -109,7 +109,7 @@ VARS: tuple[Var, ...] = (
         "CORS_ALLOWED_ORIGINS",
         "cors_allowed_origins",
         "comma-separated origins (https://host[:port])",
-        "http://localhost:3000,http://127.0.0.1:3000",
+        "http://localhost:3000,http://127.0.0.1:3000,http://localhost:5173,http://127.0.0.1:5173",
     ),
     Var("MAX_UPLOAD_BYTES", "max_upload_bytes", "an integer number of bytes from 1024 to 104857600", "52428800"),
     Var("RUN_COLLECTOR_SCHEDULE", "run_collector_schedule", "a six-field NCRONTAB expression", "0 */1 * * * *"),

@@ -23,7 +23,7 @@ from domain.entities.principal import Principal
 from domain.errors import DomainError
 from functions import _cors
 from functions._errors import error_response, internal_error
-from functions._io import Reply, parse_json, parse_query, render
+from functions._io import JSON, MERGE_PATCH, Reply, parse_json, parse_query, render
 from functions._security import security
 
 TENANT_PARAM = "tenant"
@@ -43,6 +43,14 @@ class Op:
     status: int = 200
     errors: tuple[int, ...] = ()
     tag: str = ""
+    also: tuple[int, ...] = ()  # other success statuses with the same body (PUT: 200 update / 201 create)
+    headers: tuple[str, ...] = ()  # request headers beyond If-Match / If-None-Match (e.g. Idempotency-Key)
+    long_running: bool = False  # answers Operation-Location (+ Retry-After): the work goes on after the answer
+    response_headers: tuple[str, ...] = ()  # headers of the success answer beyond ETag / Location / Operation-Location
+
+    @property
+    def json_body(self) -> bool:
+        return self.body is not None and all(m in (JSON, MERGE_PATCH) for m in self.body_media)
 
 
 OPS: list[Op] = []
@@ -88,7 +96,7 @@ def _prepare(op: Op, req: func.HttpRequest) -> Call:
         principal = security().authenticate(req.headers)
         security().authorize(principal, params.get(TENANT_PARAM), op.permission)
     query = parse_query(req, op.query) if op.query else None
-    body = parse_json(req, op.body) if op.body and op.body_media == ("application/json",) else None
+    body = parse_json(req, op.body, op.body_media) if op.body is not None and op.json_body else None
     return Call(req=req, principal=principal, params=params, query=query, body=body)
 
 
@@ -101,7 +109,7 @@ async def _dispatch(op: Op, fn: Handler, req: func.HttpRequest, client: Any) -> 
             reply = await fn(call)
         else:
             reply = await asyncio.to_thread(fn, call)
-        return render(reply, cors)
+        return render(reply, cors, req)
     except DomainError as exc:
         resp = error_response(exc)
     except Exception as exc:
@@ -119,15 +127,21 @@ def endpoint(
     permission: str,
     summary: str,
     body: type[BaseModel] | None = None,
-    body_media: tuple[str, ...] = ("application/json",),
+    body_media: tuple[str, ...] | None = None,
     query: type[BaseModel] | None = None,
     response: Any = None,
     status: int = 200,
     errors: tuple[int, ...] = (),
     durable: bool = False,
     tag: str = "",
+    also: tuple[int, ...] = (),
+    headers: tuple[str, ...] = (),
+    long_running: bool = False,
+    response_headers: tuple[str, ...] = (),
 ) -> Callable[[Handler], Handler]:
-    """Declare and register one route. The handler takes a `Call` and returns a `Reply` (sync or async)."""
+    """Declare and register one route. The handler takes a `Call` and returns a `Reply` (sync or async).
+    A PATCH body is a JSON merge patch (RFC 7396): `application/merge-patch+json` or `application/json`."""
+    media = body_media or ((MERGE_PATCH, JSON) if method == "PATCH" else (JSON,))
 
     def register(fn: Handler) -> Handler:
         op = Op(
@@ -137,12 +151,16 @@ def endpoint(
             Permission(permission),
             summary,
             body,
-            body_media,
+            media,
             query,
             response,
             status,
             errors,
             tag,
+            also,
+            headers,
+            long_running or status == 202,
+            response_headers,
         )
         OPS.append(op)
         if durable:

@@ -1,4 +1,14 @@
-"""DomainError -> HTTP status and the API's error body (`{"error": {...}}` plus `x-ms-error-code`)."""
+"""Every error answer of the API is built here: DomainError -> status, and one body shape for all of them,
+
+    {"error": {"code": "...", "message": "...", "target": "<field or resource>" | null,
+               "details": [{"code": "...", "message": "...", "target": "<request field>"}]}}
+
+plus the header `x-ms-error-code` (= code). A field problem always names the request field in `details[].target`
+(a ValidationFailed raised with a target only gets one detail for it). One status per meaning: 400 the input is
+wrong, 404 absent (or another tenant's), 409 the input is fine but the resource's state refuses it (a name taken,
+a delete blocked by a reference or by traffic, a run already ended), 412 If-Match failed. Unknown paths and methods
+answer here too (JSON 404 / 405), so no answer of the app has an empty error body.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +26,7 @@ STATUS: tuple[tuple[type[errors.DomainError], int], ...] = (
     (errors.Unauthenticated, 401),
     (errors.Forbidden, 403),
     (errors.NotFound, 404),
+    (errors.MethodNotAllowed, 405),
     (errors.NameTaken, 409),
     (errors.Conflict, 409),
     (errors.ConcurrencyConflict, 412),
@@ -34,22 +45,49 @@ def status_for(exc: errors.DomainError) -> int:
     return 500
 
 
+def error_body(exc: errors.DomainError) -> dict[str, object]:
+    """The `error` object: code, message, target (null when none) and details (a field problem always has one)."""
+    details = list(exc.details)
+    if not details and isinstance(exc, errors.ValidationFailed) and exc.target:
+        details = [errors.ErrorDetail(exc.code, exc.message, exc.target)]
+    return {
+        "code": exc.code,
+        "message": exc.message,
+        "target": exc.target,
+        "details": [{"code": d.code, "message": d.message, "target": d.target} for d in details],
+    }
+
+
+def _response(status: int, code: str, body: dict[str, object], headers: dict[str, str]) -> func.HttpResponse:
+    return func.HttpResponse(
+        json.dumps({"error": body}),
+        status_code=status,
+        headers={"x-ms-error-code": code, **headers},
+        mimetype="application/json",
+    )
+
+
 def error_response(exc: errors.DomainError) -> func.HttpResponse:
     status = status_for(exc)
-    headers = {"x-ms-error-code": exc.code}
+    headers: dict[str, str] = {}
     if isinstance(exc, errors.Unavailable):
         headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, errors.QuotaExceeded) and exc.retry_after:
+        headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, errors.MethodNotAllowed):
+        headers["Allow"] = ", ".join(exc.allowed)
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
-    return func.HttpResponse(
-        json.dumps({"error": exc.to_dict()}), status_code=status, headers=headers, mimetype="application/json"
-    )
+    return _response(status, exc.code, error_body(exc), headers)
 
 
 def internal_error(exc: BaseException) -> func.HttpResponse:
     """An unexpected exception: logged with its trace, answered without one."""
     log.exception("unhandled error", exc_info=exc)
-    body = {"error": {"code": "InternalError", "message": "An unexpected error occurred."}}
-    return func.HttpResponse(
-        json.dumps(body), status_code=500, headers={"x-ms-error-code": "InternalError"}, mimetype="application/json"
-    )
+    body: dict[str, object] = {
+        "code": "InternalError",
+        "message": "An unexpected error occurred.",
+        "target": None,
+        "details": [],
+    }
+    return _response(500, "InternalError", body, {})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -18,27 +18,51 @@ M = TypeVar("M", bound=BaseModel)
 JSON_LIMIT = 1024 * 1024
 
 
+JSON = "application/json"
+MERGE_PATCH = "application/merge-patch+json"  # RFC 7396: what every PATCH of the API is
+# pydantic error types and the product's words for them (the rest keep pydantic's plain sentence)
+_WORDS = {
+    "missing": ("Required", "This field is required."),
+    "extra_forbidden": ("UnknownField", "This field is not part of the request."),
+    "json_invalid": ("InvalidJson", "The body is not valid JSON."),
+    "model_type": ("InvalidValue", "Expected a JSON object."),
+    "model_attributes_type": ("InvalidValue", "Expected a JSON object."),
+}
+_PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
 def _loc(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(p) for p in loc) or "body"
+    return ".".join(str(p) for p in loc)
+
+
+def _detail(error: Mapping[str, Any], where: str) -> ErrorDetail:
+    kind = str(error["type"])
+    code, message = _WORDS.get(kind, ("InvalidValue", str(error["msg"])))
+    for prefix in _PREFIXES:
+        message = message.removeprefix(prefix)
+    message = message[:1].upper() + message[1:]
+    return ErrorDetail(
+        code=code, message=message, target=_loc(error["loc"]) or error.get("ctx", {}).get("field") or where
+    )
 
 
 def validation_failed(exc: ValidationError, where: str) -> ValidationFailed:
-    details = [
-        ErrorDetail(
-            code="InvalidValue" if e["type"] != "missing" else "Required", message=e["msg"], target=_loc(e["loc"])
-        )
-        for e in exc.errors(include_input=False, include_url=False)
-    ]
-    return ValidationFailed(f"The {where} is not valid.", target=where, details=details)
+    """pydantic's errors as the API's field details: `target` is the request field (camelCase, dotted path)."""
+    details = [_detail(e, where) for e in exc.errors(include_input=False, include_url=False)]
+    message = details[0].message if len(details) == 1 else f"The {where} has {len(details)} problems."
+    return ValidationFailed(message, target=where, details=details)
 
 
-def parse_json(req: func.HttpRequest, model: type[M]) -> M:
-    ctype = (req.headers.get("content-type") or "").split(";")[0].strip().lower()
-    if ctype != "application/json":
-        raise UnsupportedMediaType("Send the body as application/json.", target="Content-Type")
+def media_type(req: func.HttpRequest) -> str:
+    return (req.headers.get("content-type") or "").split(";")[0].strip().lower()
+
+
+def parse_json(req: func.HttpRequest, model: type[M], media: tuple[str, ...] = (JSON,)) -> M:
+    if media_type(req) not in media:
+        raise UnsupportedMediaType(f"Send the body as {' or '.join(media)}.", target="Content-Type")
     raw = req.get_body()
     if len(raw) > JSON_LIMIT:
-        raise PayloadTooLarge(f"A JSON body may not exceed {JSON_LIMIT} bytes.")
+        raise PayloadTooLarge(f"A JSON body may not exceed {JSON_LIMIT} bytes.", target="body")
     try:
         return model.model_validate_json(raw or b"null")
     except ValidationError as exc:
@@ -69,35 +93,62 @@ def ok(body: ApiModel, *, status: int = 200, headers: dict[str, str] | None = No
     return Reply(status=status, body=body, etag=etag if isinstance(etag, str) else None, headers=headers or {})
 
 
+RETRY_AFTER = "5"  # seconds a client waits before reading an operation again
+SCORED_BY = "azureml-model-deployment"  # the deployment that answered a score (Azure ML's own header name)
+
+
 def created(body: ApiModel, location: str, *, operation: str | None = None) -> Reply:
+    """201 with `Location` (the new resource) and, for long work it started, `Operation-Location`."""
     headers = {"Location": location}
     if operation:
-        headers["Operation-Location"] = operation
+        headers |= {"Operation-Location": operation, "Retry-After": RETRY_AFTER}
     return ok(body, status=201, headers=headers)
 
 
-def accepted(body: ApiModel, operation: str) -> Reply:
-    return ok(body, status=202, headers={"Operation-Location": operation})
+def accepted(body: ApiModel, operation: str, *, status: int = 202, location: str | None = None) -> Reply:
+    """Long work started: 202, `Operation-Location` (.../operations/{id}) and `Retry-After`, on every such route."""
+    headers = {"Operation-Location": operation, "Retry-After": RETRY_AFTER}
+    if location:
+        headers["Location"] = location
+    return ok(body, status=status, headers=headers)
 
 
 def no_content() -> Reply:
     return Reply(status=204)
 
 
-def page(items: Sequence[ApiModel], continuation: str | None, req: func.HttpRequest) -> Reply:
-    """`{"value": [...], "nextLink": ...}`: the next link repeats the query with the continuation token."""
+def page(
+    items: Sequence[ApiModel],
+    continuation: str | None,
+    req: func.HttpRequest,
+    *,
+    next_query: Mapping[str, str] | None = None,
+) -> Reply:
+    """`{"value": [...], "nextLink": ...}`: the next link repeats the query with the continuation token (or, for
+    lists paged by a value such as `after`, with `next_query`); null on the last page."""
     next_link = None
-    if continuation:
+    if continuation or next_query:
         params = {k: v for k, v in req.params.items() if k != "continuation"}
-        params["continuation"] = continuation
+        params |= dict(next_query) if next_query else {"continuation": str(continuation)}
         next_link = f"{req.url.split('?', 1)[0]}?{urlencode(params)}"
     return Reply(body={"value": [i.wire() for i in items], "nextLink": next_link})
 
 
-def render(reply: Reply, extra_headers: dict[str, str]) -> func.HttpResponse:
+def not_modified(req: func.HttpRequest, reply: Reply) -> bool:
+    """A GET whose `If-None-Match` names the entity's current ETag (or `*`): answer 304 without the body."""
+    header = req.headers.get("if-none-match")
+    if req.method.upper() not in ("GET", "HEAD") or not header or not reply.etag or reply.status != 200:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in header.split(",")}  # weak comparison (RFC 9110 13.1.2)
+    return "*" in tags or reply.etag.removeprefix("W/") in tags
+
+
+def render(reply: Reply, extra_headers: dict[str, str], req: func.HttpRequest | None = None) -> func.HttpResponse:
     headers = {**reply.headers, **extra_headers}
     if reply.etag:
         headers["ETag"] = reply.etag
+    if req is not None and not_modified(req, reply):
+        return func.HttpResponse(status_code=304, headers=headers)
     if reply.raw is not None:
         return func.HttpResponse(reply.raw, status_code=reply.status, headers=headers, mimetype=reply.mimetype)
     if reply.body is None:

@@ -10,6 +10,7 @@ from email.parser import BytesParser
 import azure.functions as func
 
 from domain.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from functions._io import media_type
 
 
 @dataclass(frozen=True)
@@ -17,10 +18,6 @@ class Upload:
     data: bytes
     name: str | None
     description: str | None
-
-
-def media_type(req: func.HttpRequest) -> str:
-    return (req.headers.get("content-type") or "").split(";")[0].strip().lower()
 
 
 def read_upload(req: func.HttpRequest, max_bytes: int) -> Upload:

@@ -19,7 +19,7 @@ R=$(curl -sf -X POST $API/tenants/$T/experiments/$E/runs -H "$H" -H 'Idempotency
 for i in $(seq 120); do   # status and progress until the run has registered its best model (autoRegister)
   RUN=$(curl -sf $API/tenants/$T/runs/$R -H "$H")
   echo "$RUN" | get 'd["status"], d["progress"]'
-  M=$(echo "$RUN" | get 'd.get("modelId", "")'); [ -n "$M" ] && break
+  M=$(echo "$RUN" | get 'd["modelId"] or ""'); [ -n "$M" ] && break
   echo "$RUN" | get 'd["status"]' | grep -qE 'Failed|Canceled' && exit 1; sleep 5
 done
 curl -s $API/tenants/$T/runs/$R/trials -H "$H" | get '[(t["rank"], t["algorithm"], t["score"]) for t in d["value"]]'

@@ -20,6 +20,7 @@ class Permission(StrEnum):
     PUBLIC = "public"
     ME_READ = "me.read"
     TENANT_CREATE = "tenant.create"
+    TENANT_LIST = "tenant.list"
     TENANT_READ = "tenant.read"
     TENANT_UPDATE = "tenant.update"
     TENANT_DELETE = "tenant.delete"
@@ -66,6 +67,7 @@ PERMISSIONS: dict[Permission, Rule] = {
     Permission.PUBLIC: _PUBLIC,
     Permission.ME_READ: _SIGNED_IN,
     Permission.TENANT_CREATE: _PLATFORM,
+    Permission.TENANT_LIST: _PLATFORM,
     Permission.TENANT_READ: _OWNER,
     Permission.TENANT_UPDATE: _OWNER,
     Permission.TENANT_DELETE: _PLATFORM,

@@ -138,6 +138,16 @@ ALGORITHMS: dict[Task, tuple[str, ...]] = {
 }
 
 
+# Every name the server accepts, as enums for the API's document (which task takes which: PRIMARY_METRICS, ALGORITHMS;
+# automl_rules checks the pair).
+PrimaryMetric = StrEnum(  # type: ignore[misc]
+    "PrimaryMetric", {m: m for m in dict.fromkeys(m for ms in PRIMARY_METRICS.values() for m in ms)}
+)
+Algorithm = StrEnum(  # type: ignore[misc]
+    "Algorithm", {a: a for a in dict.fromkeys(a for names in ALGORITHMS.values() for a in names)}
+)
+
+
 class FeaturizationMode(StrEnum):
     AUTO = "auto"
     CUSTOM = "custom"
@@ -259,6 +269,7 @@ class MetricPoint(BaseModel):
     step: int
     value: float
     timestamp: datetime
+    trial_id: str | None = None  # the trial (child run) the point comes from; None for the job's own metrics
 
 
 class LogLine(BaseModel):

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from domain.entities.common import ApiModel, Description, Name, Patch, Resource, Tags
+from domain.entities.common import ApiModel, Description, Name, Patch, Resource, Tags, TagsPatch
 
 
 class ColumnType(StrEnum):
@@ -42,13 +42,18 @@ class DatasetCreate(ApiModel):
 
 class DatasetUpdate(Patch):
     description: Description | None = None
-    tags: Tags | None = None
+    tags: TagsPatch | None = None
+
+
+class DatasetSource(StrEnum):
+    UPLOAD = "upload"
+    URI = "uri"
 
 
 class DatasetVersion(Resource):
     dataset_id: str
     version: int
-    source: str  # "upload" or "uri"
+    source: DatasetSource
     uri: str | None = None
     blob_path: str | None = None
     size_bytes: int | None = None
@@ -60,6 +65,6 @@ class Dataset(Resource):
     name: str
     description: str | None = None
     latest_version: int
-    source: str
+    source: DatasetSource
     profile: Profile | None = None
     tags: dict[str, str] = {}

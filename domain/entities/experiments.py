@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from datetime import datetime
 
-from domain.entities.automl import FeaturizationMode, ForecastSettings, Limits, Task, Validation
+from pydantic import Field
+from pydantic.config import JsonDict
+
+from domain.entities.automl import (
+    ALGORITHMS,
+    PRIMARY_METRICS,
+    Algorithm,
+    FeaturizationMode,
+    ForecastSettings,
+    JobStatus,
+    Limits,
+    PrimaryMetric,
+    Task,
+    Validation,
+)
 from domain.entities.common import ApiModel, Description, Name, Patch, Resource
 
 
@@ -38,6 +52,22 @@ class ForecastModel(ApiModel):
         )
 
 
+class ForecastPatch(ApiModel):
+    """The forecast settings in a PATCH (merged into the current ones: send only what changes)."""
+
+    time_column: Name | None = None
+    horizon: int | None = Field(default=None, ge=1, le=10000)
+    time_series_id_columns: list[Name] | None = None
+
+
+# Which task takes which names (the server checks the pair): in the document beside the enums, as `x-enum-by-task`
+# (the name the web console's form reads, web/src/lib/contract.ts).
+_BY_TASK: dict[str, JsonDict] = {
+    "metrics": {"x-enum-by-task": {t.value: list(m) for t, m in PRIMARY_METRICS.items()}},
+    "algorithms": {"x-enum-by-task": {t.value: list(a) for t, a in ALGORITHMS.items()}},
+}
+
+
 class ExperimentCreate(ApiModel):
     name: Name
     description: Description | None = None
@@ -45,11 +75,15 @@ class ExperimentCreate(ApiModel):
     dataset_id: str = Field(min_length=1, max_length=64)
     dataset_version: int | None = Field(default=None, ge=1, description="default: the dataset's latest version")
     target_column: str = Field(min_length=1, max_length=256)
-    primary_metric: str | None = Field(default=None, description="default: Azure ML's default for the task")
+    primary_metric: PrimaryMetric | None = Field(
+        default=None,
+        description="default: Azure ML's default for the task; each task takes some (x-enum-by-task)",
+        json_schema_extra=_BY_TASK["metrics"],
+    )
     limits: LimitsModel = LimitsModel()
     validation: ValidationModel = ValidationModel()
-    allowed_algorithms: list[str] = Field(default=[], max_length=30)
-    blocked_algorithms: list[str] = Field(default=[], max_length=30)
+    allowed_algorithms: list[Algorithm] = Field(default=[], max_length=30, json_schema_extra=_BY_TASK["algorithms"])
+    blocked_algorithms: list[Algorithm] = Field(default=[], max_length=30, json_schema_extra=_BY_TASK["algorithms"])
     featurization: FeaturizationMode = FeaturizationMode.AUTO
     forecast: ForecastModel | None = None
     auto_register: bool = True
@@ -64,14 +98,26 @@ class ExperimentUpdate(Patch):
     description: Description | None = None
     dataset_version: int | None = Field(default=None, ge=1)
     target_column: str | None = Field(default=None, min_length=1, max_length=256)
-    primary_metric: str | None = None
+    primary_metric: PrimaryMetric | None = Field(default=None, json_schema_extra=_BY_TASK["metrics"])
     limits: LimitsModel | None = None
     validation: ValidationModel | None = None
-    allowed_algorithms: list[str] | None = Field(default=None, max_length=30)
-    blocked_algorithms: list[str] | None = Field(default=None, max_length=30)
+    allowed_algorithms: list[Algorithm] | None = Field(
+        default=None, max_length=30, json_schema_extra=_BY_TASK["algorithms"]
+    )
+    blocked_algorithms: list[Algorithm] | None = Field(
+        default=None, max_length=30, json_schema_extra=_BY_TASK["algorithms"]
+    )
     featurization: FeaturizationMode | None = None
-    forecast: ForecastModel | None = None
+    forecast: ForecastPatch | None = None
     auto_register: bool | None = None
+
+
+class ExperimentRun(ApiModel):
+    """The experiment's newest run, as a list row needs it."""
+
+    id: str
+    status: JobStatus
+    created_at: datetime
 
 
 class Experiment(Resource):
@@ -79,14 +125,16 @@ class Experiment(Resource):
     description: str | None = None
     task: Task
     dataset_id: str
+    dataset_name: str | None = None
     dataset_version: int
     target_column: str
-    primary_metric: str
+    primary_metric: PrimaryMetric
     limits: LimitsModel
     validation: ValidationModel
-    allowed_algorithms: list[str]
-    blocked_algorithms: list[str]
+    allowed_algorithms: list[Algorithm]
+    blocked_algorithms: list[Algorithm]
     featurization: FeaturizationMode
     forecast: ForecastModel | None = None
     auto_register: bool
     state: str = "Active"
+    last_run: ExperimentRun | None = None

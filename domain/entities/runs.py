@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from domain.entities.automl import JobStatus
+from pydantic import Field
+
+from domain.entities.automl import JobStatus, Task
 from domain.entities.common import ApiModel, Resource
 
 
 class Progress(ApiModel):
-    percent: float | None = None
+    percent: float | None = Field(
+        default=None, description="of the time budget or the trial budget (the larger); 100 only when Completed"
+    )
     trials_done: int = 0
     best_score: float | None = None
     elapsed_seconds: float | None = None
@@ -18,6 +22,8 @@ class Progress(ApiModel):
 
 class Run(Resource):
     experiment_id: str
+    experiment_name: str | None = None
+    task: Task | None = None
     status: JobStatus
     job_name: str
     primary_metric: str
@@ -46,6 +52,7 @@ class MetricPointModel(ApiModel):
     step: int
     value: float
     timestamp: datetime
+    trial_id: str | None = Field(default=None, description="the trial the point comes from, when known")
 
 
 class LogLineModel(ApiModel):

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from typing import Annotated
+
+from pydantic import Field
 
 from domain.entities.automl import ProvisioningState
-from domain.entities.common import ApiModel, Description, Name, Patch, Resource, Tags
+from domain.entities.common import ApiModel, Description, Name, Patch, Resource, Tags, TagsPatch
 from domain.entities.datasets import ColumnType
 
 
 class ModelCreate(ApiModel):
-    name: Name
+    name: Name = Field(description="a name already registered gets its next version")
     run_id: str = Field(min_length=1, max_length=64)
     trial_id: str | None = Field(default=None, max_length=128, description="default: the run's best trial")
     description: Description | None = None
@@ -19,7 +21,7 @@ class ModelCreate(ApiModel):
 
 class ModelUpdate(Patch):
     description: Description | None = None
-    tags: Tags | None = None
+    tags: TagsPatch | None = None
 
 
 class InputColumn(ApiModel):
@@ -29,21 +31,21 @@ class InputColumn(ApiModel):
 
 class Model(Resource):
     name: str
-    version: str
+    version: int = Field(description="1, 2, 3 ... per name, like Azure ML's model versions")
     run_id: str
+    experiment_id: str | None = None
     trial_id: str | None = None
-    uri: str | None = None
-    description: str | None = None
-    tags: dict[str, str] = {}
+    score: float | None = Field(default=None, description="the trial's primary metric (primaryMetric)")
+    primary_metric: str | None = None
     input_columns: list[InputColumn] = Field(
         default=[], description="what a scoring row carries: the training data's columns less the target, with types"
     )
+    uri: str | None = None
+    description: str | None = None
+    tags: dict[str, str] = {}
 
 
-def _check_traffic(value: dict[str, int] | None) -> dict[str, int] | None:
-    if value is not None and value and sum(value.values()) != 100:
-        raise ValueError("traffic percentages must sum to 100")
-    return value
+Share = Annotated[int, Field(ge=0, le=100)]
 
 
 class EndpointCreate(ApiModel):
@@ -53,9 +55,11 @@ class EndpointCreate(ApiModel):
 
 class EndpointUpdate(Patch):
     description: Description | None = None
-    traffic: dict[Name, int] | None = Field(default=None, description="deployment name -> percent; sums to 100")
-
-    _traffic = field_validator("traffic")(_check_traffic)
+    traffic: dict[Name, Share | None] | None = Field(
+        default=None,
+        description="deployment name -> percent, merged into the current split (null removes a name); "
+        "the result sums to 100 (or 0: nothing live)",
+    )
 
 
 class Endpoint(Resource):
@@ -63,13 +67,19 @@ class Endpoint(Resource):
     description: str | None = None
     traffic: dict[str, int] = {}
     state: ProvisioningState = ProvisioningState.SUCCEEDED
-    scoring_uri: str | None = None
+    scoring_uri: str | None = Field(default=None, description="where to score, once a deployment takes traffic")
 
 
 class DeploymentPut(ApiModel):
     model_id: str = Field(min_length=1, max_length=64)
     instance_type: str = Field(default="Standard_DS3_v2", max_length=64)
     instance_count: int = Field(default=1, ge=1, le=20)
+    traffic: Share | None = Field(
+        default=None,
+        description="the share it takes once its smoke test passed (the others shrink in proportion); default: "
+        "100 for an endpoint's first live deployment, 0 beside a live one (a canary asks for its share), "
+        "unchanged for a deployment being updated",
+    )
 
 
 class Deployment(Resource):
@@ -89,3 +99,4 @@ class ScoreRequest(ApiModel):
 
 class ScoreResponse(ApiModel):
     predictions: list[str | int | float | bool | None]
+    deployment: str = Field(description="the deployment that answered (also the azureml-model-deployment header)")

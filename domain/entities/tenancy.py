@@ -38,10 +38,17 @@ class TenantUpdate(Patch):
     azureml: AzureMLBinding | None = None
 
 
+class Usage(ApiModel):
+    """What a tenant uses of its quotas right now."""
+
+    active_runs: int = Field(ge=0, description="runs not yet finalized, against maxConcurrentRuns")
+
+
 class Tenant(Resource):
     name: str
     display_name: str | None = None
     quotas: Quotas
+    usage: Usage | None = Field(default=None, description="on a single tenant and in /me; null in lists")
     azureml: AzureMLBinding | None = None
     state: str = "Active"
 
@@ -58,8 +65,14 @@ class Member(Resource):
 
 
 class MyTenant(ApiModel):
+    """A tenant the caller belongs to: enough for a console's tenant switcher and forms, whatever the role."""
+
     tenant_id: str
     role: Role
+    name: str
+    display_name: str | None = None
+    quotas: Quotas
+    usage: Usage
 
 
 class Me(ApiModel):

@@ -134,8 +134,10 @@ class Kind(Generic[D]):
         top: int = 50,
         continuation: str | None = None,
         include_deleted: bool = False,
+        name_prefix: str | None = None,
+        newest_first: bool = False,
     ) -> _Page[D]:
-        """One page (id order) and the continuation token (None at the end)."""
+        """One page (id order = creation order, or newest first) and the continuation token (None at the end)."""
         self._fields(where or {})
         page = store.list(
             self.partition(tenant),
@@ -145,6 +147,8 @@ class Kind(Generic[D]):
             top=top,
             continuation=continuation,
             include_deleted=include_deleted,
+            name_prefix=name_prefix,
+            newest_first=newest_first,
         )
         return [self.load(r) for r in page.items], page.continuation
 

@@ -13,12 +13,11 @@ from datetime import datetime
 from pydantic import JsonValue
 
 from domain.entities.automl import FeaturizationMode, JobStatus, ProvisioningState, Task, TrainingSpec
-from domain.entities.datasets import Profile
+from domain.entities.datasets import ColumnType, Profile
 from domain.entities.experiments import ForecastModel, LimitsModel, ValidationModel
-from domain.entities.operations import OperationProgress, OperationStatus
+from domain.entities.operations import OperationKind, OperationProgress, OperationStatus
 from domain.entities.role import Role
 from domain.entities.runs import Progress
-from domain.entities.serving import InputColumn
 from domain.entities.tenancy import AzureMLBinding, Quotas
 from domain.records.kind import Kind, KindInfo, StoredModel
 
@@ -57,11 +56,20 @@ class DatasetVersionData(StoredModel):
     profile: Profile | None = None
 
 
+class LastRun(StoredModel):
+    """The experiment's newest run, kept on the experiment so a list of experiments needs no call per row."""
+
+    id: str
+    status: JobStatus
+    created_at: datetime
+
+
 class ExperimentData(StoredModel):
     name: str
     description: str | None = None
     task: Task
     dataset_id: str
+    dataset_name: str | None = None  # dataset names never change: copied at create (rows before: None)
     dataset_version: int
     target_column: str
     primary_metric: str
@@ -73,6 +81,7 @@ class ExperimentData(StoredModel):
     forecast: ForecastModel | None = None
     auto_register: bool = True
     state: str = "Active"
+    last_run: LastRun | None = None
 
 
 class RunData(StoredModel):
@@ -102,15 +111,27 @@ class TrialData(StoredModel):
     status: JobStatus = JobStatus.COMPLETED
 
 
-class ModelData(StoredModel):
+class InputColumnData(StoredModel):
     name: str
-    version: str = "1"
+    type: ColumnType
+
+
+class ModelData(StoredModel):
+    """One version of a registered model. Versions of one name share its first spelling (`name`) and count up from 1
+    (`keys.model_version_key` holds the last one); rows before versions held the string "1" (parsed as 1)."""
+
+    name: str
+    version: int = 1
     run_id: str
+    experiment_id: str | None = None
     trial_id: str | None = None
+    score: float | None = None  # the trial's primary metric
+    primary_metric: str | None = None
+    input_columns: list[InputColumnData] = []  # the training columns less the target: what a scoring row carries
     uri: str | None = None  # set once the backend registered the artifact
+    backend_version: str | None = None  # the backend registry's own version of the artifact
     description: str | None = None
     tags: dict[str, str] = {}
-    input_columns: list[InputColumn] = []  # the scoring form's fields (domain/services/models.py: input_columns)
 
 
 class EndpointData(StoredModel):
@@ -132,10 +153,10 @@ class DeploymentData(StoredModel):
 
 
 class OperationData(StoredModel):
-    """A long-running operation: a cascading delete (`target_kind`, `target_id`) or a deployment (`endpoint_id`,
-    `deployment`, and the traffic to restore if it fails)."""
+    """A long-running operation: a cascading delete (`target_kind`, `target_id`), a deployment (`endpoint_id`,
+    `deployment`, the share it asked for and the traffic to restore if it fails) or a training (`run_id`)."""
 
-    kind: str  # "delete" | "deployment"
+    kind: OperationKind
     status: OperationStatus
     target: str
     tenant: str
@@ -146,6 +167,8 @@ class OperationData(StoredModel):
     endpoint_id: str | None = None
     deployment: str | None = None
     previous_traffic: dict[str, int] | None = None
+    traffic: int | None = None  # the share the deployment asked for (None: 100 for a first deployment, else 0)
+    run_id: str | None = None  # a training operation's run (its id is the run's too)
 
 
 TENANTS = Kind("tenant", TenantData, platform=True)

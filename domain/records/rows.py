@@ -34,6 +34,25 @@ class DatasetUse(StoredModel):
     experiment_id: str
 
 
+class RunOfKey(StoredModel):
+    """`idem|run|...`: the run an Idempotency-Key started (a repeat of the key answers that run)."""
+
+    run_id: str
+
+
+class ModelVersions(StoredModel):
+    """`modelver|{name}`: the spelling every version of a model name shares, and its last version number."""
+
+    name: str
+    latest: int
+
+
+class ModelOfRun(StoredModel):
+    """`runmodel|{run}`: the model auto-registered for a run (so a retried finalize registers it once)."""
+
+    model_id: str
+
+
 class ModelUse(StoredModel):
     """`ref|model|...`: a deployment uses the model (it cannot be deleted meanwhile)."""
 
@@ -54,6 +73,7 @@ class MetricRow(StoredModel):
     step: int
     value: float
     timestamp: datetime
+    trial_id: str | None = None  # the trial the point comes from, when the backend says
 
 
 class LogRow(StoredModel):

@@ -3,18 +3,22 @@ helpers every service shares (who acts, what a PATCH changed, name checks)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from domain.entities.common import Name, Resource
 from domain.entities.principal import Principal
+from domain.entities.queries import ListQuery, NamedListQuery
 from domain.errors import ErrorDetail, ValidationFailed
 from domain.ports import Store
 from domain.records.kind import D, Kind, Stored
+from domain.services._patch import check_merged, merged_changes, read_modify_write
 
 V = TypeVar("V", bound=Resource)
+# A resource's own rule on a PATCH: the current record and the merged fields it would write (raise to refuse).
+Check = Callable[[Stored[D], dict[str, object]], None]
 
 
 class View(Generic[D, V]):
@@ -47,22 +51,77 @@ class View(Generic[D, V]):
         self,
         store: Store,
         tenant: str,
-        top: int,
-        continuation: str | None,
+        query: ListQuery,
         *,
         parent_id: str | None = None,
         where: Mapping[str, str | int | bool] | None = None,
     ) -> tuple[list[V], str | None]:
-        """One page in id order and its continuation token (ValidationFailed for a token that is not ours)."""
+        """One page as the query asks (`top`, `continuation`, `orderby`, `namePrefix` where the query has it) and
+        its continuation token (ValidationFailed for a token that is not ours)."""
         items, token = self.kind.list(
-            store, tenant, parent_id=parent_id, where=where, top=top, continuation=continuation
+            store,
+            tenant,
+            parent_id=parent_id,
+            where=where,
+            top=query.top,
+            continuation=query.continuation,
+            name_prefix=query.name_prefix if isinstance(query, NamedListQuery) else None,
+            newest_first=query.newest_first,
         )
         return [self.of(s) for s in items], token
 
-    def patch(self, store: Store, principal: Principal, tenant: str, id: str, body: BaseModel, etag: str | None) -> V:
-        """The fields the caller sent (a PATCH body), if the entity still has `etag` (412 otherwise)."""
-        stored = self.kind.update(store, tenant, id, changes_of(body), actor=actor(principal), etag=etag)
-        return self.of(stored)
+    def patch(
+        self,
+        store: Store,
+        principal: Principal,
+        tenant: str,
+        id: str,
+        body: BaseModel,
+        etag: str | None,
+        *,
+        check: Check[D] | None = None,
+        parent_id: str | None = None,
+    ) -> V:
+        """Apply the PATCH body as a JSON merge patch; with If-Match (`etag`) once (412 when stale), without it as
+        the server's own read-modify-write, retried when another writer got in between (`_patch.py`). `check`
+        sees the current record and the merged fields before anything is written (raise to refuse)."""
+        return self.of(self.merge(store, principal, tenant, id, body, etag, check=check, parent_id=parent_id))
+
+    def merge(
+        self,
+        store: Store,
+        principal: Principal,
+        tenant: str,
+        id: str,
+        body: BaseModel,
+        etag: str | None,
+        *,
+        check: Check[D] | None = None,
+        parent_id: str | None = None,
+    ) -> Stored[D]:
+        """`patch`, returning the stored record."""
+        document = changes_of(body)
+
+        def attempt() -> Stored[D]:
+            current = self.kind.get(store, tenant, id, parent_id=parent_id)
+            before = current.data.model_dump(mode="json")
+            changes = merged_changes(before, document)
+            merged = {**{k: v for k, v in before.items() if k not in changes}, **changes}
+            check_merged(self.kind.data, {k: v for k, v in merged.items() if v is not None})
+            if check is not None:
+                check(current, changes)
+            return self.kind.update(
+                store,
+                tenant,
+                id,
+                changes,
+                actor=actor(principal),
+                etag=etag or current.etag,
+                current=current,
+                parent_id=parent_id,
+            )
+
+        return read_modify_write(attempt, etag)
 
 
 def actor(principal: Principal) -> str:

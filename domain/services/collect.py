@@ -1,9 +1,13 @@
-"""Collectors: metric points and log lines of active runs since their watermark, into the `series` table.
+"""Collecting a run's results while it runs: trials (the leaderboard), metric points and log lines, and its summary.
 
-Partition `{tenant}.{run id}`; rows `m|{name}|{step:010}` and `l|{seq:012}`, plus `_wm` holding the watermarks
-(`domain/storage/keys.py`). Points go in transactions of up to 98 rows + the `_wm` row, guarded by its ETag, so a
-tick that dies halfway or two ticks at once never write a point twice or skip one: the watermark moves in the same
-transaction as its points.
+Two callers (docs/adr/0017-live-results.md): the Event Grid handler, at once, for every event of a run or of one of
+its trials (`collect_live`: a trial that finishes is in `/trials` within seconds), and the collector timer over
+every active run (`collect_all`), the fallback when events are late or lost.
+
+Series partition `{tenant}.{run id}`; rows `m|{name}|{step:010}` and `l|{seq:012}`, plus `_wm` holding the
+watermarks (`domain/storage/keys.py`). Points go in transactions of up to 98 rows + the `_wm` row, guarded by its
+ETag, so a collection that dies halfway or two at once never write a point twice or skip one: the watermark moves
+in the same transaction as its points. Trials are upserted (new or changed ones only): idempotent.
 """
 
 from __future__ import annotations
@@ -11,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.entities.automl import LogLine, MetricPoint
-from domain.errors import ConcurrencyConflict, DomainError
+from domain.errors import ConcurrencyConflict, DomainError, NotFound
 from domain.ports import AutoMLBackend, RowStore, Store
-from domain.records.kinds import RUNS
+from domain.records.kinds import RUNS, TRIALS, TrialData
 from domain.records.rows import LogRow, MetricRow, Watermarks, read_one
 from domain.services import indexes
 from domain.services.run_status import record_job
@@ -31,11 +35,33 @@ class TickResult:
     errors: int = 0
 
 
+def record_trials(store: Store, backend: AutoMLBackend, tenant: str, run_id: str, job_name: str) -> int:
+    """Upsert the trials the backend lists that are new or changed since the last collection; how many."""
+    found = backend.list_trials(tenant, job_name)
+    if not found:
+        return 0
+    stored: dict[str, TrialData] = {}
+    token = None
+    while True:
+        page, token = TRIALS.list(store, tenant, parent_id=run_id, top=1000, continuation=token)
+        stored |= {t.id: t.data for t in page}
+        if not token:
+            break
+    rows = []
+    for trial in found:  # from the JSON form: a backend may hand numpy-typed hyperparameters
+        data = TrialData.model_validate(trial.model_dump(mode="json", exclude={"trial_id"}))
+        if stored.get(trial.trial_id) != data:
+            rows.append(TRIALS.child(trial.trial_id, data, run_id))
+    if rows:
+        store.upsert_entities(tenant, rows, actor="system")
+    return len(rows)
+
+
 def _rows(points: list[MetricPoint], lines: list[LogLine]) -> list[Op]:
     ops = [
         Op.upsert(
             metric_key(p.name, p.step),
-            MetricRow(name=p.name, step=p.step, value=p.value, timestamp=p.timestamp).stored(),
+            MetricRow(name=p.name, step=p.step, value=p.value, timestamp=p.timestamp, trial_id=p.trial_id).stored(),
         )
         for p in points
     ]
@@ -47,11 +73,13 @@ def _rows(points: list[MetricPoint], lines: list[LogLine]) -> list[Op]:
 
 
 def collect_run(store: Store, series: RowStore, backend: AutoMLBackend, tenant: str, run_id: str) -> tuple[int, int]:
+    """Trials, then metric points and log lines since the watermarks, then the run's summary; (points, lines)."""
     run = RUNS.get(store, tenant, run_id)
     partition = series_partition(tenant, run_id)
     found = read_one(series, partition, WATERMARK, Watermarks)
     marks, etag = found if found is not None else (Watermarks(), None)
     job = run.data.job_name
+    record_trials(store, backend, tenant, run_id, job)
     points, metric_wm = backend.metrics_since(tenant, job, marks.metrics)
     lines, log_wm = backend.logs_since(tenant, job, marks.logs)
     ops = _rows(points, lines)
@@ -66,6 +94,25 @@ def collect_run(store: Store, series: RowStore, backend: AutoMLBackend, tenant: 
         etag = series.transact(partition, [head, *chunk], actor="collector", action="collect", audit=False)[0]
     record_job(store, tenant, run_id, backend.get_job(tenant, job), current=run)  # summary: trials, best, elapsed
     return len(points), len(lines)
+
+
+def collect_live(store: Store, series: RowStore, backend: AutoMLBackend, tenant: str, run_id: str) -> bool:
+    """Collect a run now (an event said it or one of its trials moved); False when there is nothing to collect (the
+    run is gone or finalized). A collection running at the same time (the watermark's ETag moved) may have read the
+    backend before this event's trial: collect again, a few times."""
+    for _ in range(3):
+        try:
+            run = RUNS.get(store, tenant, run_id)
+        except NotFound:
+            return False
+        if not run.data.active:
+            return False
+        try:
+            collect_run(store, series, backend, tenant, run_id)
+            return True
+        except ConcurrencyConflict:
+            continue
+    return True
 
 
 def collect_all(store: Store, series: RowStore, backend: AutoMLBackend) -> TickResult:

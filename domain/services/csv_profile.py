@@ -61,6 +61,8 @@ def profile_csv(data: bytes) -> Profile:
             if len(distinct[i]) <= DISTINCT_CAP:
                 distinct[i].add(value)
             candidates[i] = [k for k in candidates[i] if _fits(k, value)]
+    if rows == 0:
+        raise ValidationFailed("The CSV file has a header but no data rows.", target="file")
     columns = []
     for i, name in enumerate(names):
         kind = ColumnType.EMPTY if missing[i] == rows else candidates[i][0]

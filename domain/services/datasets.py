@@ -8,6 +8,7 @@ import hashlib
 from domain.entities.datasets import Dataset, DatasetCreate, DatasetVersion, Profile
 from domain.entities.ids import new_id
 from domain.entities.principal import Principal
+from domain.entities.queries import ListQuery
 from domain.errors import PayloadTooLarge, ReferencedBy, ValidationFailed
 from domain.ports import BlobStore, Store
 from domain.records import rows
@@ -125,10 +126,10 @@ def get_version(store: Store, tenant: str, dataset_id: str, version: int) -> Dat
 
 
 def list_versions(
-    store: Store, tenant: str, dataset_id: str, top: int, continuation: str | None
+    store: Store, tenant: str, dataset_id: str, query: ListQuery
 ) -> tuple[list[DatasetVersion], str | None]:
     DATASETS.get(store, tenant, dataset_id)
-    return VERSION.page(store, tenant, top, continuation, parent_id=dataset_id)
+    return VERSION.page(store, tenant, query, parent_id=dataset_id)
 
 
 def delete_dataset(

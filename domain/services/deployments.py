@@ -1,8 +1,9 @@
 """Deployments of a model behind an endpoint: the record (with the model's reference row), and the steps of the
 deployment orchestration, called in order: endpoint -> deployment -> wait for provisioning -> smoke-score rows from
 the model's training data -> shift traffic; on any failure, restore the previous traffic and mark the deployment
-Failed. A new deployment next to a live one gets traffic only after its smoke test passed. The operation
-(`GET .../operations/{id}`) shows the progress."""
+Failed. A deployment takes the share it asked for (`traffic`; default: 100 for an endpoint's first live
+deployment, 0 beside a live one, unchanged when updated), and only after its smoke test passed: a canary never
+silently becomes production. The operation (`GET .../operations/{id}`) shows the progress."""
 
 from __future__ import annotations
 
@@ -12,15 +13,16 @@ from collections.abc import Mapping
 
 from domain.entities.automl import ProvisioningState, ScoreRow, ScoreValue
 from domain.entities.ids import new_id
-from domain.entities.operations import Operation, OperationProgress, OperationStatus
+from domain.entities.operations import Operation, OperationKind, OperationProgress, OperationStatus
 from domain.entities.principal import Principal
+from domain.entities.queries import DeploymentsQuery
 from domain.entities.serving import Deployment, DeploymentPut
-from domain.errors import NotFound, ValidationFailed
+from domain.errors import Conflict, NotFound, ValidationFailed
 from domain.ports import AutoMLBackend, BlobStore, Store
 from domain.records.kind import Stored
 from domain.records.kinds import DEPLOYMENTS, ENDPOINTS, MODELS, OPERATIONS, RUNS, DeploymentData, OperationData
 from domain.records.rows import ModelUse
-from domain.services._views import View, actor
+from domain.services._views import View, actor, check_name
 from domain.services.endpoints import backend_endpoint
 from domain.services.models import model_artifact
 from domain.services.operations import OPERATION
@@ -32,6 +34,41 @@ SMOKE_ROWS = 5
 STEPS = 5
 
 
+def list_deployments(
+    store: Store, tenant: str, endpoint_id: str, query: DeploymentsQuery
+) -> tuple[list[Deployment], str | None]:
+    """Every deployment of the endpoint (failed ones included), filtered by `state`."""
+    ENDPOINTS.get(store, tenant, endpoint_id)
+    where: dict[str, str | int | bool] | None = {"state": query.state.value} if query.state else None
+    return DEPLOYMENT.page(store, tenant, query, parent_id=endpoint_id, where=where)
+
+
+def new_split(previous: Mapping[str, int], name: str, share: int | None) -> dict[str, int]:
+    """The endpoint's traffic once `name` is live: `share` for it (None: keep its share if it had one, else 100 when
+    no other deployment takes traffic, else 0), the others scaled to the rest in proportion (largest remainders)."""
+    others = {k: v for k, v in previous.items() if k != name}
+    rest = sum(others.values())
+    if share is None:
+        share = previous[name] if name in previous and rest + previous[name] > 0 else (0 if rest else 100)
+    if rest == 0:
+        return dict.fromkeys(others, 0) | {name: share}
+    exact = {k: v * (100 - share) / rest for k, v in others.items()}
+    split = {k: int(v) for k, v in exact.items()}
+    for k in sorted(exact, key=lambda k: exact[k] - split[k], reverse=True)[: 100 - share - sum(split.values())]:
+        split[k] += 1
+    return split | {name: share}
+
+
+def _check_share(previous: Mapping[str, int], name: str, share: int | None) -> None:
+    """Alone on an endpoint, a deployment takes all the traffic or none (the split must add up to 100 or 0)."""
+    rest = sum(v for k, v in previous.items() if k != name)
+    if share is not None and rest == 0 and share not in (0, 100):
+        raise ValidationFailed(
+            f"No other deployment of this endpoint takes traffic: the share must be 0 or 100, not {share}.",
+            target="traffic",
+        )
+
+
 def _uses(model_id: str, endpoint_id: str, name: str) -> Op:
     use = ModelUse(model_id=model_id, endpoint_id=endpoint_id, deployment=name)
     return Op.upsert(model_ref_key(model_id, endpoint_id, name), use.stored())
@@ -41,12 +78,14 @@ def put_deployment(
     store: Store, principal: Principal, tenant: str, endpoint_id: str, name: str, body: DeploymentPut
 ) -> tuple[Deployment, bool]:
     """Create the deployment record (Creating) or update it (Updating); returns (deployment, created)."""
-    ENDPOINTS.get(store, tenant, endpoint_id)
+    check_name(name)
+    endpoint = ENDPOINTS.get(store, tenant, endpoint_id)
+    _check_share(endpoint.data.traffic, name, body.traffic)
     try:
         MODELS.get(store, tenant, body.model_id)
     except NotFound:
         raise ValidationFailed("The model does not exist.", target="modelId") from None
-    data = DeploymentData(name=name, endpoint_id=endpoint_id, **body.model_dump())
+    data = DeploymentData(name=name, endpoint_id=endpoint_id, **body.model_dump(exclude={"traffic"}))
     ref = _uses(body.model_id, endpoint_id, name)
     try:
         current = DEPLOYMENTS.get(store, tenant, name, parent_id=endpoint_id)
@@ -76,7 +115,7 @@ def delete_deployment(
     endpoint = ENDPOINTS.get(store, tenant, endpoint_id)
     current = DEPLOYMENTS.get(store, tenant, name, parent_id=endpoint_id)
     if endpoint.data.traffic.get(name):
-        raise ValidationFailed("The deployment still receives traffic; set its traffic to 0 first.", target="traffic")
+        raise Conflict("The deployment still receives traffic; set its traffic to 0 first.", target="traffic")
     DEPLOYMENTS.delete(
         store,
         tenant,
@@ -97,12 +136,13 @@ def start(
     """The deployment record and the operation that tracks its flow; (deployment, operation, created)."""
     dep, created = put_deployment(store, principal, tenant, endpoint_id, name, body)
     data = OperationData(
-        kind="deployment",
+        kind=OperationKind.DEPLOYMENT,
         status=OperationStatus.RUNNING,
-        target=f"endpoint/{endpoint_id}/deployments/{name}",
+        target=f"endpoints/{endpoint_id}/deployments/{name}",
         tenant=tenant,
         endpoint_id=endpoint_id,
         deployment=name,
+        traffic=body.traffic,
         progress=OperationProgress(done=0, total=STEPS, message="creating the endpoint"),
     )
     op = OPERATIONS.create(store, tenant, new_id(), data, actor=actor(principal))
@@ -123,10 +163,13 @@ def _progress(store: Store, tenant: str, op_id: str, done: int, message: str, **
 
 
 def ensure_endpoint(store: Store, backend: AutoMLBackend, tenant: str, op_id: str) -> dict[str, dict[str, int]]:
+    """The backend's endpoint; the split before this deployment (the record's, in the API's deployment names) is
+    kept on the operation, to be restored if the deployment fails."""
     _, ep, _ = _target(store, tenant, op_id)
-    state = backend.create_or_update_endpoint(tenant, backend_endpoint(tenant, ep))
-    _progress(store, tenant, op_id, 1, "creating the deployment", previous_traffic=state.traffic)
-    return {"traffic": state.traffic}
+    backend.create_or_update_endpoint(tenant, backend_endpoint(tenant, ep))
+    traffic = dict(ENDPOINTS.get(store, tenant, ep).data.traffic)
+    _progress(store, tenant, op_id, 1, "creating the deployment", previous_traffic=traffic)
+    return {"traffic": traffic}
 
 
 def create_deployment(store: Store, backend: AutoMLBackend, tenant: str, op_id: str) -> str:
@@ -190,7 +233,7 @@ def smoke_test(store: Store, backend: AutoMLBackend, blobs: BlobStore, tenant: s
 
 def shift_traffic(store: Store, backend: AutoMLBackend, tenant: str, op_id: str) -> dict[str, int]:
     op, ep, name = _target(store, tenant, op_id)
-    traffic = dict.fromkeys(op.data.previous_traffic or {}, 0) | {name: 100}
+    traffic = new_split(op.data.previous_traffic or {}, name, op.data.traffic)
     backend.set_traffic(tenant, backend_endpoint(tenant, ep), traffic)
     ENDPOINTS.update(store, tenant, ep, {"traffic": traffic}, actor="system")
     done = OperationProgress(done=STEPS, total=STEPS, message="live")

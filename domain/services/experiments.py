@@ -4,16 +4,22 @@ cannot be deleted."""
 
 from __future__ import annotations
 
-from domain.entities.automl import DEFAULT_PRIMARY_METRIC, Task
+import contextlib
+from datetime import datetime
+
+from domain.entities.automl import DEFAULT_PRIMARY_METRIC, JobStatus, Task
 from domain.entities.automl_rules import spec_problems
 from domain.entities.experiments import Experiment, ExperimentCreate, ExperimentUpdate
 from domain.entities.ids import new_id
 from domain.entities.principal import Principal
+from domain.entities.queries import ExperimentsQuery
 from domain.errors import ErrorDetail, NotFound, ValidationFailed
 from domain.ports import Store
-from domain.records.kinds import DATASETS, EXPERIMENTS, ExperimentData
+from domain.records.kind import Stored
+from domain.records.kinds import DATASETS, EXPERIMENTS, ExperimentData, LastRun
 from domain.records.rows import DatasetUse
-from domain.services._views import View, actor, changes_of
+from domain.services._patch import read_modify_write
+from domain.services._views import View, actor
 from domain.services.datasets import get_version
 from domain.storage.keys import dataset_ref_key
 from domain.storage.records import Op
@@ -21,7 +27,10 @@ from domain.storage.records import Op
 EXPERIMENT = View(EXPERIMENTS, Experiment)
 # reading, listing a page and patching: the same for every resource (`View`, domain/services/_views.py)
 get_experiment = EXPERIMENT.read
-list_experiments = EXPERIMENT.page
+
+
+def list_experiments(store: Store, tenant: str, query: ExperimentsQuery) -> tuple[list[Experiment], str | None]:
+    return EXPERIMENT.page(store, tenant, query, where={"dataset_id": query.dataset_id} if query.dataset_id else None)
 
 
 def _check(store: Store, tenant: str, fields: dict[str, object]) -> ExperimentData:
@@ -41,7 +50,8 @@ def _check(store: Store, tenant: str, fields: dict[str, object]) -> ExperimentDa
     except NotFound:
         raise ValidationFailed(f"The dataset has no version {version}.", target="datasetVersion") from None
     metric = fields.get("primary_metric") or DEFAULT_PRIMARY_METRIC[Task(str(fields["task"]))]
-    data = ExperimentData.model_validate({**fields, "dataset_version": dsv.version, "primary_metric": metric})
+    resolved = {"dataset_version": dsv.version, "primary_metric": metric, "dataset_name": dataset.data.name}
+    data = ExperimentData.model_validate({**fields, **resolved})
     columns = tuple(c.name for c in dsv.profile.columns) if dsv.profile else ()
     problems = _problems(data, columns)
     if problems:
@@ -63,13 +73,31 @@ def create_experiment(store: Store, principal: Principal, tenant: str, body: Exp
 def update_experiment(
     store: Store, principal: Principal, tenant: str, experiment_id: str, body: ExperimentUpdate, etag: str | None
 ) -> Experiment:
-    current = EXPERIMENTS.get(store, tenant, experiment_id)
-    changes = changes_of(body)
-    _check(store, tenant, {**current.data.model_dump(), **changes})
-    stored = EXPERIMENTS.update(
-        store, tenant, experiment_id, changes, actor=actor(principal), etag=etag or current.etag, current=current
-    )
-    return EXPERIMENT.of(stored)
+    """A JSON merge patch (`limits: {maxTrials: 5}` keeps the other limits), checked as a whole before it is
+    written: the merged experiment must pass every rule a new one does."""
+
+    def check(current: Stored[ExperimentData], changes: dict[str, object]) -> None:
+        _check(store, tenant, {**current.data.model_dump(mode="json"), **changes})
+
+    return EXPERIMENT.patch(store, principal, tenant, experiment_id, body, etag, check=check)
+
+
+def note_run(store: Store, tenant: str, experiment_id: str, run_id: str, status: JobStatus, at: datetime) -> None:
+    """Keep the experiment's `last_run` (its newest run and that run's status) for lists; an experiment deleted
+    meanwhile is skipped. Retried against concurrent edits (it never fails a run's own step)."""
+
+    def attempt() -> None:
+        current = EXPERIMENTS.get(store, tenant, experiment_id)
+        last = current.data.last_run
+        if last is not None and last.id != run_id and last.created_at > at:
+            return  # a newer run is the last one
+        if last is not None and last.id == run_id and last.status == status:
+            return
+        run = LastRun(id=run_id, status=status, created_at=last.created_at if last and last.id == run_id else at)
+        EXPERIMENTS.update(store, tenant, experiment_id, {"last_run": run}, actor="system", current=current)
+
+    with contextlib.suppress(NotFound):
+        read_modify_write(attempt, None)
 
 
 def _problems(data: ExperimentData, columns: tuple[str, ...]) -> list[ErrorDetail]:

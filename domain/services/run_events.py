@@ -3,6 +3,11 @@
 Delivery is at least once and unordered: the handler checks the topic is a known workspace, finds the run by job
 name, asks the caller to raise the event to the run's orchestration, and records the event id so a duplicate does
 nothing. The orchestration re-reads the job's real status, so a late or out-of-order event cannot move a run back.
+
+Azure ML also sends the events of an AutoML job's child runs (its trials, `runProperties.runTemplate`
+`automl_child`, run id `{job name}_{iteration}`; also `_setup`, `_featurize`): those are routed to the parent's run
+as `trial` deliveries, which the handler answers by collecting the run's results at once (live leaderboard,
+docs/adr/0017-live-results.md), without waking the orchestration. A repeat only collects again (idempotent).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ class Delivery:
     tenant: str
     run_id: str
     payload: dict[str, JsonValue]
+    trial: bool = False  # an event of one of the job's child runs: collect, do not raise
 
 
 def topic_allowed(topic: str, allowed: tuple[str, ...], local_backend: bool) -> bool:
@@ -57,6 +63,11 @@ def route_event(
         return None
     job_name = str(data.get("runId") or "")
     found = indexes.run_for_job(store, job_name) if job_name else None
+    if found is None and "_" in job_name:  # a child run (a trial): `{parent job name}_{iteration}`
+        parent = indexes.run_for_job(store, job_name.rsplit("_", 1)[0])
+        if parent is not None:
+            payload: dict[str, JsonValue] = {"type": short, "trial": job_name, "eventId": event_id}
+            return Delivery(parent[0], parent[1], payload, trial=True)
     if found is None:
         log.info("Event %s for unknown job %r acknowledged", event_id, job_name)
         return None

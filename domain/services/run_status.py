@@ -12,6 +12,8 @@ from domain.entities.runs import Progress
 from domain.ports import Store
 from domain.records.kind import Stored
 from domain.records.kinds import RUNS, RunData
+from domain.services._patch import read_modify_write
+from domain.services.experiments import note_run
 
 # What the training activities return to the orchestration (JSON; it shows it as its custom status):
 # {"status": "Running", "terminal": false, "progress": {"trials_done": 3, "percent": 30.0, ...}, "error": null}
@@ -37,9 +39,9 @@ def progress_of(run: RunData, info: JobInfo | None = None, now: datetime | None 
     if limits is not None and limits.max_trials:
         shares.append(trials_done / limits.max_trials)
     percent = prog.percent
-    if run.status.terminal:
+    if run.status is JobStatus.COMPLETED:
         percent = 100.0
-    elif shares:
+    elif shares:  # a failed or cancelled run keeps the share it reached (0 trials: not 100)
         percent = round(min(99.0, 100 * max(shares)), 1)
     return Progress(percent=percent, trials_done=trials_done, best_score=best_score, elapsed_seconds=elapsed)
 
@@ -52,8 +54,20 @@ def summary(run: RunData) -> JobSummary:
 def record_job(
     store: Store, tenant: str, run_id: str, info: JobInfo, current: Stored[RunData] | None = None
 ) -> JobSummary:
-    """Apply `info` to the run when it moves the status forward or adds progress; returns the run's summary."""
-    run = current if current is not None else RUNS.get(store, tenant, run_id)
+    """Apply `info` to the run when it moves the status forward or adds progress; returns the run's summary. Runs
+    are written by the orchestration's steps and by collections (timer and events) at once: a write that met
+    another is applied again to the run as it is now (`read_modify_write`)."""
+    cached = current
+
+    def attempt() -> JobSummary:
+        nonlocal cached
+        run, cached = cached or RUNS.get(store, tenant, run_id), None  # a retry reads the run again
+        return _apply(store, tenant, run_id, info, run)
+
+    return read_modify_write(attempt, None)
+
+
+def _apply(store: Store, tenant: str, run_id: str, info: JobInfo, run: Stored[RunData]) -> JobSummary:
     old = run.data.status
     if old.terminal:  # a late poll or event: the run's final record is not touched (best score, trials, times)
         return summary(run.data)
@@ -74,5 +88,7 @@ def record_job(
         changes["progress"] = prog
     if changes:
         run = RUNS.update(store, tenant, run_id, changes, actor="system", current=run)
+        if "status" in changes:
+            note_run(store, tenant, run.data.experiment_id, run_id, run.data.status, run.created_at)
         return summary(run.data)
     return summary(merged)

@@ -4,34 +4,67 @@ training flow (`training.py`); deleting one is a cascade (`cascade.py`)."""
 from __future__ import annotations
 
 from domain.entities.automl import LOWER_IS_BETTER
+from domain.entities.queries import RunsQuery, TrialsQuery
 from domain.entities.runs import LogLineModel, MetricPointModel, Run, TrialModel
+from domain.errors import ValidationFailed
 from domain.ports import RowStore, Store
 from domain.records import rows
 from domain.records.kind import Stored
-from domain.records.kinds import RUNS, TRIALS, TrialData
+from domain.records.kinds import RUNS, TRIALS, RunData, TrialData
 from domain.services._views import View
 from domain.storage import keys
+from domain.storage.paging import decode_token, encode_token
 
-RUN = View(RUNS, Run)
-# reading, listing a page and patching: the same for every resource (`View`, domain/services/_views.py)
+
+class RunView(View[RunData, Run]):
+    """A run as a list row needs it: its experiment's name and its task (from the spec it was started with)."""
+
+    def of(self, stored: Stored[RunData], **extra: object) -> Run:
+        task = stored.data.spec.task if stored.data.spec is not None else None
+        name = stored.data.experiment_name or None
+        return super().of(stored, **({"task": task, "experiment_name": name} | extra))
+
+
+RUN = RunView(RUNS, Run)
+# reading and listing a page: the same for every resource (`View`, domain/services/_views.py)
 get_run = RUN.read
 
 
-def list_runs(
-    store: Store, tenant: str, *, experiment_id: str | None, status: str | None, top: int, continuation: str | None
-) -> tuple[list[Run], str | None]:
+def list_runs(store: Store, tenant: str, query: RunsQuery) -> tuple[list[Run], str | None]:
     where: dict[str, str | int | bool] = {}
-    if experiment_id:
-        where["experiment_id"] = experiment_id
-    if status:
-        where["status"] = status
-    return RUN.page(store, tenant, top, continuation, where=where or None)
+    if query.experiment_id:
+        where["experiment_id"] = query.experiment_id
+    if query.status:
+        where["status"] = query.status.value
+    return RUN.page(store, tenant, query, where=where or None)
 
 
-def leaderboard(store: Store, tenant: str, run_id: str) -> list[TrialModel]:
-    """Every trial of the run, best first by the run's primary metric (sorted here: Table Storage cannot)."""
+def _sort_key(orderby: str, primary: str) -> tuple[str, bool]:
+    """(field, descending) of an `orderby` value `<metric> [asc|desc]`; without a direction, best first (a duration:
+    shortest first)."""
+    name, _, direction = orderby.partition(" ")
+    if direction:
+        return name, direction == "desc"
+    if name == "durationSeconds":
+        return name, False
+    return name, (primary if name == "score" else name) not in LOWER_IS_BETTER
+
+
+def _value(trial: Stored[TrialData], field: str, primary: str) -> float | None:
+    if field == "score":
+        return trial.data.score
+    if field == "durationSeconds":
+        return trial.data.duration_seconds
+    if field in trial.data.metrics:
+        return trial.data.metrics[field]
+    return trial.data.score if field == primary else None
+
+
+def leaderboard(store: Store, tenant: str, run_id: str, query: TrialsQuery) -> tuple[list[TrialModel], str | None]:
+    """The run's trials, best first by its primary metric (`rank`), or sorted by any recorded metric (`orderby`):
+    trials without that metric come last. Sorted here (Table Storage cannot); paged by position."""
     run = RUNS.get(store, tenant, run_id)
-    lower = run.data.primary_metric in LOWER_IS_BETTER
+    primary = run.data.primary_metric
     trials: list[Stored[TrialData]] = []
     token = None
     while True:
@@ -39,14 +72,33 @@ def leaderboard(store: Store, tenant: str, run_id: str) -> list[TrialModel]:
         trials += page
         if not token:
             break
-    scored = sorted(
-        (t for t in trials if t.data.score is not None), key=lambda t: t.data.score or 0.0, reverse=not lower
-    )
-    unscored = [t for t in trials if t.data.score is None]
-    return [
-        TrialModel.model_validate({**t.data.model_dump(), "trial_id": t.id, "rank": rank})
-        for rank, t in enumerate(scored + unscored, start=1)
-    ]
+    best_first = primary not in LOWER_IS_BETTER
+    ranked = sorted(trials, key=lambda t: _order(t.data.score, best_first))
+    rank = {t.id: n for n, t in enumerate(ranked, start=1)}
+    if query.orderby:
+        field, descending = _sort_key(query.orderby, primary)
+        ranked = sorted(trials, key=lambda t: _order(_value(t, field, primary), descending))
+    start = _offset(query.continuation)
+    chosen = ranked[start : start + query.top]
+    items = [TrialModel.model_validate({**t.data.model_dump(), "trial_id": t.id, "rank": rank[t.id]}) for t in chosen]
+    more = start + query.top < len(ranked)
+    return items, encode_token({"o": str(start + query.top)}) if more else None
+
+
+def _order(value: float | None, descending: bool) -> tuple[int, float]:
+    """Sort key: values first (in the direction asked), missing ones last."""
+    if value is None:
+        return 1, 0.0
+    return 0, -value if descending else value
+
+
+def _offset(token: str | None) -> int:
+    if not token:
+        return 0
+    value = decode_token(token).get("o")
+    if not isinstance(value, str) or not value.isdigit():
+        raise ValidationFailed("The continuation token is not valid for this listing.", target="continuation")
+    return int(value)
 
 
 def metric_page(
@@ -61,9 +113,14 @@ def metric_page(
     return [MetricPointModel.model_validate(p.model_dump()) for p in points], token
 
 
-def log_page(store: Store, series: RowStore, tenant: str, run_id: str, after: int, top: int) -> list[LogLineModel]:
-    """The run's log lines with seq > after; NotFound for an unknown run."""
+def log_page(
+    store: Store, series: RowStore, tenant: str, run_id: str, after: int, top: int
+) -> tuple[list[LogLineModel], int | None]:
+    """The run's log lines with seq > after, and the `after` of the next page (None when these were the last)."""
     RUNS.get(store, tenant, run_id)
     partition = keys.series_partition(tenant, run_id)
-    lines, _ = rows.read(series, partition, keys.LOG_PREFIX, rows.LogRow, top=top, start=keys.log_key(after + 1))
-    return [LogLineModel.model_validate(ln.model_dump()) for ln in lines]
+    lines, _ = rows.read(series, partition, keys.LOG_PREFIX, rows.LogRow, top=top + 1, start=keys.log_key(after + 1))
+    more = len(lines) > top
+    lines = lines[:top]
+    page = [LogLineModel.model_validate(ln.model_dump()) for ln in lines]
+    return page, (lines[-1].seq if more and lines else None)

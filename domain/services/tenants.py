@@ -8,11 +8,11 @@ next PUT of the member if that second write is lost (PUT is idempotent).
 
 from __future__ import annotations
 
-from domain.auth.memberships import role_of
 from domain.entities.ids import new_id
 from domain.entities.principal import Principal
+from domain.entities.queries import MembersQuery, NamedListQuery
 from domain.entities.role import Role
-from domain.entities.tenancy import Me, Member, MemberPut, MyTenant, Tenant, TenantCreate, TenantUpdate
+from domain.entities.tenancy import Me, Member, MemberPut, MyTenant, Tenant, TenantCreate, TenantUpdate, Usage
 from domain.errors import Conflict, NotFound, ValidationFailed
 from domain.ports import Store
 from domain.records import rows
@@ -24,8 +24,22 @@ from domain.storage.records import Op
 
 TENANT = View(TENANTS, Tenant)
 MEMBER = View(MEMBERS, Member)
-# reading, listing a page and patching: the same for every resource (`View`, domain/services/_views.py)
-list_members = MEMBER.page
+# listing a page: the same for every resource (`View`, domain/services/_views.py)
+
+
+def list_tenants(store: Store, query: NamedListQuery) -> tuple[list[Tenant], str | None]:
+    """Every tenant (the platform partition); for platform admins."""
+    return TENANT.page(store, PLATFORM, query)
+
+
+def list_members(store: Store, tenant: str, query: MembersQuery) -> tuple[list[Member], str | None]:
+    return MEMBER.page(store, tenant, query, where={"role": query.role.value} if query.role else None)
+
+
+def usage(store: Store, tenant: str) -> Usage:
+    """The tenant's use of its quotas: active (not yet finalized) runs, one query."""
+    active, _ = RUNS.list(store, tenant, where={"active": True}, top=1000)
+    return Usage(active_runs=len(active))
 
 
 def _check_binding_applies(binding: object) -> None:
@@ -58,7 +72,8 @@ def create_tenant(store: Store, principal: Principal, body: TenantCreate) -> Ten
 
 
 def get_tenant(store: Store, tenant: str) -> Tenant:
-    return TENANT.read(store, tenant, tenant)
+    stored = TENANTS.get(store, tenant, tenant)
+    return TENANT.of(stored, usage=usage(store, tenant))
 
 
 def update_tenant(store: Store, principal: Principal, tenant: str, body: TenantUpdate, etag: str | None) -> Tenant:
@@ -71,7 +86,7 @@ def update_tenant(store: Store, principal: Principal, tenant: str, body: TenantU
                 "the workspace they were created in.",
                 target="azureml",
             )
-    return TENANT.patch(store, principal, tenant, tenant, body, etag)
+    return TENANT.of(TENANT.merge(store, principal, tenant, tenant, body, etag), usage=usage(store, tenant))
 
 
 def _uses_azureml(store: Store, tenant: str) -> bool:
@@ -115,16 +130,30 @@ def delete_member(store: Store, principal: Principal, tenant: str, user_id: str,
 def _refuse_last_owner(store: Store, tenant: str, user_id: str) -> None:
     owners, _ = MEMBERS.list(store, tenant, where={"role": Role.OWNER.value}, top=2)
     if [m.id for m in owners] == [user_id]:
-        raise ValidationFailed("A tenant keeps at least one owner.", target="role")
+        raise Conflict("A tenant keeps at least one owner.", target="role")
 
 
 def get_me(store: Store, principal: Principal) -> Me:
+    """The caller and each tenant they belong to (name, display name, quotas, usage): the membership is re-checked,
+    so a stale index row or a tenant being deleted is left out. Three requests per tenant."""
     links, _ = rows.read(store, PLATFORM, user_tenants(principal.user_id), rows.UserTenant, top=1000)
     tenants = []
     for link in links:
-        role = role_of(store, link.tenant_id, principal.user_id)
-        if role is not None:
-            tenants.append(MyTenant(tenant_id=link.tenant_id, role=role))
+        try:
+            role = MEMBERS.get(store, link.tenant_id, principal.user_id).data.role
+            data = TENANTS.get(store, link.tenant_id, link.tenant_id).data
+        except NotFound:
+            continue
+        tenants.append(
+            MyTenant(
+                tenant_id=link.tenant_id,
+                role=role,
+                name=data.name,
+                display_name=data.display_name,
+                quotas=data.quotas,
+                usage=usage(store, link.tenant_id),
+            )
+        )
     return Me(
         user_id=principal.user_id, name=principal.display_name, platform_admin=principal.platform_admin, tenants=tenants
     )

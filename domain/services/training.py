@@ -6,35 +6,48 @@ Status only moves forward (`JobStatus.can_move_to`); events and polls may arrive
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from datetime import UTC, datetime
 
 from domain.entities.automl import DatasetVersionRef, JobInfo, JobStatus, TrainingSpec, Validation
 from domain.entities.experiments import Experiment
 from domain.entities.ids import new_id
+from domain.entities.operations import OperationKind, OperationStatus
 from domain.entities.principal import Principal
 from domain.entities.runs import Progress, Run
 from domain.errors import ConcurrencyConflict, Conflict, NotFound, QuotaExceeded, ValidationFailed
 from domain.ports import AutoMLBackend, RowStore, Store
-from domain.records.kinds import RUNS, TENANTS, TRIALS, RunData, TrialData
+from domain.records import rows
+from domain.records.kinds import OPERATIONS, RUNS, TENANTS, OperationData, RunData
 from domain.services import collect, indexes
+from domain.services._patch import read_modify_write
 from domain.services._views import actor
 from domain.services.datasets import get_version
-from domain.services.experiments import get_experiment
+from domain.services.experiments import get_experiment, note_run
 from domain.services.models import register_best
+from domain.services.operations import training_view
 from domain.services.run_status import JobSummary, record_job
 from domain.services.runs import RUN
+from domain.storage import keys
+from domain.storage.records import Op
 
 
 class FinalSummary(JobSummary):
     modelId: str | None
 
 
-def run_id_for(tenant: str, experiment_id: str, idempotency_key: str | None) -> str:
+def key_digest(idempotency_key: str) -> str:
+    return hashlib.sha256(idempotency_key.encode()).hexdigest()[:40]
+
+
+def _run_of_key(store: Store, tenant: str, experiment_id: str, idempotency_key: str | None) -> str | None:
+    """The run an Idempotency-Key already started on this experiment, if any."""
     if not idempotency_key:
-        return new_id()
-    digest = hashlib.sha256(f"{tenant}|{experiment_id}|{idempotency_key}".encode()).hexdigest()
-    return f"r{digest[:21]}"
+        return None
+    key = keys.idempotent_run_key(experiment_id, key_digest(idempotency_key))
+    found = rows.read_one(store, tenant, key, rows.RunOfKey)
+    return found[0].run_id if found else None
 
 
 def _check_quotas(store: Store, tenant: str, exp: Experiment) -> None:
@@ -89,14 +102,13 @@ def spec_for(store: Store, tenant: str, exp: Experiment, run_id: str) -> Trainin
 def start_run(
     store: Store, principal: Principal, tenant: str, experiment_id: str, idempotency_key: str | None
 ) -> tuple[Run, bool]:
-    """Create the run record (NotStarted) and its index rows; (run, created). A repeated Idempotency-Key returns
-    the existing run and created=False, so the caller starts no second orchestration."""
-    run_id = run_id_for(tenant, experiment_id, idempotency_key)
-    if idempotency_key:
-        try:
-            return RUN.read(store, tenant, run_id), False
-        except NotFound:
-            pass
+    """Create the run record (NotStarted), its index rows and its training operation; (run, created). Run ids sort
+    by creation time like every id; an Idempotency-Key is remembered by a row written in the run's own transaction,
+    so a repeat (even a concurrent one) returns the existing run and created=False, and no second orchestration."""
+    known = _run_of_key(store, tenant, experiment_id, idempotency_key)
+    if known is not None:
+        return RUN.read(store, tenant, known), False
+    run_id = new_id()
     exp = get_experiment(store, tenant, experiment_id)
     _check_quotas(store, tenant, exp)
     spec = spec_for(store, tenant, exp, run_id)
@@ -111,12 +123,43 @@ def start_run(
         spec=spec,
         progress=Progress(trials_done=0),
     )
+    remember = []
+    if idempotency_key:
+        key = keys.idempotent_run_key(experiment_id, key_digest(idempotency_key))
+        remember = [Op.create(key, rows.RunOfKey(run_id=run_id).stored())]
     try:
-        stored = RUNS.create(store, tenant, run_id, data, actor=actor(principal))
-    except Conflict:
-        return RUN.read(store, tenant, run_id), False
+        stored = RUNS.create(store, tenant, run_id, data, actor=actor(principal), extra_ops=remember)
+    except Conflict:  # the same key, sent twice at once: the other request created the run
+        known = _run_of_key(store, tenant, experiment_id, idempotency_key)
+        if known is None:
+            raise
+        return RUN.read(store, tenant, known), False
     indexes.add_run(store, tenant, run_id, spec.job_name)
+    start_training_operation(store, principal, tenant, run_id)
+    note_run(store, tenant, exp.id, run_id, JobStatus.NOT_STARTED, stored.created_at)
     return RUN.of(stored), True
+
+
+def start_training_operation(store: Store, principal: Principal, tenant: str, run_id: str) -> None:
+    """The run's operation (`.../operations/{run id}`): the same id, in the platform partition (idempotent)."""
+    data = OperationData(
+        kind=OperationKind.TRAINING,
+        status=OperationStatus.RUNNING,
+        target=f"runs/{run_id}",
+        tenant=tenant,
+        run_id=run_id,
+    )
+    with contextlib.suppress(Conflict):
+        OPERATIONS.create(store, tenant, run_id, data, actor=actor(principal))
+
+
+def end_training_operation(store: Store, tenant: str, run_id: str) -> None:
+    """Record the finalized run's outcome on its operation (runs started before operations existed have none)."""
+    run = RUN.of(RUNS.get(store, tenant, run_id))
+    limits = run_spec(store, tenant, run_id).limits
+    view = training_view(run, limits.max_trials, active=False)
+    with contextlib.suppress(NotFound):
+        OPERATIONS.update(store, tenant, run_id, view, actor="system")
 
 
 def run_spec(store: Store, tenant: str, run_id: str) -> TrainingSpec:
@@ -146,14 +189,20 @@ def poll(store: Store, backend: AutoMLBackend, tenant: str, run_id: str) -> JobS
 
 
 def request_cancel(store: Store, principal: Principal, tenant: str, run_id: str) -> Run:
-    run = RUNS.get(store, tenant, run_id)
-    status = run.data.status
-    if status.terminal:
-        raise Conflict(f"The run is already {status.value}.", target="status")
-    if status.can_move_to(JobStatus.CANCEL_REQUESTED):
-        changes = {"status": JobStatus.CANCEL_REQUESTED}
-        run = RUNS.update(store, tenant, run_id, changes, actor=actor(principal), current=run)
-    return RUN.of(run)
+    """Mark the run CancelRequested (409 once it has ended); applied to the run as it is now, even while its
+    collections write to it."""
+
+    def attempt() -> Run:
+        run = RUNS.get(store, tenant, run_id)
+        status = run.data.status
+        if status.terminal:
+            raise Conflict(f"The run is already {status.value}.", target="status")
+        if status.can_move_to(JobStatus.CANCEL_REQUESTED):
+            changes = {"status": JobStatus.CANCEL_REQUESTED}
+            run = RUNS.update(store, tenant, run_id, changes, actor=actor(principal), current=run)
+        return RUN.of(run)
+
+    return read_modify_write(attempt, None)
 
 
 def cancel(store: Store, backend: AutoMLBackend, tenant: str, run_id: str) -> JobSummary:
@@ -173,12 +222,8 @@ def finalize(store: Store, series: RowStore, backend: AutoMLBackend, tenant: str
         except ConcurrencyConflict:  # a collector tick moved the watermark meanwhile: collect what is left
             continue
     job_name = RUNS.get(store, tenant, run_id).data.job_name
+    collect.record_trials(store, backend, tenant, run_id, job_name)
     trials = backend.list_trials(tenant, job_name)
-    rows = [
-        TRIALS.child(t.trial_id, TrialData.model_validate(t.model_dump(mode="json", exclude={"trial_id"})), run_id)
-        for t in trials
-    ]
-    store.upsert_entities(tenant, rows, actor="system")
     info: JobInfo = backend.get_job(tenant, job_name)
     result = record_job(store, tenant, run_id, info)
     run = RUNS.get(store, tenant, run_id)
@@ -189,6 +234,7 @@ def finalize(store: Store, series: RowStore, backend: AutoMLBackend, tenant: str
     model_id = None
     if info.status is JobStatus.COMPLETED and run.data.auto_register and not run.data.model_id:
         model_id = changes["model_id"] = register_best(store, backend, tenant, run_id, run.data)
-    RUNS.update(store, tenant, run_id, changes, actor="system")
+    read_modify_write(lambda: RUNS.update(store, tenant, run_id, changes, actor="system"), None)
     indexes.deactivate_run(store, tenant, run_id)
+    end_training_operation(store, tenant, run_id)
     return result | {"modelId": model_id}

@@ -10,6 +10,9 @@
 | dataset in use | `ref|dataset|{dataset}|experiment|{experiment}` (written with the experiment) |
 | model in use | `ref|model|{model}|deployment|{endpoint}|{deployment}` (written with the deployment) |
 | user's tenants | `usertenant|{user}|{tenant}` (platform partition `_platform`) |
+| run started with an Idempotency-Key | `idem|run|{experiment}|{sha256 of the key}` -> run id (written with the run) |
+| a model name's versions | `modelver|{lowercased name}` -> first spelling, last version (written with each) |
+| a run's auto-registered model | `runmodel|{run}` -> model id (written with the model: registered once) |
 | job -> run | `job|{job name}` (partition `_jobs`) |
 | active run | `run|{tenant}|{run}` (partition `_active`) |
 | event handled | `event|{event id}` (partition `_events`) |
@@ -116,6 +119,18 @@ def model_ref_key(model_id: str, endpoint_id: str, deployment: str) -> str:
 def model_refs(model_id: str) -> str:
     """The prefix of the deployments using the model."""
     return f"ref{SEP}model{SEP}{model_id}{SEP}deployment{SEP}"
+
+
+def idempotent_run_key(experiment_id: str, key_digest: str) -> str:
+    return f"idem{SEP}run{SEP}{experiment_id}{SEP}{key_digest}"
+
+
+def model_version_key(name: str) -> str:
+    return f"modelver{SEP}{normalize_name(name)}"
+
+
+def run_model_key(run_id: str) -> str:
+    return f"runmodel{SEP}{run_id}"
 
 
 def user_tenant_key(user_id: str, tenant: str) -> str:

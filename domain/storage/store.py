@@ -5,14 +5,12 @@ holding the entity, its unique-name row and its audit row. See docs/adr/0002-tab
     rec = store.create(tenant, "experiment", ident, {...}, actor=user, name="Churn")    # NameTaken if taken
     rec = store.get(tenant, "experiment", ident)                                       # NotFound
     rec = store.update(tenant, "experiment", ident, {"goal": "auc"}, actor=user, etag=if_match, current=rec)
-    store.delete(tenant, "experiment", ident, actor=user, etag=if_match, current=rec)
-    page = store.list(tenant, "run", parent_id=exp_id, where={"status": "Running"}, top=50, continuation=token)
+    page = store.list(tenant, "run", where={"status": "Running"}, top=50, continuation=token, newest_first=True)
 
 `update`/`delete` take the `current` Record when the caller has read it (1 request); otherwise they read it first
 (2 requests). `etag` is the caller's If-Match: a mismatch with `current.etag` is a ConcurrencyConflict at once,
 and the write itself is conditional on the ETag, so a concurrent change is never lost (412 -> ConcurrencyConflict).
 Writes store the current schema version with every property (Replace mode); reads upgrade older versions.
-
 The `Store` port of domain/ports.py; rows of a change: `changes.py`; raw-row transactions: `transact.py`.
 """
 
@@ -25,7 +23,7 @@ from azure.data.tables import TableServiceClient
 
 from domain.errors import NotFound, ValidationFailed
 from domain.ports import Clock
-from domain.storage import codec, keys
+from domain.storage import codec, keys, scan
 from domain.storage.backend import Backend, BackendError, BatchOp, Query, Row, RowMissing
 from domain.storage.changes import child_rows, created, removed, rewritten
 from domain.storage.codec import ACTIVE, DELETING
@@ -38,7 +36,7 @@ from domain.storage.schemas import SchemaRegistry
 from domain.storage.table_backend import TableBackend
 from domain.storage.transact import MAX_OPS, batch_op, delete_ops, run_transaction
 
-# `list` is a method below: the class body names these instead of the builtin
+# `list` is a method below: the class body names these aliases instead of the builtin
 _Rows = list[tuple[Row, str]]
 _RawRows = list[RawRow]
 _Batch = list[BatchOp]
@@ -127,8 +125,7 @@ class EntityStore:
         extra_ops: Sequence[Op] = (),
         children: Sequence[Child] = (),
     ) -> Record:
-        """Apply `changes` (None removes a field); `etag` None = read-modify-write with the current ETag.
-        `extra_ops` and `children` go in the same transaction."""
+        """Apply `changes` (None removes a field), `extra_ops` and `children`; `etag` None = the current ETag."""
         cur = self._current(tenant, kind, id, parent_id, etag, current)
         now = self.clock.now()
         extra = self._extra(tenant, extra_ops, children, actor, now)
@@ -176,15 +173,13 @@ class EntityStore:
         current: Record | None = None,
         extra_ops: Sequence[Op] = (),
     ) -> None:
-        """Delete the entity and release its name, in one transaction with the audit row (tombstoned ones too)
-        and `extra_ops` (e.g. its reference rows)."""
+        """Delete it (tombstoned too), its name row, `extra_ops` rows and the audit row: one transaction."""
         cur = self._current(tenant, kind, id, parent_id, etag, current, include_deleted=True)
         ops = removed(cur, actor=actor, now=self.clock.now(), extra=[batch_op(tenant, op) for op in extra_ops])
         self._submit(tenant, ops, kind, cur.id, cur.name)
 
     def upsert_entities(self, tenant: str, children: Sequence[Child], *, actor: str) -> int:
-        """Create or replace child entities in transactions of at most 99 (no audit rows: machine-written data such
-        as trials); returns the number of requests sent."""
+        """Upsert machine-written child entities (trials), unaudited, 99 per transaction; the requests sent."""
         keys.check_id(tenant, "tenant")
         rows = child_rows(self.schemas, tenant, children, actor, self.clock.now(), upsert=True)
         requests = 0
@@ -204,16 +199,21 @@ class EntityStore:
         top: int = 50,
         continuation: str | None = None,
         include_deleted: bool = False,
+        name_prefix: str | None = None,
+        newest_first: bool = False,
     ) -> Page:
-        """One page of `kind` (children of `parent_id` when given), in id order; one Table query."""
+        """One page of `kind` (under `parent_id`): id order (one query), or newest first / by name prefix (`scan`)."""
         keys.check_id(tenant, "tenant")
         self.schemas.get(kind)
         if parent_id is not None:
             keys.check_id(parent_id, "parent_id")
         lo, hi = keys.kind_range(kind, parent_id)
         state = None if include_deleted else (codec.STATE, codec.ACTIVE)
-        filters = entity_filters(where, reserved=codec.SYSTEM, state=state)
-        rows, token = self._query(Query(tenant, lo, hi, filters, page_size(top)), continuation, kind)
+        query = Query(tenant, lo, hi, entity_filters(where, reserved=codec.SYSTEM, state=state), page_size(top))
+        try:
+            rows, token = scan.page(self.backend, query, continuation, name_prefix, newest_first)
+        except BackendError as exc:
+            raise row_error(exc, kind, "(list)", None) from exc
         return Page([to_record(self.schemas, tenant, kind, row, etag) for row, etag in rows], token)
 
     def list_audit(

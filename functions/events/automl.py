@@ -1,4 +1,5 @@
-"""Event Grid: Azure ML run events (and the local engine's, shaped the same) -> the run's orchestration."""
+"""Event Grid: Azure ML run events (and the local engine's, shaped the same) -> the run's orchestration, and a
+collection of the run's results (docs/adr/0017-live-results.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Any
 import azure.durable_functions as df
 import azure.functions as func
 
-from domain.services import run_events
+from domain.errors import DomainError
+from domain.services import collect, run_events
 from domain.settings import AutoMLBackendKind, get_settings
 from functions import _wiring
 from functions.orchestrations import starters
@@ -42,8 +44,15 @@ async def on_automl_run_event(event: func.EventGridEvent, client: df.DurableOrch
     )
     if delivery is None:
         return
-    if not await starters.raise_job_event(
-        client, delivery.run_id, delivery.payload
-    ):  # other errors: Event Grid retries
-        log.info("Event %s for run %s: its orchestration has ended; acknowledged", event_id, delivery.run_id)
-    await asyncio.to_thread(run_events.delivered, _wiring.store(), event_id, delivery)
+    if not delivery.trial:
+        if not await starters.raise_job_event(client, delivery.run_id, delivery.payload):  # else Event Grid retries
+            log.info("Event %s for run %s: its orchestration has ended; acknowledged", event_id, delivery.run_id)
+        await asyncio.to_thread(run_events.delivered, _wiring.store(), event_id, delivery)
+    # the run's results at once (a trial finished, or the job moved): the live leaderboard, metrics and logs. Best
+    # effort: the collector timer covers a collection that fails here.
+    try:
+        await asyncio.to_thread(
+            collect.collect_live, _wiring.store(), _wiring.series(), _wiring.backend(), delivery.tenant, delivery.run_id
+        )
+    except DomainError as exc:
+        log.warning("Event %s: collecting run %s failed (%s); the collector will", event_id, delivery.run_id, exc)

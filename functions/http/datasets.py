@@ -5,13 +5,13 @@ from __future__ import annotations
 import azure.durable_functions as df
 
 from domain.entities.datasets import Dataset, DatasetCreate, DatasetUpdate, DatasetVersion
-from domain.entities.queries import ListQuery
+from domain.entities.queries import ListQuery, NamedListQuery, UploadQuery
 from domain.services import datasets
 from domain.settings import get_settings
 from functions import _wiring
 from functions._api import Call, endpoint
-from functions._io import Reply, created, no_content, ok, page, parse_json
-from functions._upload import media_type, read_upload
+from functions._io import Reply, created, media_type, no_content, ok, page, parse_json
+from functions._upload import read_upload
 
 bp = df.Blueprint()
 D = "v1/tenants/{tenant}/datasets"
@@ -23,9 +23,10 @@ MEDIA = ("application/json", "multipart/form-data", "text/csv")
     "POST",
     D,
     permission="dataset.write",
-    summary="Upload a CSV (multipart or text/csv) or reference data by URI (JSON)",
+    summary="Upload a CSV (multipart or text/csv, named by ?name=) or reference data by URI (JSON)",
     body=DatasetCreate,
     body_media=MEDIA,
+    query=UploadQuery,
     response=Dataset,
     status=201,
     errors=(409, 413, 415),
@@ -56,13 +57,13 @@ def create_dataset(call: Call) -> Reply:
     "GET",
     D,
     permission="dataset.read",
-    summary="List datasets",
-    query=ListQuery,
+    summary="List datasets (filter by name prefix)",
+    query=NamedListQuery,
     response=list[Dataset],
     tag="datasets",
 )
 def list_datasets(call: Call) -> Reply:
-    items, token = datasets.list_datasets(_wiring.store(), call.tenant, call.query.top, call.query.continuation)
+    items, token = datasets.list_datasets(_wiring.store(), call.tenant, call.query)
     return page(items, token, call.req)
 
 
@@ -120,6 +121,7 @@ def delete_dataset(call: Call) -> Reply:
     permission="dataset.write",
     summary="Upload a new version",
     body_media=("multipart/form-data", "text/csv"),
+    query=UploadQuery,
     response=DatasetVersion,
     status=201,
     errors=(412, 413, 415),
@@ -138,7 +140,7 @@ def add_version(call: Call) -> Reply:
         up.data,
         s.max_upload_bytes,
     )
-    return created(v, call.path(f"datasets/{v.dataset_id}/versions"))
+    return created(v, call.path(f"datasets/{v.dataset_id}/versions/{v.version}"))
 
 
 @endpoint(
@@ -152,7 +154,19 @@ def add_version(call: Call) -> Reply:
     tag="datasets",
 )
 def list_versions(call: Call) -> Reply:
-    items, token = datasets.list_versions(
-        _wiring.store(), call.tenant, call.params["id"], call.query.top, call.query.continuation
-    )
+    items, token = datasets.list_versions(_wiring.store(), call.tenant, call.params["id"], call.query)
     return page(items, token, call.req)
+
+
+@endpoint(
+    bp,
+    "GET",
+    f"{D}/{{id}}/versions/{{version:int}}",
+    permission="dataset.read",
+    summary="Read one version of a dataset",
+    response=DatasetVersion,
+    tag="datasets",
+)
+def get_version(call: Call) -> Reply:
+    version = int(call.params["version"])
+    return ok(datasets.get_version(_wiring.store(), call.tenant, call.params["id"], version))

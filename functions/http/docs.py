@@ -11,6 +11,8 @@ import azure.durable_functions as df
 import azure.functions as func
 import swagger_ui
 
+from domain.errors import NotFound
+from functions._errors import error_response
 from functions._openapi import document
 
 bp = df.Blueprint()
@@ -51,7 +53,7 @@ def docs_page(req: func.HttpRequest) -> func.HttpResponse:
 def docs_asset(req: func.HttpRequest) -> func.HttpResponse:
     name = req.route_params.get("name", "")
     if name not in SERVED:
-        return func.HttpResponse(status_code=404)
+        return error_response(NotFound("asset", name, message=f"No docs asset named '{name}'."))
     mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return func.HttpResponse(
         (ASSETS / name).read_bytes(), mimetype=mime, headers={"Cache-Control": "public, max-age=86400"}

@@ -6,7 +6,7 @@ import azure.durable_functions as df
 
 from domain.entities.experiments import Experiment, ExperimentCreate, ExperimentUpdate
 from domain.entities.operations import Operation
-from domain.entities.queries import ListQuery
+from domain.entities.queries import ExperimentsQuery
 from domain.services import experiments
 from functions import _wiring
 from functions._api import Call, endpoint
@@ -39,13 +39,13 @@ def create_experiment(call: Call) -> Reply:
     "GET",
     E,
     permission="experiment.read",
-    summary="List experiments",
-    query=ListQuery,
+    summary="List experiments (filter by name prefix, dataset)",
+    query=ExperimentsQuery,
     response=list[Experiment],
     tag="experiments",
 )
 def list_experiments(call: Call) -> Reply:
-    items, token = experiments.list_experiments(_wiring.store(), call.tenant, call.query.top, call.query.continuation)
+    items, token = experiments.list_experiments(_wiring.store(), call.tenant, call.query)
     return page(items, token, call.req)
 
 
@@ -67,7 +67,7 @@ def get_experiment(call: Call) -> Reply:
     "PATCH",
     f"{E}/{{id}}",
     permission="experiment.write",
-    summary="Change an experiment",
+    summary="Change an experiment (a JSON merge patch: nested objects are merged)",
     body=ExperimentUpdate,
     response=Experiment,
     errors=(412,),

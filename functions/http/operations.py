@@ -5,7 +5,7 @@ from __future__ import annotations
 import azure.durable_functions as df
 
 from domain.entities.operations import AuditEntry, Operation
-from domain.entities.queries import AuditQuery
+from domain.entities.queries import AuditQuery, OperationsQuery
 from domain.services import audit, operations
 from functions import _wiring
 from functions._api import Call, endpoint
@@ -25,6 +25,21 @@ bp = df.Blueprint()
 )
 def get_operation(call: Call) -> Reply:
     return ok(operations.get_operation(_wiring.store(), call.tenant, call.params["id"]))
+
+
+@endpoint(
+    bp,
+    "GET",
+    "v1/tenants/{tenant}/operations",
+    permission="operation.read",
+    summary="The tenant's long-running operations (filter by status, kind)",
+    query=OperationsQuery,
+    response=list[Operation],
+    tag="operations",
+)
+def list_operations(call: Call) -> Reply:
+    items, token = operations.list_operations(_wiring.store(), call.tenant, call.query)
+    return page(items, token, call.req)
 
 
 @endpoint(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import azure.durable_functions as df
 
 from domain.entities.operations import Operation
-from domain.entities.queries import RunsQuery
+from domain.entities.queries import RunsQuery, TrialsQuery
 from domain.entities.runs import Run, TrialModel
 from domain.services import runs
 from functions import _wiring
@@ -28,15 +28,7 @@ R = "v1/tenants/{tenant}/runs"
     tag="runs",
 )
 def list_runs(call: Call) -> Reply:
-    q = call.query
-    items, token = runs.list_runs(
-        _wiring.store(),
-        call.tenant,
-        experiment_id=q.experiment_id,
-        status=q.status.value if q.status else None,
-        top=q.top,
-        continuation=q.continuation,
-    )
+    items, token = runs.list_runs(_wiring.store(), call.tenant, call.query)
     return page(items, token, call.req)
 
 
@@ -75,9 +67,11 @@ async def delete_run(call: Call) -> Reply:
     "GET",
     f"{R}/{{id}}/trials",
     permission="run.read",
-    summary="The leaderboard, best first",
+    summary="The leaderboard: best first by the primary metric, or sorted by any recorded metric (orderby)",
+    query=TrialsQuery,
     response=list[TrialModel],
     tag="runs",
 )
 def list_trials(call: Call) -> Reply:
-    return page(runs.leaderboard(_wiring.store(), call.tenant, call.params["id"]), None, call.req)
+    items, token = runs.leaderboard(_wiring.store(), call.tenant, call.params["id"], call.query)
+    return page(items, token, call.req)

@@ -7,7 +7,7 @@ import asyncio
 import azure.durable_functions as df
 
 from domain.entities.operations import Operation
-from domain.entities.queries import ListQuery
+from domain.entities.queries import DeploymentsQuery, ModelsQuery, NamedListQuery
 from domain.entities.serving import (
     Deployment,
     DeploymentPut,
@@ -23,7 +23,7 @@ from domain.entities.serving import (
 from domain.services import deployments, endpoints, models
 from functions import _wiring
 from functions._api import Call, endpoint
-from functions._io import Reply, accepted, created, no_content, ok, page
+from functions._io import SCORED_BY, Reply, accepted, created, no_content, ok, page
 from functions.orchestrations import starters
 
 bp = df.Blueprint()
@@ -36,7 +36,7 @@ EP = "v1/tenants/{tenant}/endpoints"
     "POST",
     M,
     permission="model.write",
-    summary="Register a model from a run's best or any trial",
+    summary="Register a model (a new version of its name) from a run's best or any trial",
     body=ModelCreate,
     response=Model,
     status=201,
@@ -49,10 +49,17 @@ def create_model(call: Call) -> Reply:
 
 
 @endpoint(
-    bp, "GET", M, permission="model.read", summary="List models", query=ListQuery, response=list[Model], tag="models"
+    bp,
+    "GET",
+    M,
+    permission="model.read",
+    summary="List models (filter by name, name prefix, run, experiment)",
+    query=ModelsQuery,
+    response=list[Model],
+    tag="models",
 )
 def list_models(call: Call) -> Reply:
-    items, token = models.list_models(_wiring.store(), call.tenant, call.query.top, call.query.continuation)
+    items, token = models.list_models(_wiring.store(), call.tenant, call.query)
     return page(items, token, call.req)
 
 
@@ -113,13 +120,13 @@ def create_endpoint(call: Call) -> Reply:
     "GET",
     EP,
     permission="endpoint.read",
-    summary="List endpoints",
-    query=ListQuery,
+    summary="List endpoints (filter by name prefix)",
+    query=NamedListQuery,
     response=list[Endpoint],
     tag="endpoints",
 )
 def list_endpoints(call: Call) -> Reply:
-    items, token = endpoints.list_endpoints(_wiring.store(), call.tenant, call.query.top, call.query.continuation)
+    items, token = endpoints.list_endpoints(_wiring.store(), call.tenant, call.query)
     return page(items, token, call.req)
 
 
@@ -141,10 +148,10 @@ def get_endpoint(call: Call) -> Reply:
     "PATCH",
     f"{EP}/{{id}}",
     permission="endpoint.write",
-    summary="Change an endpoint; traffic sums to 100",
+    summary="Change an endpoint (a JSON merge patch: traffic shares merge into the split, which sums to 100)",
     body=EndpointUpdate,
     response=Endpoint,
-    errors=(412,),
+    errors=(409, 412),
     tag="endpoints",
 )
 def update_endpoint(call: Call) -> Reply:
@@ -176,19 +183,38 @@ async def delete_endpoint(call: Call) -> Reply:
     "PUT",
     f"{EP}/{{id}}/deployments/{{name}}",
     permission="endpoint.write",
-    summary="Deploy a model version (starts the deployment flow)",
+    summary="Deploy a model version: 201 created, 200 updated (the deployment flow goes on: Operation-Location)",
     body=DeploymentPut,
     response=Deployment,
     status=201,
+    also=(200,),
     durable=True,
+    long_running=True,
     tag="endpoints",
 )
 async def put_deployment(call: Call) -> Reply:
+    ep, name = call.params["id"], call.params["name"]
     dep, op, was_created = await asyncio.to_thread(
-        deployments.start, _wiring.store(), call.user, call.tenant, call.params["id"], call.params["name"], call.body
+        deployments.start, _wiring.store(), call.user, call.tenant, ep, name, call.body
     )
     await starters.start_deployment(call.client, call.tenant, op.id)
-    return ok(dep, status=201 if was_created else 200, headers={"Operation-Location": call.path(f"operations/{op.id}")})
+    location = call.path(f"endpoints/{ep}/deployments/{name}")
+    return accepted(dep, call.path(f"operations/{op.id}"), status=201 if was_created else 200, location=location)
+
+
+@endpoint(
+    bp,
+    "GET",
+    f"{EP}/{{id}}/deployments",
+    permission="endpoint.read",
+    summary="List an endpoint's deployments, failed ones included (filter by state)",
+    query=DeploymentsQuery,
+    response=list[Deployment],
+    tag="endpoints",
+)
+def list_deployments(call: Call) -> Reply:
+    items, token = deployments.list_deployments(_wiring.store(), call.tenant, call.params["id"], call.query)
+    return page(items, token, call.req)
 
 
 @endpoint(
@@ -196,17 +222,19 @@ async def put_deployment(call: Call) -> Reply:
     "POST",
     f"{EP}/{{id}}:score",
     permission="endpoint.score",
-    summary="Score rows through the endpoint",
+    summary="Score rows through the endpoint (the azureml-model-deployment header names the deployment)",
     body=ScoreRequest,
     response=ScoreResponse,
-    errors=(502,),
+    errors=(409, 502),
+    response_headers=(SCORED_BY,),
     tag="endpoints",
 )
 def score(call: Call) -> Reply:
-    predictions = endpoints.score(
+    predictions, deployment = endpoints.score(
         _wiring.store(), _wiring.backend(), call.tenant, call.params["id"], call.body.rows, call.body.deployment
     )
-    return ok(ScoreResponse(predictions=predictions))
+    body = ScoreResponse(predictions=predictions, deployment=deployment)
+    return ok(body, headers={SCORED_BY: deployment})
 
 
 @endpoint(
@@ -229,7 +257,7 @@ def get_deployment(call: Call) -> Reply:
     permission="endpoint.write",
     summary="Delete a deployment (refused while it receives traffic)",
     status=204,
-    errors=(412,),
+    errors=(409, 412),
     tag="endpoints",
 )
 def delete_deployment(call: Call) -> Reply:

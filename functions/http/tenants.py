@@ -5,7 +5,7 @@ from __future__ import annotations
 import azure.durable_functions as df
 
 from domain.entities.operations import Operation
-from domain.entities.queries import ListQuery
+from domain.entities.queries import MembersQuery, NamedListQuery
 from domain.entities.tenancy import Me, Member, MemberPut, Tenant, TenantCreate, TenantUpdate
 from domain.services import tenants
 from functions import _wiring
@@ -19,10 +19,31 @@ T = "v1/tenants/{tenant}"
 
 
 @endpoint(
-    bp, "GET", "v1/me", permission="me.read", summary="The caller, their tenants and roles", response=Me, tag="me"
+    bp,
+    "GET",
+    "v1/me",
+    permission="me.read",
+    summary="The caller, and each tenant they belong to: role, name, display name, quotas, usage",
+    response=Me,
+    tag="me",
 )
 def get_me(call: Call) -> Reply:
     return ok(tenants.get_me(_wiring.store(), call.user))
+
+
+@endpoint(
+    bp,
+    "GET",
+    "v1/tenants",
+    permission="tenant.list",
+    summary="List tenants (platform admins)",
+    query=NamedListQuery,
+    response=list[Tenant],
+    tag="tenants",
+)
+def list_tenants(call: Call) -> Reply:
+    items, token = tenants.list_tenants(_wiring.store(), call.query)
+    return page(items, token, call.req)
 
 
 @endpoint(
@@ -87,13 +108,13 @@ async def delete_tenant(call: Call) -> Reply:
     "GET",
     f"{T}/members",
     permission="member.read",
-    summary="List members",
-    query=ListQuery,
+    summary="List members (filter by role)",
+    query=MembersQuery,
     response=list[Member],
     tag="members",
 )
 def list_members(call: Call) -> Reply:
-    items, token = tenants.list_members(_wiring.store(), call.tenant, call.query.top, call.query.continuation)
+    items, token = tenants.list_members(_wiring.store(), call.tenant, call.query)
     return page(items, token, call.req)
 
 
@@ -105,6 +126,7 @@ def list_members(call: Call) -> Reply:
     summary="Add a member or change a role",
     body=MemberPut,
     response=Member,
+    errors=(409,),
     tag="members",
 )
 def put_member(call: Call) -> Reply:
@@ -120,7 +142,7 @@ def put_member(call: Call) -> Reply:
     permission="member.write",
     summary="Remove a member",
     status=204,
-    errors=(412,),
+    errors=(409, 412),
     tag="members",
 )
 def delete_member(call: Call) -> Reply:

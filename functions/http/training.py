@@ -5,28 +5,17 @@ from __future__ import annotations
 import asyncio
 
 import azure.durable_functions as df
-from pydantic import Field
 
-from domain.entities.common import ApiModel
-from domain.entities.queries import ListQuery
+from domain.entities.queries import LogsQuery, MetricsQuery
 from domain.entities.runs import LogLineModel, MetricPointModel, Run
 from domain.services import runs, training
 from functions import _wiring
 from functions._api import Call, endpoint
-from functions._io import Reply, ok, page
+from functions._io import Reply, accepted, page
 from functions.orchestrations import starters
 
 bp = df.Blueprint()
 T = "v1/tenants/{tenant}"
-
-
-class MetricsQuery(ListQuery):
-    name: str | None = Field(default=None, max_length=128, pattern=r"^[A-Za-z0-9._-]+$")
-
-
-class LogsQuery(ApiModel):
-    after: int = Field(default=0, ge=0)
-    top: int = Field(default=200, ge=1, le=1000)
 
 
 @endpoint(
@@ -34,11 +23,13 @@ class LogsQuery(ApiModel):
     "POST",
     f"{T}/experiments/{{id}}/runs",
     permission="run.start",
-    summary="Start a training run (Idempotency-Key header: a repeat starts nothing new)",
+    summary="Start a training run (Idempotency-Key header: a repeat answers the same run, 200, and starts nothing)",
     response=Run,
     status=202,
+    also=(200,),
     errors=(429,),
     durable=True,
+    headers=("Idempotency-Key",),
     tag="runs",
 )
 async def start_run(call: Call) -> Reply:
@@ -48,8 +39,8 @@ async def start_run(call: Call) -> Reply:
     )
     if created:
         await starters.start_training(call.client, call.tenant, run.id)
-    location = call.path(f"runs/{run.id}")
-    return ok(run, status=202 if created else 200, headers={"Location": location, "Operation-Location": location})
+    operation, location = call.path(f"operations/{run.id}"), call.path(f"runs/{run.id}")
+    return accepted(run, operation, status=202 if created else 200, location=location)
 
 
 @endpoint(
@@ -67,7 +58,7 @@ async def start_run(call: Call) -> Reply:
 async def cancel_run(call: Call) -> Reply:
     run = await asyncio.to_thread(training.request_cancel, _wiring.store(), call.user, call.tenant, call.params["id"])
     await starters.raise_cancel(call.client, run.id, call.user.user_id)  # ended meanwhile: its record says how
-    return ok(run, status=202)
+    return accepted(run, call.path(f"operations/{run.id}"), location=call.path(f"runs/{run.id}"))
 
 
 @endpoint(
@@ -92,12 +83,12 @@ def list_metrics(call: Call) -> Reply:
     "GET",
     f"{T}/runs/{{id}}/logs",
     permission="run.read",
-    summary="Log lines after a sequence number",
+    summary="Log lines after a sequence number (nextLink continues after the last line returned)",
     query=LogsQuery,
     response=list[LogLineModel],
     tag="runs",
 )
 def list_logs(call: Call) -> Reply:
     q = call.query
-    lines = runs.log_page(_wiring.store(), _wiring.series(), call.tenant, call.params["id"], q.after, q.top)
-    return page(lines, None, call.req)
+    lines, after = runs.log_page(_wiring.store(), _wiring.series(), call.tenant, call.params["id"], q.after, q.top)
+    return page(lines, None, call.req, next_query={"after": str(after)} if after is not None else None)

@@ -80,7 +80,9 @@ def test_delete_experiment_removes_its_runs_and_trials(world: dict[str, Any], st
     resp = contrib.delete(f"/tenants/{t}/experiments/{exp['id']}")
     assert contrib.get(f"/tenants/{t}/experiments/{exp['id']}").status_code == 404  # at once
     op = wait_succeeded(contrib, resp)
-    assert op["target"] == f"experiment/{exp['id']}" and op["progress"]["done"] >= 7  # 2 runs + 5 trials
+    assert (
+        op["target"] == f"/api/v1/tenants/{t}/experiments/{exp['id']}" and op["progress"]["done"] >= 7
+    )  # 2 runs + 5 trials
     rows = live_rows(store, t)
     gone = [exp["id"], *runs]
     assert [k for k in rows if any(i in k for i in gone)] == []

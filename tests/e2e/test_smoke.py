@@ -16,4 +16,4 @@ def test_tenant_roundtrip(admin, tenant, user_api) -> None:
     got = owner.get(f"/tenants/{tenant['id']}")
     assert got.status_code == 200, got.text
     me = owner.get("/me").json()
-    assert me["tenants"] == [{"tenantId": tenant["id"], "role": "owner"}]
+    assert [(x["tenantId"], x["role"], x["name"]) for x in me["tenants"]] == [(tenant["id"], "owner", tenant["name"])]

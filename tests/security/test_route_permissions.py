@@ -20,7 +20,7 @@ LIST = (
     "fns = [[f.get_function_name(), f.get_trigger().type] for f in function_app.app.get_functions()]\n"
     "print(json.dumps({'functions': fns, 'ops': [[o.name, str(o.permission)] for o in OPS]}))"
 )
-PUBLIC = {"health", "openapi_document", "docs_page", "docs_asset", "cors_preflight"}
+PUBLIC = {"health", "openapi_document", "docs_page", "docs_asset", "api_fallback"}
 
 
 @pytest.fixture(scope="module")

@@ -46,3 +46,28 @@ def test_internal_error_has_no_stack_trace() -> None:
     resp = internal_error(RuntimeError("secret detail"))
     assert resp.status_code == 500
     assert b"secret detail" not in resp.get_body() and b"Traceback" not in resp.get_body()
+
+
+def test_every_error_has_the_same_shape_and_a_field_problem_names_its_field() -> None:
+    body = json.loads(error_response(errors.ValidationFailed("The file is empty.", target="file")).get_body())
+    assert body["error"] == {
+        "code": "InvalidInput",
+        "message": "The file is empty.",
+        "target": "file",
+        "details": [{"code": "InvalidInput", "message": "The file is empty.", "target": "file"}],
+    }
+    body = json.loads(error_response(errors.NotFound("run", "r1")).get_body())
+    assert set(body["error"]) == {"code", "message", "target", "details"} and body["error"]["details"] == []
+    refused = error_response(errors.MethodNotAllowed("TRACE", ["GET", "OPTIONS"]))
+    assert refused.status_code == 405 and refused.headers["Allow"] == "GET, OPTIONS"
+
+
+def test_an_exception_is_told_in_words_without_the_librarys_class_or_wrapper() -> None:
+    import urllib.error
+
+    refused = urllib.error.URLError(ConnectionRefusedError(111, "Connection refused"))
+    assert errors.readable(refused) == "Connection refused"  # not "<urlopen error [Errno 111] ...>"
+    assert errors.readable(ValueError("The number of classes has to be greater than one")) == (
+        "The number of classes has to be greater than one"  # not "ValueError: ..."
+    )
+    assert errors.readable(RuntimeError("first line\nTraceback (most recent call last):")) == "first line"

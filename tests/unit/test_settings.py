@@ -14,7 +14,12 @@ def test_defaults_are_enough_locally() -> None:
     assert s.automl_backend is AutoMLBackendKind.LOCAL
     assert s.auth_mode is AuthMode.DEV
     assert s.taskhub_name == "automlhublocal"
-    assert s.cors_allowed_origins == ("http://localhost:3000", "http://127.0.0.1:3000")
+    assert s.cors_allowed_origins == (  # a front end's dev servers (3000; Vite's 5173 for the console)
+        "http://localhost:3000",
+        "http://127.0.0.1:3000",
+        "http://localhost:5173",
+        "http://127.0.0.1:5173",
+    )
     assert not s.running_in_azure
 
 

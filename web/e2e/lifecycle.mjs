@@ -92,7 +92,7 @@ try {
   await page.getByRole("textbox", { name: "Name" }).fill("iris-species");
   await pick("Task", "classification");
   await pick("Target column", "species");
-  await page.getByRole("textbox", { name: "Primary metric" }).fill("accuracy");
+  await pick("Primary metric", "accuracy"); // an enum of the contract: a dropdown
   const trials = page.getByRole("spinbutton", { name: "Max trials" });
   await trials.fill("8");
   const timeout = page.getByRole("spinbutton", { name: "Timeout (minutes)" });

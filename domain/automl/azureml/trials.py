@@ -131,13 +131,13 @@ def ms_to_datetime(value: Any) -> datetime | None:
         return None
 
 
-def _point(name: str, step: int, value: Any, timestamp_ms: Any) -> MetricPoint | None:
+def _point(name: str, step: int, value: Any, timestamp_ms: Any, trial_id: str | None = None) -> MetricPoint | None:
     try:
         number = float(value)
         ts = datetime.fromtimestamp(int(timestamp_ms) / 1000, tz=UTC)
     except (TypeError, ValueError):
         return None
-    return MetricPoint(name=name, step=step, value=number, timestamp=ts)
+    return MetricPoint(name=name, step=step, value=number, timestamp=ts, trial_id=trial_id)
 
 
 def metrics_since(mlflow: MlflowRest, job_name: str, watermark: int) -> tuple[list[MetricPoint], int]:
@@ -157,7 +157,7 @@ def metrics_since(mlflow: MlflowRest, job_name: str, watermark: int) -> tuple[li
             continue
         step = iteration_of(run)
         for m in run.get("data", {}).get("metrics", []):
-            point = _point(m["key"], step, m.get("value"), m.get("timestamp"))
+            point = _point(m["key"], step, m.get("value"), m.get("timestamp"), run_id_of(run))
             if point and int(m["timestamp"]) > watermark:
                 found.append((int(m["timestamp"]), point))
     found.sort(key=lambda item: (item[0], item[1].name, item[1].step))

@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from domain.automl.local.jobdir import now_iso
+from domain.errors import readable
 
 TOPIC = "/subscriptions/local/resourceGroups/local/providers/Microsoft.MachineLearningServices/workspaces/local"
 RUN_STATUS_CHANGED = "Microsoft.MachineLearningServices.RunStatusChanged"
@@ -45,6 +46,21 @@ def run_event(event_type: str, run: dict[str, Any], status: str, properties: dic
     }
 
 
+def trial_event(run: dict[str, Any], record_id: int, algorithm: str, score: float) -> dict[str, Any]:
+    """`RunCompleted` of one AutoML child run (a trial), as Azure ML sends it: run id `{job name}_{iteration}`,
+    `runType` null, `runProperties` with `runTemplate: automl_child`, the iteration, algorithm and score."""
+    child = {**run, "job_name": f"{run['job_name']}_{record_id}"}
+    event = run_event(
+        RUN_COMPLETED,
+        child,
+        "Completed",
+        {"runTemplate": "automl_child", "iteration": record_id, "run_algorithm": algorithm, "score": score},
+    )
+    event["data"]["runType"] = None
+    event["data"]["runTags"] = {}
+    return event
+
+
 def post_events(url: str, events: list[dict[str, Any]], *, attempts: int = 3, timeout: float = 5.0) -> str | None:
     """POST the events as one Event Grid array; None on success, else the last error (after `attempts` tries)."""
     if not url or not events:
@@ -64,6 +80,6 @@ def post_events(url: str, events: list[dict[str, Any]], *, attempts: int = 3, ti
                     return None
                 error = f"HTTP {response.status}"
         except (urllib.error.URLError, OSError) as exc:
-            error = str(exc)
+            error = readable(exc)
         time.sleep(0.2 * (2**attempt))
     return f"could not post events to the event URL: {error}"

@@ -9,7 +9,7 @@ import json
 import threading
 from typing import Any
 
-from domain.automl.local.events import RUN_COMPLETED, RUN_STATUS_CHANGED, post_events, run_event
+from domain.automl.local.events import RUN_COMPLETED, RUN_STATUS_CHANGED, post_events, run_event, trial_event
 from domain.automl.local.jobdir import JobDir, now_iso, read_json, read_jsonl, write_json_atomic
 
 TERMINAL = ("Completed", "Failed", "Canceled")
@@ -63,6 +63,14 @@ class StatusFile:
             write_json_atomic(self._job.status, self.data)
             snapshot = dict(self.data)
         self._post(status, snapshot)
+
+    def trial_finished(self, record_id: int, algorithm: str, score: float) -> None:
+        """Post the trial's child-run `RunCompleted` (Azure ML sends one per child run), in the background: the
+        trial monitor never waits on the host. Best effort, one try: the collector timer covers a lost one."""
+        if not self._url:
+            return
+        event = trial_event(self._run, record_id, algorithm, score)
+        threading.Thread(target=post_events, args=(self._url, [event]), kwargs={"attempts": 1}, daemon=True).start()
 
     def _post(self, status: str, snapshot: dict[str, Any]) -> None:
         properties = {

@@ -31,6 +31,7 @@ from typing import Any
 
 from domain.automl.local.jobdir import pid_record, write_json_atomic
 from domain.automl.local.model_cache import ModelCache
+from domain.errors import readable
 
 # What the local engine's models need (flaml.automl brings pandas, scikit-learn, lightgbm and xgboost): imported once
 # at start, so a model's first load costs only its download and unpickling.
@@ -101,7 +102,7 @@ def load_bytes(data: bytes) -> tuple[Model, int]:
     except ModelFileError:
         raise
     except Exception as exc:
-        raise ModelFileError(f"{type(exc).__name__}: {exc}") from exc
+        raise ModelFileError(readable(exc)) from exc
 
 
 class ScoringApp:
@@ -138,7 +139,7 @@ class ScoringApp:
             with entry.lock:
                 return 200, {"predictions": predict(entry.model, body.get("rows"))}
         except Exception as exc:
-            return 400, {"error": f"{type(exc).__name__}: {exc}"}
+            return 400, {"error": readable(exc)}
 
     def unload(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         prefix = body.get("prefix")

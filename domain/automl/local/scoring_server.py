@@ -25,7 +25,7 @@ from typing import Any
 
 from domain.automl.local.jobdir import pid_alive, pid_record, read_json, write_json_atomic
 from domain.automl.local.jobs import ROOT
-from domain.errors import Unavailable
+from domain.errors import Unavailable, readable
 from domain.settings import VARS, Settings
 
 FOLDER = "_scoring"
@@ -150,7 +150,8 @@ class ScoringServer:
                 return exc.code, json.loads(exc.read() or b"{}")
             except (urllib.error.URLError, ConnectionError) as exc:
                 if attempt == 2 or pid_alive(self.record()):
-                    raise Unavailable(f"the local scoring server did not answer: {exc}", retry_after=5) from None
+                    message = f"the local scoring server did not answer: {readable(exc)}"
+                    raise Unavailable(message, retry_after=5) from None
         return None
 
     def health(self) -> dict[str, Any] | None:

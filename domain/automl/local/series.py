@@ -59,9 +59,11 @@ def metrics_since(job: JobDir, watermark: int) -> tuple[list[MetricPoint], int]:
             continue
         at = start + timedelta(seconds=float(r.get("wall_clock_time", 0.0)))
         step = int(r["record_id"])
-        points.append(MetricPoint(name=name, step=step, value=score_from_loss(best_loss, higher), timestamp=at))
+        trial = f"{job.path.name}_{step}"
+        best = score_from_loss(best_loss, higher)
+        points.append(MetricPoint(name=name, step=step, value=best, timestamp=at, trial_id=trial))
         trial_score = score_from_loss(r["validation_loss"], higher)
-        points.append(MetricPoint(name=name + TRIAL_SUFFIX, step=step, value=trial_score, timestamp=at))
+        points.append(MetricPoint(name=name + TRIAL_SUFFIX, step=step, value=trial_score, timestamp=at, trial_id=trial))
     return points, max(watermark, len(records))
 
 

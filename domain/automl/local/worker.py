@@ -24,6 +24,7 @@ from domain.automl.local.jobdir import MODEL_BLOB, JobDir, now_iso, read_json, r
 from domain.automl.local.journal import JobLog, StatusFile
 from domain.automl.local.mapping import azure_algorithm, score_from_loss
 from domain.automl.local.refit import best_record, refit_after_stop, refitted_record
+from domain.errors import readable
 from domain.settings import load_settings
 
 HARD_LIMIT_MARGIN_SECONDS = 30
@@ -105,6 +106,7 @@ class TrialMonitor(threading.Thread):
                 f"Trial {r['record_id']}: {algorithm} {self.plan['primary_metric']}={score:.4f} "
                 f"(best {best:.4f}) in {r.get('trial_time', 0.0):.2f}s"
             )
+            self.status.trial_finished(int(r["record_id"]), algorithm, score)
         if len(records) > self.seen and self.best is not None:
             self.seen = len(records)
             best_score = score_from_loss(self.best[0], higher)
@@ -239,7 +241,7 @@ def run_job(job: JobDir) -> None:
         status.move_to("Canceled", error="canceled before any trial ran")
     except Exception as exc:
         (job.path / "traceback.txt").write_text(traceback.format_exc())
-        status.move_to("Failed", error=f"{type(exc).__name__}: {exc}"[:2000])
+        status.move_to("Failed", error=readable(exc)[:2000])  # the class and traceback: traceback.txt
 
 
 def refit(job: JobDir, record_id: int, out: Path) -> None:

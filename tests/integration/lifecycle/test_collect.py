@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from domain.entities.automl import JobInfo, JobStatus, LogLine, MetricPoint
+from domain.entities.automl import JobInfo, JobStatus, LogLine, MetricPoint, Trial
 from domain.services import collect, indexes
 from domain.settings import load_settings
 from domain.storage import keys
@@ -44,6 +44,9 @@ class FakeBackend:
 
     def get_job(self, tenant: str, job: str) -> JobInfo:
         return JobInfo(job_name=job, status=JobStatus.RUNNING, trials_done=len(self.points), best_score=0.9)
+
+    def list_trials(self, tenant: str, job: str) -> list[Trial]:
+        return []  # the series are what these tests count (trials: tests/unit/services/test_console_reads.py)
 
 
 class Crash(Exception):

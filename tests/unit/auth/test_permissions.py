@@ -17,6 +17,7 @@ EXPECTED: dict[str, str] = {
     "public": "public",
     "me.read": "signed-in",
     "tenant.create": "platform-admin",
+    "tenant.list": "platform-admin",
     "tenant.delete": "platform-admin",
     "tenant.read": "owner",
     "tenant.update": "owner",

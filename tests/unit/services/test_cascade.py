@@ -41,7 +41,8 @@ def test_delete_experiment_removes_runs_and_trials_then_frees_the_dataset() -> N
     run_ids = [training.start_run(w.store, OWNER, w.tenant, w.experiment_id, None)[0].id for _ in range(2)]
     plant_trials(w, run_ids[0], 120)  # more than one page
     op = cascade.start_delete(w.store, OWNER, w.tenant, "experiment", w.experiment_id, None)
-    assert op.status is OperationStatus.RUNNING and op.target == f"experiment/{w.experiment_id}"
+    assert op.status is OperationStatus.RUNNING
+    assert op.target == f"/api/v1/tenants/{w.tenant}/experiments/{w.experiment_id}"  # a resource URL
     with pytest.raises(NotFound):  # hidden at once
         experiments.get_experiment(w.store, w.tenant, w.experiment_id)
     assert run_to_end(w, op.id) >= 2

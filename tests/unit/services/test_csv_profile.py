@@ -38,6 +38,8 @@ def test_bom_and_crlf_are_accepted() -> None:
         (b"", "no header"),
         (b"a,a\n1,2\n", "unique"),
         (b"a,b\n1,2,3\n", "Row 2 has 3 fields"),
+        (b"a,b,label\n", "a header but no data rows"),  # header only: nothing to train on
+        (b"a,b,label\n\n\n", "a header but no data rows"),
     ],
 )
 def test_unusable_files_are_refused_with_a_reason(data: bytes, message: str) -> None:

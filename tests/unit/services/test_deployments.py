@@ -8,7 +8,7 @@ import pytest
 from domain.entities.automl import JobStatus, ProvisioningState
 from domain.entities.operations import OperationStatus
 from domain.entities.serving import DeploymentPut, EndpointCreate, EndpointUpdate, ModelCreate
-from domain.errors import ReferencedBy, UpstreamRefused, ValidationFailed
+from domain.errors import Conflict, ReferencedBy, UpstreamRefused, ValidationFailed
 from domain.services import deployments, endpoints, models, operations, training
 from domain.services.endpoints import backend_endpoint
 from tests.unit.services.kit import OWNER, World, memory_series, world
@@ -25,11 +25,12 @@ def trained(w: World) -> str:
     return model_id
 
 
-def deploy(w: World, endpoint_id: str, name: str, model_id: str) -> str:
+def deploy(w: World, endpoint_id: str, name: str, model_id: str, traffic: int | None = None) -> str:
     """Run the flow's steps as the orchestration does; the operation id."""
-    _, op, _ = deployments.start(w.store, OWNER, w.tenant, endpoint_id, name, DeploymentPut(model_id=model_id))
+    body = DeploymentPut(model_id=model_id, traffic=traffic)
+    _, op, _ = deployments.start(w.store, OWNER, w.tenant, endpoint_id, name, body)
     deployments.ensure_endpoint(w.store, w.backend, w.tenant, op.id)
-    assert deployments.create_deployment(w.store, w.backend, w.tenant, op.id) == "Creating"
+    assert deployments.create_deployment(w.store, w.backend, w.tenant, op.id) in ("Creating", "Updating")
     while deployments.provisioning_state(w.store, w.backend, w.tenant, op.id)["state"] != "Succeeded":
         pass
     deployments.smoke_test(w.store, w.backend, w.blobs, w.tenant, op.id)
@@ -56,7 +57,9 @@ def test_the_flow_provisions_smoke_tests_then_shifts_traffic(w: World) -> None:
     scored_at, rows, name = w.backend.scored[0]
     assert scored_at == backend_endpoint(w.tenant, ep.id) and name == "blue"
     assert len(rows) == 5 and "label" not in rows[0] and rows[0]["b"] == 2.5
-    assert endpoints.score(w.store, w.backend, w.tenant, ep.id, [{"a": 1.0, "b": 2.0}], None) == ["x"]
+    assert endpoints.score(w.store, w.backend, w.tenant, ep.id, [{"a": 1.0, "b": 2.0}], None) == (["x"], "blue")
+    live = endpoints.get_endpoint(w.store, w.tenant, ep.id)
+    assert live.scoring_uri == f"/api/v1/tenants/{w.tenant}/endpoints/{ep.id}:score"
 
 
 def test_a_model_in_use_cannot_be_deleted(w: World) -> None:
@@ -97,25 +100,30 @@ def test_traffic_goes_only_to_provisioned_deployments_and_a_refusal_restores_the
     deploy(w, ep.id, "blue", model_id)
     deployments.put_deployment(w.store, OWNER, w.tenant, ep.id, "green", DeploymentPut(model_id=model_id))
     split = EndpointUpdate(traffic={"blue": 50, "green": 50})
-    with pytest.raises(ValidationFailed, match="'green' is Creating"):
+    with pytest.raises(Conflict, match="'green' is Creating"):  # its state refuses it: 409
         endpoints.update_endpoint(w.store, w.backend, OWNER, w.tenant, ep.id, split, None)
     with pytest.raises(ValidationFailed, match="No such deployments: red"):
         endpoints.update_endpoint(
-            w.store, w.backend, OWNER, w.tenant, ep.id, EndpointUpdate(traffic={"red": 100}), None
+            w.store, w.backend, OWNER, w.tenant, ep.id, EndpointUpdate(traffic={"red": 100, "blue": 0}), None
+        )
+    with pytest.raises(ValidationFailed, match="add up to 200"):  # merged into the split: blue keeps its 100
+        endpoints.update_endpoint(
+            w.store, w.backend, OWNER, w.tenant, ep.id, EndpointUpdate(traffic={"green": 100}), None
         )
     w.backend.refuse_traffic = True
     zero = EndpointUpdate(traffic={"blue": 100, "green": 0})
     with pytest.raises(UpstreamRefused):
         endpoints.update_endpoint(w.store, w.backend, OWNER, w.tenant, ep.id, zero, None)
     assert endpoints.get_endpoint(w.store, w.tenant, ep.id).traffic == {"blue": 100}
-    with pytest.raises(ValidationFailed, match="still receives traffic"):
+    with pytest.raises(Conflict, match="still receives traffic"):  # blocked by its traffic: 409, like a reference
         deployments.delete_deployment(w.store, OWNER, w.tenant, ep.id, "blue", None)
     deployments.delete_deployment(w.store, OWNER, w.tenant, ep.id, "green", None)
 
 
 def test_scoring_needs_a_live_deployment(w: World) -> None:
     ep = endpoints.create_endpoint(w.store, OWNER, w.tenant, EndpointCreate(name="ep"))
-    with pytest.raises(ValidationFailed, match="no live deployment"):
+    assert endpoints.get_endpoint(w.store, w.tenant, ep.id).scoring_uri is None
+    with pytest.raises(Conflict, match="no live deployment"):
         endpoints.score(w.store, w.backend, w.tenant, ep.id, [{"a": 1}], None)
 
 
@@ -125,3 +133,36 @@ def test_an_api_model_gets_its_artifact_on_first_deployment(w: World) -> None:
     assert model.uri is None and model.trial_id == "t0"
     ref = models.model_artifact(w.store, w.backend, w.tenant, model.id)
     assert ref.trial_id == "t0" and models.get_model(w.store, w.tenant, model.id).uri == ref.uri
+
+
+def test_a_new_deployment_takes_the_share_it_asks_for(w: World) -> None:
+    """As in Azure ML: the first live deployment takes all the traffic; beside a live one, a deployment takes 0
+    unless it asks (a canary never silently becomes production); the others shrink in proportion."""
+    model_id = trained(w)
+    ep = endpoints.create_endpoint(w.store, OWNER, w.tenant, EndpointCreate(name="ep"))
+    deploy(w, ep.id, "blue", model_id)
+    assert endpoints.get_endpoint(w.store, w.tenant, ep.id).traffic == {"blue": 100}
+    deploy(w, ep.id, "green", model_id)  # asks for nothing
+    assert endpoints.get_endpoint(w.store, w.tenant, ep.id).traffic == {"blue": 100, "green": 0}
+    deploy(w, ep.id, "canary", model_id, traffic=10)
+    assert endpoints.get_endpoint(w.store, w.tenant, ep.id).traffic == {"blue": 90, "green": 0, "canary": 10}
+    assert w.backend.endpoints[backend_endpoint(w.tenant, ep.id)].traffic == {"blue": 90, "green": 0, "canary": 10}
+    deploy(w, ep.id, "blue", model_id)  # an update keeps its share
+    assert endpoints.get_endpoint(w.store, w.tenant, ep.id).traffic == {"blue": 90, "green": 0, "canary": 10}
+    alone = endpoints.create_endpoint(w.store, OWNER, w.tenant, EndpointCreate(name="alone"))
+    with pytest.raises(ValidationFailed, match="must be 0 or 100") as info:
+        deployments.put_deployment(
+            w.store, OWNER, w.tenant, alone.id, "one", DeploymentPut(model_id=model_id, traffic=30)
+        )
+    assert info.value.target == "traffic"
+
+
+def test_the_split_scales_the_others_and_always_adds_up_to_100() -> None:
+    assert deployments.new_split({}, "blue", None) == {"blue": 100}
+    assert deployments.new_split({"blue": 100}, "green", None) == {"blue": 100, "green": 0}
+    assert deployments.new_split({"a": 50, "b": 50}, "c", 33) == {"a": 34, "b": 33, "c": 33}
+    assert deployments.new_split({"a": 70, "b": 30}, "a", None) == {"a": 70, "b": 30}
+    assert deployments.new_split({"a": 70, "b": 30}, "b", 100) == {"a": 0, "b": 100}
+    assert deployments.new_split({"a": 0}, "b", None) == {"a": 0, "b": 100}
+    for share in range(101):
+        assert sum(deployments.new_split({"a": 13, "b": 29, "c": 58}, "d", share).values()) == 100

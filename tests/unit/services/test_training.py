@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from domain.entities.automl import JobStatus
+from domain.entities.queries import RunsQuery, TrialsQuery
 from domain.errors import Conflict, QuotaExceeded
 from domain.records.kinds import MODELS, RUNS
-from domain.services import indexes, runs, training
+from domain.services import indexes, models, runs, training
 from domain.storage import keys
 from tests.unit.services.kit import OWNER, World, memory_series, person, world
 
@@ -34,7 +35,8 @@ def test_a_repeated_idempotency_key_returns_the_same_run(w: World) -> None:
     assert created and not created_again and again.id == first.id
     other, _ = training.start_run(w.store, OWNER, w.tenant, w.experiment_id, "key-2")
     assert other.id != first.id
-    assert len(runs.list_runs(w.store, w.tenant, experiment_id=None, status=None, top=50, continuation=None)[0]) == 2
+    assert len(runs.list_runs(w.store, w.tenant, RunsQuery())[0]) == 2
+    assert first.id < other.id  # run ids sort by creation time, with or without a key
 
 
 def test_quotas_are_checked_before_anything_is_written() -> None:
@@ -43,7 +45,7 @@ def test_quotas_are_checked_before_anything_is_written() -> None:
     with pytest.raises(QuotaExceeded) as info:
         training.start_run(w.store, OWNER, w.tenant, w.experiment_id, None)
     assert info.value.target == "maxConcurrentRuns"
-    assert len(runs.list_runs(w.store, w.tenant, experiment_id=None, status=None, top=50, continuation=None)[0]) == 1
+    assert len(runs.list_runs(w.store, w.tenant, RunsQuery())[0]) == 1
     many = world(max_trials=500)
     with pytest.raises(QuotaExceeded, match="maxTrials 500"):
         training.start_run(many.store, OWNER, many.tenant, many.experiment_id, None)
@@ -63,18 +65,22 @@ def test_prepare_poll_finalize_record_the_run_and_register_its_best_model(w: Wor
     assert training.poll(w.store, w.backend, w.tenant, run.id)["terminal"] is True
     series = memory_series()
     final = training.finalize(w.store, series, w.backend, w.tenant, run.id)
-    assert final["status"] == "Completed" and final["modelId"] == f"m{run.id}"
+    model_id = final["modelId"]
+    assert final["status"] == "Completed" and isinstance(model_id, str)
     done = runs.get_run(w.store, w.tenant, run.id)
-    assert done.model_id == f"m{run.id}" and done.metrics == {"accuracy": 0.53} and done.best_trial_id == "t3"
+    assert done.model_id == model_id and done.metrics == {"accuracy": 0.53} and done.best_trial_id == "t3"
     assert done.progress.percent == 100.0 and done.ended_at is not None
     assert not RUNS.get(w.store, w.tenant, run.id).data.active and indexes.active_runs(w.store) == []
-    board = runs.leaderboard(w.store, w.tenant, run.id)
+    board, _ = runs.leaderboard(w.store, w.tenant, run.id, TrialsQuery())
     assert [(t.trial_id, t.rank) for t in board] == [("t3", 1), ("t2", 2), ("t1", 3), ("t0", 4)]
-    model = MODELS.get(w.store, w.tenant, f"m{run.id}").data
+    model = MODELS.get(w.store, w.tenant, model_id).data
     assert model.uri == w.backend.models[0].uri and model.tags == {"source": "autoRegister"}
+    # the next version of the experiment's name, with its trial's score and the run's training columns
+    assert (model.name, model.version, model.trial_id, model.score) == ("exp", 1, "t3", 0.53)
+    assert [(c.name, c.type.value) for c in model.input_columns] == [("a", "integer"), ("b", "number")]
     points = runs.metric_page(w.store, series, w.tenant, run.id, "accuracy", 50, None)[0]
     assert [p.step for p in points] == [0, 1, 2, 3], "the last collection ran before the run left the index"
-    assert [ln.seq for ln in runs.log_page(w.store, series, w.tenant, run.id, 2, 10)] == [3, 4]
+    assert [ln.seq for ln in runs.log_page(w.store, series, w.tenant, run.id, 2, 10)[0]] == [3, 4]
 
 
 def test_finalize_twice_registers_one_model(w: World) -> None:
@@ -85,7 +91,12 @@ def test_finalize_twice_registers_one_model(w: World) -> None:
     training.finalize(w.store, memory_series(), w.backend, w.tenant, run.id)
     again = training.finalize(w.store, memory_series(), w.backend, w.tenant, run.id)  # a retried activity
     assert again["modelId"] is None and len(w.backend.models) == 1
-    assert runs.get_run(w.store, w.tenant, run.id).model_id == f"m{run.id}"
+    model_id = runs.get_run(w.store, w.tenant, run.id).model_id
+    assert model_id is not None and len(MODELS.list(w.store, w.tenant)[0]) == 1
+    # the register step itself, retried, finds the model it registered (one per run, `runmodel|{run}`)
+    data = RUNS.get(w.store, w.tenant, run.id).data
+    assert models.register_best(w.store, w.backend, w.tenant, run.id, data) == model_id
+    assert len(w.backend.models) == 1
 
 
 def test_without_auto_register_no_model_is_made() -> None:

@@ -11,10 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List datasets */
+        /** List datasets (filter by name prefix) */
         get: operations["list_datasets"];
         put?: never;
-        /** Upload a CSV (multipart or text/csv) or reference data by URI (JSON) */
+        /** Upload a CSV (multipart or text/csv, named by ?name=) or reference data by URI (JSON) */
         post: operations["create_dataset"];
         delete?: never;
         options?: never;
@@ -59,6 +59,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenant}/datasets/{id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one version of a dataset */
+        get: operations["get_version"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants/{tenant}/experiments": {
         parameters: {
             query?: never;
@@ -66,7 +83,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List experiments */
+        /** List experiments (filter by name prefix, dataset) */
         get: operations["list_experiments"];
         put?: never;
         /** Create an experiment */
@@ -92,7 +109,7 @@ export interface paths {
         delete: operations["delete_experiment"];
         options?: never;
         head?: never;
-        /** Change an experiment */
+        /** Change an experiment (a JSON merge patch: nested objects are merged) */
         patch: operations["update_experiment"];
         trace?: never;
     };
@@ -105,6 +122,23 @@ export interface paths {
         };
         /** Status and progress of a long-running operation */
         get: operations["get_operation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's long-running operations (filter by status, kind) */
+        get: operations["list_operations"];
         put?: never;
         post?: never;
         delete?: never;
@@ -172,7 +206,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The leaderboard, best first */
+        /** The leaderboard: best first by the primary metric, or sorted by any recorded metric (orderby) */
         get: operations["list_trials"];
         put?: never;
         post?: never;
@@ -189,10 +223,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List models */
+        /** List models (filter by name, name prefix, run, experiment) */
         get: operations["list_models"];
         put?: never;
-        /** Register a model from a run's best or any trial */
+        /** Register a model (a new version of its name) from a run's best or any trial */
         post: operations["create_model"];
         delete?: never;
         options?: never;
@@ -226,7 +260,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List endpoints */
+        /** List endpoints (filter by name prefix) */
         get: operations["list_endpoints"];
         put?: never;
         /** Create an online endpoint */
@@ -252,7 +286,7 @@ export interface paths {
         delete: operations["delete_endpoint"];
         options?: never;
         head?: never;
-        /** Change an endpoint; traffic sums to 100 */
+        /** Change an endpoint (a JSON merge patch: traffic shares merge into the split, which sums to 100) */
         patch: operations["update_endpoint"];
         trace?: never;
     };
@@ -265,11 +299,28 @@ export interface paths {
         };
         /** Read a deployment */
         get: operations["get_deployment"];
-        /** Deploy a model version (starts the deployment flow) */
+        /** Deploy a model version: 201 created, 200 updated (the deployment flow goes on: Operation-Location) */
         put: operations["put_deployment"];
         post?: never;
         /** Delete a deployment (refused while it receives traffic) */
         delete: operations["delete_deployment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/endpoints/{id}/deployments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List an endpoint's deployments, failed ones included (filter by state) */
+        get: operations["list_deployments"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -284,7 +335,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Score rows through the endpoint */
+        /** Score rows through the endpoint (the azureml-model-deployment header names the deployment) */
         post: operations["score"];
         delete?: never;
         options?: never;
@@ -299,7 +350,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller, their tenants and roles */
+        /** The caller, and each tenant they belong to: role, name, display name, quotas, usage */
         get: operations["get_me"];
         put?: never;
         post?: never;
@@ -316,7 +367,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List tenants (platform admins) */
+        get: operations["list_tenants"];
         put?: never;
         /** Create a tenant */
         post: operations["create_tenant"];
@@ -352,7 +404,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List members */
+        /** List members (filter by role) */
         get: operations["list_members"];
         put?: never;
         post?: never;
@@ -389,7 +441,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start a training run (Idempotency-Key header: a repeat starts nothing new) */
+        /** Start a training run (Idempotency-Key header: a repeat answers the same run, 200, and starts nothing) */
         post: operations["start_run"];
         delete?: never;
         options?: never;
@@ -438,7 +490,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Log lines after a sequence number */
+        /** Log lines after a sequence number (nextLink continues after the last line returned) */
         get: operations["list_logs"];
         put?: never;
         post?: never;
@@ -453,11 +505,41 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * Order
+         * @enum {string}
+         */
+        Order: "createdAt asc" | "createdAt desc";
+        /**
+         * OperationKind
+         * @enum {string}
+         */
+        OperationKind: "delete" | "deployment" | "training";
+        /**
+         * OperationStatus
+         * @enum {string}
+         */
+        OperationStatus: "NotStarted" | "Running" | "Succeeded" | "Failed" | "Canceled";
+        /**
          * JobStatus
          * @description Azure ML job statuses. Terminal: Completed, Failed, Canceled. A run's status only moves forward.
          * @enum {string}
          */
         JobStatus: "NotStarted" | "Queued" | "Preparing" | "Running" | "Finalizing" | "CancelRequested" | "Completed" | "Failed" | "Canceled";
+        /**
+         * ProvisioningState
+         * @enum {string}
+         */
+        ProvisioningState: "Creating" | "Updating" | "Succeeded" | "Failed" | "Deleting";
+        /**
+         * Role
+         * @enum {string}
+         */
+        Role: "reader" | "contributor" | "owner";
+        /**
+         * Algorithm
+         * @enum {string}
+         */
+        Algorithm: "LogisticRegression" | "SGD" | "MultinomialNaiveBayes" | "BernoulliNaiveBayes" | "SVM" | "LinearSVM" | "KNN" | "DecisionTree" | "RandomForest" | "ExtremeRandomTrees" | "LightGBM" | "GradientBoosting" | "XGBoostClassifier" | "ElasticNet" | "LassoLars" | "XGBoostRegressor" | "AutoArima" | "Prophet" | "Naive" | "SeasonalNaive" | "Average" | "SeasonalAverage" | "ExponentialSmoothing" | "Arimax" | "TCNForecaster";
         /** AuditEntry */
         AuditEntry: {
             /** Id */
@@ -479,7 +561,7 @@ export interface components {
              * Changes
              * @default {}
              */
-            changes?: {
+            changes: {
                 [key: string]: unknown;
             };
         };
@@ -506,7 +588,7 @@ export interface components {
              * Distinct
              * @default null
              */
-            distinct?: number | null;
+            distinct: number | null;
         };
         /**
          * ColumnType
@@ -537,18 +619,17 @@ export interface components {
              * Description
              * @default null
              */
-            description?: string | null;
+            description: string | null;
             /** Latestversion */
             latestVersion: number;
-            /** Source */
-            source: string;
+            source: components["schemas"]["DatasetSource"];
             /** @default null */
-            profile?: components["schemas"]["Profile"] | null;
+            profile: components["schemas"]["Profile"] | null;
             /**
              * Tags
              * @default {}
              */
-            tags?: {
+            tags: {
                 [key: string]: string;
             };
         };
@@ -579,6 +660,11 @@ export interface components {
                 [key: string]: string;
             };
         };
+        /**
+         * DatasetSource
+         * @enum {string}
+         */
+        DatasetSource: "upload" | "uri";
         /** DatasetUpdate */
         DatasetUpdate: {
             /**
@@ -586,13 +672,10 @@ export interface components {
              * @default null
              */
             description?: string | null;
-            /**
-             * Tags
-             * @default null
-             */
+            /** Tags */
             tags?: {
-                [key: string]: string;
-            } | null;
+                [key: string]: string | null;
+            };
         };
         /** DatasetVersion */
         DatasetVersion: {
@@ -616,30 +699,29 @@ export interface components {
             datasetId: string;
             /** Version */
             version: number;
-            /** Source */
-            source: string;
+            source: components["schemas"]["DatasetSource"];
             /**
              * Uri
              * @default null
              */
-            uri?: string | null;
+            uri: string | null;
             /**
              * Blobpath
              * @default null
              */
-            blobPath?: string | null;
+            blobPath: string | null;
             /**
              * Sizebytes
              * @default null
              */
-            sizeBytes?: number | null;
+            sizeBytes: number | null;
             /**
              * Sha256
              * @default null
              */
-            sha256?: string | null;
+            sha256: string | null;
             /** @default null */
-            profile?: components["schemas"]["Profile"] | null;
+            profile: components["schemas"]["Profile"] | null;
         };
         /** Deployment */
         Deployment: {
@@ -674,7 +756,7 @@ export interface components {
              * Error
              * @default null
              */
-            error?: string | null;
+            error: string | null;
         };
         /** DeploymentPut */
         DeploymentPut: {
@@ -690,6 +772,12 @@ export interface components {
              * @default 1
              */
             instanceCount?: number;
+            /**
+             * Traffic
+             * @description the share it takes once its smoke test passed (the others shrink in proportion); default: 100 for an endpoint's first live deployment, 0 beside a live one (a canary asks for its share), unchanged for a deployment being updated
+             * @default null
+             */
+            traffic?: number | null;
         };
         /** Endpoint */
         Endpoint: {
@@ -715,21 +803,22 @@ export interface components {
              * Description
              * @default null
              */
-            description?: string | null;
+            description: string | null;
             /**
              * Traffic
              * @default {}
              */
-            traffic?: {
+            traffic: {
                 [key: string]: number;
             };
             /** @default Succeeded */
-            state?: components["schemas"]["ProvisioningState"];
+            state: components["schemas"]["ProvisioningState"];
             /**
              * Scoringuri
+             * @description where to score, once a deployment takes traffic
              * @default null
              */
-            scoringUri?: string | null;
+            scoringUri: string | null;
         };
         /** EndpointCreate */
         EndpointCreate: {
@@ -750,14 +839,16 @@ export interface components {
             description?: string | null;
             /**
              * Traffic
-             * @description deployment name -> percent; sums to 100
-             * @default null
+             * @description deployment name -> percent, merged into the current split (null removes a name); the result sums to 100 (or 0: nothing live)
              */
             traffic?: {
-                [key: string]: number;
-            } | null;
+                [key: string]: number | null;
+            };
         };
-        /** ErrorBody */
+        /**
+         * ErrorBody
+         * @description The one error shape (functions/_errors.py): a field problem's details name the request field.
+         */
         ErrorBody: {
             /** Code */
             code: string;
@@ -767,12 +858,12 @@ export interface components {
              * Target
              * @default null
              */
-            target?: string | null;
+            target: string | null;
             /**
              * Details
-             * @default null
+             * @default []
              */
-            details?: components["schemas"]["ErrorDetailModel"][] | null;
+            details: components["schemas"]["ErrorDetailModel"][];
         };
         /** ErrorDetailModel */
         ErrorDetailModel: {
@@ -784,7 +875,7 @@ export interface components {
              * Target
              * @default null
              */
-            target?: string | null;
+            target: string | null;
         };
         /** ErrorResponse */
         ErrorResponse: {
@@ -814,32 +905,38 @@ export interface components {
              * Description
              * @default null
              */
-            description?: string | null;
+            description: string | null;
             task: components["schemas"]["Task"];
             /** Datasetid */
             datasetId: string;
+            /**
+             * Datasetname
+             * @default null
+             */
+            datasetName: string | null;
             /** Datasetversion */
             datasetVersion: number;
             /** Targetcolumn */
             targetColumn: string;
-            /** Primarymetric */
-            primaryMetric: string;
-            limits: components["schemas"]["LimitsModel"];
-            validation: components["schemas"]["ValidationModel"];
+            primaryMetric: components["schemas"]["PrimaryMetric"];
+            limits: components["schemas"]["LimitsModel-Output"];
+            validation: components["schemas"]["ValidationModel-Output"];
             /** Allowedalgorithms */
-            allowedAlgorithms: string[];
+            allowedAlgorithms: components["schemas"]["Algorithm"][];
             /** Blockedalgorithms */
-            blockedAlgorithms: string[];
+            blockedAlgorithms: components["schemas"]["Algorithm"][];
             featurization: components["schemas"]["FeaturizationMode"];
             /** @default null */
-            forecast?: components["schemas"]["ForecastModel"] | null;
+            forecast: components["schemas"]["ForecastModel-Output"] | null;
             /** Autoregister */
             autoRegister: boolean;
             /**
              * State
              * @default Active
              */
-            state?: string;
+            state: string;
+            /** @default null */
+            lastRun: components["schemas"]["ExperimentRun"] | null;
         };
         /** ExperimentCreate */
         ExperimentCreate: {
@@ -862,11 +959,10 @@ export interface components {
             /** Targetcolumn */
             targetColumn: string;
             /**
-             * Primarymetric
-             * @description default: Azure ML's default for the task
+             * @description default: Azure ML's default for the task; each task takes some (x-enum-by-task)
              * @default null
              */
-            primaryMetric?: string | null;
+            primaryMetric?: components["schemas"]["PrimaryMetric"] | null;
             /**
              * @default {
              *       "timeoutMinutes": 60,
@@ -877,33 +973,47 @@ export interface components {
              *       "enableEarlyTermination": true
              *     }
              */
-            limits?: components["schemas"]["LimitsModel"];
+            limits?: components["schemas"]["LimitsModel-Input"];
             /**
              * @default {
              *       "nCrossValidations": null,
              *       "validationSize": null
              *     }
              */
-            validation?: components["schemas"]["ValidationModel"];
+            validation?: components["schemas"]["ValidationModel-Input"];
             /**
              * Allowedalgorithms
              * @default []
              */
-            allowedAlgorithms?: string[];
+            allowedAlgorithms?: components["schemas"]["Algorithm"][];
             /**
              * Blockedalgorithms
              * @default []
              */
-            blockedAlgorithms?: string[];
+            blockedAlgorithms?: components["schemas"]["Algorithm"][];
             /** @default auto */
             featurization?: components["schemas"]["FeaturizationMode"];
             /** @default null */
-            forecast?: components["schemas"]["ForecastModel"] | null;
+            forecast?: components["schemas"]["ForecastModel-Input"] | null;
             /**
              * Autoregister
              * @default true
              */
             autoRegister?: boolean;
+        };
+        /**
+         * ExperimentRun
+         * @description The experiment's newest run, as a list row needs it.
+         */
+        ExperimentRun: {
+            /** Id */
+            id: string;
+            status: components["schemas"]["JobStatus"];
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
         };
         /** ExperimentUpdate */
         ExperimentUpdate: {
@@ -912,44 +1022,22 @@ export interface components {
              * @default null
              */
             description?: string | null;
-            /**
-             * Datasetversion
-             * @default null
-             */
-            datasetVersion?: number | null;
-            /**
-             * Targetcolumn
-             * @default null
-             */
-            targetColumn?: string | null;
-            /**
-             * Primarymetric
-             * @default null
-             */
-            primaryMetric?: string | null;
+            /** Datasetversion */
+            datasetVersion?: number;
+            /** Targetcolumn */
+            targetColumn?: string;
+            primaryMetric?: components["schemas"]["PrimaryMetric"];
+            limits?: components["schemas"]["LimitsModel-Input"];
+            validation?: components["schemas"]["ValidationModel-Input"];
+            /** Allowedalgorithms */
+            allowedAlgorithms?: components["schemas"]["Algorithm"][];
+            /** Blockedalgorithms */
+            blockedAlgorithms?: components["schemas"]["Algorithm"][];
+            featurization?: components["schemas"]["FeaturizationMode"];
             /** @default null */
-            limits?: components["schemas"]["LimitsModel"] | null;
-            /** @default null */
-            validation?: components["schemas"]["ValidationModel"] | null;
-            /**
-             * Allowedalgorithms
-             * @default null
-             */
-            allowedAlgorithms?: string[] | null;
-            /**
-             * Blockedalgorithms
-             * @default null
-             */
-            blockedAlgorithms?: string[] | null;
-            /** @default null */
-            featurization?: components["schemas"]["FeaturizationMode"] | null;
-            /** @default null */
-            forecast?: components["schemas"]["ForecastModel"] | null;
-            /**
-             * Autoregister
-             * @default null
-             */
-            autoRegister?: boolean | null;
+            forecast?: components["schemas"]["ForecastPatch"] | null;
+            /** Autoregister */
+            autoRegister?: boolean;
         };
         /**
          * FeaturizationMode
@@ -957,7 +1045,7 @@ export interface components {
          */
         FeaturizationMode: "auto" | "custom" | "off";
         /** ForecastModel */
-        ForecastModel: {
+        "ForecastModel-Input": {
             /** Timecolumn */
             timeColumn: string;
             /** Horizon */
@@ -968,6 +1056,39 @@ export interface components {
              */
             timeSeriesIdColumns?: string[];
         };
+        /** ForecastModel */
+        "ForecastModel-Output": {
+            /** Timecolumn */
+            timeColumn: string;
+            /** Horizon */
+            horizon: number;
+            /**
+             * Timeseriesidcolumns
+             * @default []
+             */
+            timeSeriesIdColumns: string[];
+        };
+        /**
+         * ForecastPatch
+         * @description The forecast settings in a PATCH (merged into the current ones: send only what changes).
+         */
+        ForecastPatch: {
+            /**
+             * Timecolumn
+             * @default null
+             */
+            timeColumn?: string | null;
+            /**
+             * Horizon
+             * @default null
+             */
+            horizon?: number | null;
+            /**
+             * Timeseriesidcolumns
+             * @default null
+             */
+            timeSeriesIdColumns?: string[] | null;
+        };
         /** InputColumn */
         InputColumn: {
             /** Name */
@@ -975,7 +1096,7 @@ export interface components {
             type: components["schemas"]["ColumnType"];
         };
         /** LimitsModel */
-        LimitsModel: {
+        "LimitsModel-Input": {
             /**
              * Timeoutminutes
              * @default 60
@@ -1007,6 +1128,39 @@ export interface components {
              */
             enableEarlyTermination?: boolean;
         };
+        /** LimitsModel */
+        "LimitsModel-Output": {
+            /**
+             * Timeoutminutes
+             * @default 60
+             */
+            timeoutMinutes: number;
+            /**
+             * Trialtimeoutminutes
+             * @default null
+             */
+            trialTimeoutMinutes: number | null;
+            /**
+             * Maxtrials
+             * @default 20
+             */
+            maxTrials: number;
+            /**
+             * Maxconcurrenttrials
+             * @default 1
+             */
+            maxConcurrentTrials: number;
+            /**
+             * Exitscore
+             * @default null
+             */
+            exitScore: number | null;
+            /**
+             * Enableearlytermination
+             * @default true
+             */
+            enableEarlyTermination: boolean;
+        };
         /** LogLineModel */
         LogLineModel: {
             /** Seq */
@@ -1027,7 +1181,7 @@ export interface components {
              * Name
              * @default null
              */
-            name?: string | null;
+            name: string | null;
             /** Platformadmin */
             platformAdmin: boolean;
             /** Tenants */
@@ -1058,7 +1212,7 @@ export interface components {
              * Displayname
              * @default null
              */
-            displayName?: string | null;
+            displayName: string | null;
         };
         /** MemberPut */
         MemberPut: {
@@ -1082,6 +1236,12 @@ export interface components {
              * Format: date-time
              */
             timestamp: string;
+            /**
+             * Trialid
+             * @description the trial the point comes from, when known
+             * @default null
+             */
+            trialId: string | null;
         };
         /** Model */
         Model: {
@@ -1103,42 +1263,64 @@ export interface components {
             etag: string;
             /** Name */
             name: string;
-            /** Version */
-            version: string;
+            /**
+             * Version
+             * @description 1, 2, 3 ... per name, like Azure ML's model versions
+             */
+            version: number;
             /** Runid */
             runId: string;
+            /**
+             * Experimentid
+             * @default null
+             */
+            experimentId: string | null;
             /**
              * Trialid
              * @default null
              */
-            trialId?: string | null;
+            trialId: string | null;
             /**
-             * Uri
+             * Score
+             * @description the trial's primary metric (primaryMetric)
              * @default null
              */
-            uri?: string | null;
+            score: number | null;
             /**
-             * Description
+             * Primarymetric
              * @default null
              */
-            description?: string | null;
-            /**
-             * Tags
-             * @default {}
-             */
-            tags?: {
-                [key: string]: string;
-            };
+            primaryMetric: string | null;
             /**
              * Inputcolumns
              * @description what a scoring row carries: the training data's columns less the target, with types
              * @default []
              */
-            inputColumns?: components["schemas"]["InputColumn"][];
+            inputColumns: components["schemas"]["InputColumn"][];
+            /**
+             * Uri
+             * @default null
+             */
+            uri: string | null;
+            /**
+             * Description
+             * @default null
+             */
+            description: string | null;
+            /**
+             * Tags
+             * @default {}
+             */
+            tags: {
+                [key: string]: string;
+            };
         };
         /** ModelCreate */
         ModelCreate: {
-            /** Name */
+            /**
+             * Name
+             * @description a name already registered gets its next version
+             */
             name: string;
             /** Runid */
             runId: string;
@@ -1168,19 +1350,28 @@ export interface components {
              * @default null
              */
             description?: string | null;
-            /**
-             * Tags
-             * @default null
-             */
+            /** Tags */
             tags?: {
-                [key: string]: string;
-            } | null;
+                [key: string]: string | null;
+            };
         };
-        /** MyTenant */
+        /**
+         * MyTenant
+         * @description A tenant the caller belongs to: enough for a console's tenant switcher and forms, whatever the role.
+         */
         MyTenant: {
             /** Tenantid */
             tenantId: string;
             role: components["schemas"]["Role"];
+            /** Name */
+            name: string;
+            /**
+             * Displayname
+             * @default null
+             */
+            displayName: string | null;
+            quotas: components["schemas"]["Quotas-Output"];
+            usage: components["schemas"]["Usage"];
         };
         /** Operation */
         Operation: {
@@ -1200,10 +1391,12 @@ export interface components {
             createdBy: string;
             /** Etag */
             etag: string;
-            /** Kind */
-            kind: string;
+            kind: components["schemas"]["OperationKind"];
             status: components["schemas"]["OperationStatus"];
-            /** Target */
+            /**
+             * Target
+             * @description the URL of the resource the operation works on
+             */
             target: string;
             /**
              * @default {
@@ -1213,12 +1406,12 @@ export interface components {
              *       "message": null
              *     }
              */
-            progress?: components["schemas"]["OperationProgress"];
+            progress: components["schemas"]["OperationProgress"];
             /**
              * Error
              * @default null
              */
-            error?: string | null;
+            error: string | null;
         };
         /** OperationProgress */
         OperationProgress: {
@@ -1226,28 +1419,30 @@ export interface components {
              * Done
              * @default 0
              */
-            done?: number;
+            done: number;
             /**
              * Total
+             * @description null while unknown (a cascade's size)
              * @default null
              */
-            total?: number | null;
+            total: number | null;
             /**
              * Percent
+             * @description done / total, when the total is known
              * @default null
              */
-            percent?: number | null;
+            percent: number | null;
             /**
              * Message
              * @default null
              */
-            message?: string | null;
+            message: string | null;
         };
         /**
-         * OperationStatus
+         * PrimaryMetric
          * @enum {string}
          */
-        OperationStatus: "NotStarted" | "Running" | "Succeeded" | "Failed";
+        PrimaryMetric: "accuracy" | "AUC_weighted" | "norm_macro_recall" | "average_precision_score_weighted" | "precision_score_weighted" | "spearman_correlation" | "normalized_root_mean_squared_error" | "r2_score" | "normalized_mean_absolute_error";
         /** Profile */
         Profile: {
             /** Columns */
@@ -1259,32 +1454,28 @@ export interface components {
         Progress: {
             /**
              * Percent
+             * @description of the time budget or the trial budget (the larger); 100 only when Completed
              * @default null
              */
-            percent?: number | null;
+            percent: number | null;
             /**
              * Trialsdone
              * @default 0
              */
-            trialsDone?: number;
+            trialsDone: number;
             /**
              * Bestscore
              * @default null
              */
-            bestScore?: number | null;
+            bestScore: number | null;
             /**
              * Elapsedseconds
              * @default null
              */
-            elapsedSeconds?: number | null;
+            elapsedSeconds: number | null;
         };
-        /**
-         * ProvisioningState
-         * @enum {string}
-         */
-        ProvisioningState: "Creating" | "Updating" | "Succeeded" | "Failed" | "Deleting";
         /** Quotas */
-        Quotas: {
+        "Quotas-Input": {
             /**
              * Maxconcurrentruns
              * @default 2
@@ -1301,11 +1492,24 @@ export interface components {
              */
             maxTimeoutMinutes?: number;
         };
-        /**
-         * Role
-         * @enum {string}
-         */
-        Role: "reader" | "contributor" | "owner";
+        /** Quotas */
+        "Quotas-Output": {
+            /**
+             * Maxconcurrentruns
+             * @default 2
+             */
+            maxConcurrentRuns: number;
+            /**
+             * Maxtrialsperrun
+             * @default 100
+             */
+            maxTrialsPerRun: number;
+            /**
+             * Maxtimeoutminutes
+             * @default 60
+             */
+            maxTimeoutMinutes: number;
+        };
         /** Run */
         Run: {
             /** Id */
@@ -1326,6 +1530,13 @@ export interface components {
             etag: string;
             /** Experimentid */
             experimentId: string;
+            /**
+             * Experimentname
+             * @default null
+             */
+            experimentName: string | null;
+            /** @default null */
+            task: components["schemas"]["Task"] | null;
             status: components["schemas"]["JobStatus"];
             /** Jobname */
             jobName: string;
@@ -1339,37 +1550,37 @@ export interface components {
              *       "elapsedSeconds": null
              *     }
              */
-            progress?: components["schemas"]["Progress"];
+            progress: components["schemas"]["Progress"];
             /**
              * Besttrialid
              * @default null
              */
-            bestTrialId?: string | null;
+            bestTrialId: string | null;
             /**
              * Modelid
              * @default null
              */
-            modelId?: string | null;
+            modelId: string | null;
             /**
              * Error
              * @default null
              */
-            error?: string | null;
+            error: string | null;
             /**
              * Startedat
              * @default null
              */
-            startedAt?: string | null;
+            startedAt: string | null;
             /**
              * Endedat
              * @default null
              */
-            endedAt?: string | null;
+            endedAt: string | null;
             /**
              * Metrics
              * @default {}
              */
-            metrics?: {
+            metrics: {
                 [key: string]: number;
             };
         };
@@ -1389,6 +1600,11 @@ export interface components {
         ScoreResponse: {
             /** Predictions */
             predictions: (string | number | boolean | null)[];
+            /**
+             * Deployment
+             * @description the deployment that answered (also the azureml-model-deployment header)
+             */
+            deployment: string;
         };
         /**
          * Task
@@ -1419,15 +1635,20 @@ export interface components {
              * Displayname
              * @default null
              */
-            displayName?: string | null;
-            quotas: components["schemas"]["Quotas"];
+            displayName: string | null;
+            quotas: components["schemas"]["Quotas-Output"];
+            /**
+             * @description on a single tenant and in /me; null in lists
+             * @default null
+             */
+            usage: components["schemas"]["Usage"] | null;
             /** @default null */
-            azureml?: components["schemas"]["AzureMLBinding"] | null;
+            azureml: components["schemas"]["AzureMLBinding"] | null;
             /**
              * State
              * @default Active
              */
-            state?: string;
+            state: string;
         };
         /** TenantCreate */
         TenantCreate: {
@@ -1450,7 +1671,7 @@ export interface components {
              *       "maxTimeoutMinutes": 60
              *     }
              */
-            quotas?: components["schemas"]["Quotas"];
+            quotas?: components["schemas"]["Quotas-Input"];
             /** @default null */
             azureml?: components["schemas"]["AzureMLBinding"] | null;
         };
@@ -1461,8 +1682,7 @@ export interface components {
              * @default null
              */
             displayName?: string | null;
-            /** @default null */
-            quotas?: components["schemas"]["Quotas"] | null;
+            quotas?: components["schemas"]["Quotas-Input"];
             /** @default null */
             azureml?: components["schemas"]["AzureMLBinding"] | null;
         };
@@ -1478,30 +1698,41 @@ export interface components {
              * Score
              * @default null
              */
-            score?: number | null;
+            score: number | null;
             /**
              * Durationseconds
              * @default null
              */
-            durationSeconds?: number | null;
+            durationSeconds: number | null;
             /**
              * Hyperparameters
              * @default {}
              */
-            hyperparameters?: {
+            hyperparameters: {
                 [key: string]: unknown;
             };
             /**
              * Metrics
              * @default {}
              */
-            metrics?: {
+            metrics: {
                 [key: string]: number;
             };
             status: components["schemas"]["JobStatus"];
         };
+        /**
+         * Usage
+         * @description What a tenant uses of its quotas right now.
+         */
+        Usage: {
+            /**
+             * Activeruns
+             * @description runs not yet finalized, against maxConcurrentRuns
+             */
+            activeRuns: number;
+        };
         /** ValidationModel */
-        ValidationModel: {
+        "ValidationModel-Input": {
             /**
              * Ncrossvalidations
              * @default null
@@ -1512,6 +1743,19 @@ export interface components {
              * @default null
              */
             validationSize?: number | null;
+        };
+        /** ValidationModel */
+        "ValidationModel-Output": {
+            /**
+             * Ncrossvalidations
+             * @default null
+             */
+            nCrossValidations: number | null;
+            /**
+             * Validationsize
+             * @default null
+             */
+            validationSize: number | null;
         };
     };
     responses: never;
@@ -1525,8 +1769,14 @@ export interface operations {
     list_datasets: {
         parameters: {
             query?: {
+                /** @description page size */
                 top?: number;
-                continuation?: string | null;
+                /** @description from the previous page's nextLink */
+                continuation?: string;
+                /** @description creation order (ids sort by creation time) */
+                orderby?: components["schemas"]["Order"];
+                /** @description names starting with it, any case */
+                namePrefix?: string;
             };
             header?: never;
             path: {
@@ -1544,13 +1794,16 @@ export interface operations {
                 content: {
                     "application/json": {
                         value: components["schemas"]["Dataset"][];
-                        nextLink?: string | null;
+                        /** @description null: the last page */
+                        nextLink: string | null;
                     };
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1560,6 +1813,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1569,6 +1824,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1578,15 +1835,21 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1597,7 +1860,12 @@ export interface operations {
     };
     create_dataset: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the dataset's name (text/csv uploads) */
+                name?: string;
+                /** @description text/csv uploads */
+                description?: string;
+            };
             header?: never;
             path: {
                 tenant: string;
@@ -1619,15 +1887,21 @@ export interface operations {
             /** @description OK */
             201: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    /** @description The URL of the resource created or worked on. */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Dataset"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1637,6 +1911,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1646,6 +1922,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1655,15 +1933,19 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Name taken or restricted by a reference */
+            /** @description The resource's state refuses it: a name taken, a delete blocked by a reference, a run already ended */
             409: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1673,6 +1955,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1682,15 +1966,21 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1702,7 +1992,10 @@ export interface operations {
     get_dataset: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag the caller holds: 304 without a body when it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 tenant: string;
                 id: string;
@@ -1714,15 +2007,28 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Dataset"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Not modified: If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1732,6 +2038,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1741,6 +2049,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1750,15 +2060,21 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1770,7 +2086,10 @@ export interface operations {
     delete_dataset: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Only if the entity still has this ETag (412 otherwise). Without it, the server applies the change to the current version (a PATCH is retried against concurrent writers, never 412). */
+                "If-Match"?: string;
+            };
             path: {
                 tenant: string;
                 id: string;
@@ -1786,9 +2105,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1798,6 +2119,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1807,6 +2130,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1816,33 +2141,43 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Name taken or restricted by a reference */
+            /** @description The resource's state refuses it: a name taken, a delete blocked by a reference, a run already ended */
             409: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description If-Match named an ETag the resource no longer has */
             412: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1854,7 +2189,10 @@ export interface operations {
     update_dataset: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Only if the entity still has this ETag (412 otherwise). Without it, the server applies the change to the current version (a PATCH is retried against concurrent writers, never 412). */
+                "If-Match"?: string;
+            };
             path: {
                 tenant: string;
                 id: string;
@@ -1863,6 +2201,7 @@ export interface operations {
         };
         requestBody: {
             content: {
+                "application/merge-patch+json": components["schemas"]["DatasetUpdate"];
                 "application/json": components["schemas"]["DatasetUpdate"];
             };
         };
@@ -1870,15 +2209,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Dataset"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1888,6 +2231,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1897,6 +2242,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1906,24 +2253,65 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description The resource's state refuses it: a name taken, a delete blocked by a reference, a run already ended */
+            409: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description If-Match named an ETag the resource no longer has */
             412: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Body too large */
+            413: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1935,8 +2323,12 @@ export interface operations {
     list_versions: {
         parameters: {
             query?: {
+                /** @description page size */
                 top?: number;
-                continuation?: string | null;
+                /** @description from the previous page's nextLink */
+                continuation?: string;
+                /** @description creation order (ids sort by creation time) */
+                orderby?: components["schemas"]["Order"];
             };
             header?: never;
             path: {
@@ -1955,13 +2347,16 @@ export interface operations {
                 content: {
                     "application/json": {
                         value: components["schemas"]["DatasetVersion"][];
-                        nextLink?: string | null;
+                        /** @description null: the last page */
+                        nextLink: string | null;
                     };
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1971,6 +2366,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1980,6 +2377,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1989,15 +2388,21 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2008,7 +2413,12 @@ export interface operations {
     };
     add_version: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the dataset's name (text/csv uploads) */
+                name?: string;
+                /** @description text/csv uploads */
+                description?: string;
+            };
             header?: never;
             path: {
                 tenant: string;
@@ -2030,15 +2440,21 @@ export interface operations {
             /** @description OK */
             201: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    /** @description The URL of the resource created or worked on. */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["DatasetVersion"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2048,6 +2464,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2057,6 +2475,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2066,15 +2486,19 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description If-Match named an ETag the resource no longer has */
             412: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2084,6 +2508,8 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2093,15 +2519,116 @@ export interface operations {
             /** @description Wrong content type */
             415: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_version: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag the caller holds: 304 without a body when it is still current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                tenant: string;
+                id: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetVersion"];
+                };
+            };
+            /** @description Not modified: If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (details name each field) */
+            400: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2113,8 +2640,15 @@ export interface operations {
     list_experiments: {
         parameters: {
             query?: {
+                /** @description page size */
                 top?: number;
-                continuation?: string | null;
+                /** @description from the previous page's nextLink */
+                continuation?: string;
+                /** @description creation order (ids sort by creation time) */
+                orderby?: components["schemas"]["Order"];
+                /** @description names starting with it, any case */
+                namePrefix?: string;
+                datasetId?: string;
             };
             header?: never;
             path: {
@@ -2132,13 +2666,16 @@ export interface operations {
                 content: {
                     "application/json": {
                         value: components["schemas"]["Experiment"][];
-                        nextLink?: string | null;
+                        /** @description null: the last page */
+                        nextLink: string | null;
                     };
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2148,6 +2685,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2157,6 +2696,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2166,15 +2707,21 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2201,15 +2748,21 @@ export interface operations {
             /** @description OK */
             201: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    /** @description The URL of the resource created or worked on. */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Experiment"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2219,6 +2772,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2228,6 +2783,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2237,24 +2794,54 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Name taken or restricted by a reference */
+            /** @description The resource's state refuses it: a name taken, a delete blocked by a reference, a run already ended */
             409: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Body too large */
+            413: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2266,7 +2853,10 @@ export interface operations {
     get_experiment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag the caller holds: 304 without a body when it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 tenant: string;
                 id: string;
@@ -2278,15 +2868,28 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Experiment"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Not modified: If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2296,6 +2899,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2305,6 +2910,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2314,15 +2921,21 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2334,7 +2947,10 @@ export interface operations {
     delete_experiment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Only if the entity still has this ETag (412 otherwise). Without it, the server applies the change to the current version (a PATCH is retried against concurrent writers, never 412). */
+                "If-Match"?: string;
+            };
             path: {
                 tenant: string;
                 id: string;
@@ -2346,15 +2962,23 @@ export interface operations {
             /** @description OK */
             202: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    /** @description The URL of the operation to follow: .../operations/{id}. */
+                    "Operation-Location": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Operation"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2364,6 +2988,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2373,6 +2999,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2382,24 +3010,32 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description If-Match named an ETag the resource no longer has */
             412: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2411,7 +3047,10 @@ export interface operations {
     update_experiment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Only if the entity still has this ETag (412 otherwise). Without it, the server applies the change to the current version (a PATCH is retried against concurrent writers, never 412). */
+                "If-Match"?: string;
+            };
             path: {
                 tenant: string;
                 id: string;
@@ -2420,6 +3059,7 @@ export interface operations {
         };
         requestBody: {
             content: {
+                "application/merge-patch+json": components["schemas"]["ExperimentUpdate"];
                 "application/json": components["schemas"]["ExperimentUpdate"];
             };
         };
@@ -2427,15 +3067,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Experiment"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2445,6 +3089,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2454,6 +3100,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2463,24 +3111,65 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description The resource's state refuses it: a name taken, a delete blocked by a reference, a run already ended */
+            409: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description If-Match named an ETag the resource no longer has */
             412: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Body too large */
+            413: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2492,7 +3181,10 @@ export interface operations {
     get_operation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag the caller holds: 304 without a body when it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 tenant: string;
                 id: string;
@@ -2504,15 +3196,28 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Operation"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Not modified: If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2522,6 +3227,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2531,6 +3238,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2540,15 +3249,113 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_operations: {
+        parameters: {
+            query?: {
+                /** @description page size */
+                top?: number;
+                /** @description from the previous page's nextLink */
+                continuation?: string;
+                /** @description creation order (ids sort by creation time) */
+                orderby?: components["schemas"]["Order"];
+                status?: components["schemas"]["OperationStatus"];
+                kind?: components["schemas"]["OperationKind"];
+            };
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["Operation"][];
+                        /** @description null: the last page */
+                        nextLink: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input (details name each field) */
+            400: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2560,9 +3367,11 @@ export interface operations {
     list_audit: {
         parameters: {
             query?: {
+                /** @description page size */
                 top?: number;
-                continuation?: string | null;
-                since?: string | null;
+                /** @description from the previous page's nextLink */
+                continuation?: string;
+                since?: string;
             };
             header?: never;
             path: {
@@ -2580,13 +3389,16 @@ export interface operations {
                 content: {
                     "application/json": {
                         value: components["schemas"]["AuditEntry"][];
-                        nextLink?: string | null;
+                        /** @description null: the last page */
+                        nextLink: string | null;
                     };
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2596,6 +3408,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2605,6 +3419,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2614,15 +3430,21 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2634,10 +3456,14 @@ export interface operations {
     list_runs: {
         parameters: {
             query?: {
+                /** @description page size */
                 top?: number;
-                continuation?: string | null;
-                experimentId?: string | null;
-                status?: components["schemas"]["JobStatus"] | null;
+                /** @description from the previous page's nextLink */
+                continuation?: string;
+                /** @description creation order (ids sort by creation time) */
+                orderby?: components["schemas"]["Order"];
+                experimentId?: string;
+                status?: components["schemas"]["JobStatus"];
             };
             header?: never;
             path: {
@@ -2655,13 +3481,16 @@ export interface operations {
                 content: {
                     "application/json": {
                         value: components["schemas"]["Run"][];
-                        nextLink?: string | null;
+                        /** @description null: the last page */
+                        nextLink: string | null;
                     };
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2671,6 +3500,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2680,6 +3511,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2689,15 +3522,21 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2709,7 +3548,10 @@ export interface operations {
     get_run: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag the caller holds: 304 without a body when it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 tenant: string;
                 id: string;
@@ -2721,15 +3563,28 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Run"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Not modified: If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2739,6 +3594,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2748,6 +3605,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2757,15 +3616,21 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2777,7 +3642,10 @@ export interface operations {
     delete_run: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Only if the entity still has this ETag (412 otherwise). Without it, the server applies the change to the current version (a PATCH is retried against concurrent writers, never 412). */
+                "If-Match"?: string;
+            };
             path: {
                 tenant: string;
                 id: string;
@@ -2789,15 +3657,23 @@ export interface operations {
             /** @description OK */
             202: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    /** @description The URL of the operation to follow: .../operations/{id}. */
+                    "Operation-Location": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Operation"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2807,6 +3683,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2816,6 +3694,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2825,24 +3705,32 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description If-Match named an ETag the resource no longer has */
             412: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2853,7 +3741,12 @@ export interface operations {
     };
     list_trials: {
         parameters: {
-            query?: never;
+            query?: {
+                top?: number;
+                continuation?: string;
+                /** @description a recorded metric (or score, durationSeconds), best first unless asc/desc is given; default: the run's primary metric, best first */
+                orderby?: string;
+            };
             header?: never;
             path: {
                 tenant: string;
@@ -2871,13 +3764,16 @@ export interface operations {
                 content: {
                     "application/json": {
                         value: components["schemas"]["TrialModel"][];
-                        nextLink?: string | null;
+                        /** @description null: the last page */
+                        nextLink: string | null;
                     };
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2887,6 +3783,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2896,6 +3794,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2905,15 +3805,21 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2925,8 +3831,18 @@ export interface operations {
     list_models: {
         parameters: {
             query?: {
+                /** @description page size */
                 top?: number;
-                continuation?: string | null;
+                /** @description from the previous page's nextLink */
+                continuation?: string;
+                /** @description creation order (ids sort by creation time) */
+                orderby?: components["schemas"]["Order"];
+                /** @description names starting with it, any case */
+                namePrefix?: string;
+                /** @description every version of the model with this name */
+                name?: string;
+                runId?: string;
+                experimentId?: string;
             };
             header?: never;
             path: {
@@ -2944,13 +3860,16 @@ export interface operations {
                 content: {
                     "application/json": {
                         value: components["schemas"]["Model"][];
-                        nextLink?: string | null;
+                        /** @description null: the last page */
+                        nextLink: string | null;
                     };
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2960,6 +3879,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2969,6 +3890,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2978,15 +3901,21 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3013,15 +3942,21 @@ export interface operations {
             /** @description OK */
             201: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    /** @description The URL of the resource created or worked on. */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Model"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3031,6 +3966,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3040,6 +3977,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3049,24 +3988,54 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Name taken or restricted by a reference */
+            /** @description The resource's state refuses it: a name taken, a delete blocked by a reference, a run already ended */
             409: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Body too large */
+            413: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3078,7 +4047,10 @@ export interface operations {
     get_model: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag the caller holds: 304 without a body when it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 tenant: string;
                 id: string;
@@ -3090,15 +4062,28 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Model"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Not modified: If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3108,6 +4093,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3117,6 +4104,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3126,15 +4115,21 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3146,7 +4141,10 @@ export interface operations {
     delete_model: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Only if the entity still has this ETag (412 otherwise). Without it, the server applies the change to the current version (a PATCH is retried against concurrent writers, never 412). */
+                "If-Match"?: string;
+            };
             path: {
                 tenant: string;
                 id: string;
@@ -3162,9 +4160,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3174,6 +4174,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3183,6 +4185,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3192,33 +4196,43 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Name taken or restricted by a reference */
+            /** @description The resource's state refuses it: a name taken, a delete blocked by a reference, a run already ended */
             409: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description If-Match named an ETag the resource no longer has */
             412: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3230,7 +4244,10 @@ export interface operations {
     update_model: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Only if the entity still has this ETag (412 otherwise). Without it, the server applies the change to the current version (a PATCH is retried against concurrent writers, never 412). */
+                "If-Match"?: string;
+            };
             path: {
                 tenant: string;
                 id: string;
@@ -3239,6 +4256,7 @@ export interface operations {
         };
         requestBody: {
             content: {
+                "application/merge-patch+json": components["schemas"]["ModelUpdate"];
                 "application/json": components["schemas"]["ModelUpdate"];
             };
         };
@@ -3246,15 +4264,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Model"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3264,6 +4286,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3273,6 +4297,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3282,24 +4308,65 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description The resource's state refuses it: a name taken, a delete blocked by a reference, a run already ended */
+            409: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description If-Match named an ETag the resource no longer has */
             412: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Body too large */
+            413: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3311,8 +4378,14 @@ export interface operations {
     list_endpoints: {
         parameters: {
             query?: {
+                /** @description page size */
                 top?: number;
-                continuation?: string | null;
+                /** @description from the previous page's nextLink */
+                continuation?: string;
+                /** @description creation order (ids sort by creation time) */
+                orderby?: components["schemas"]["Order"];
+                /** @description names starting with it, any case */
+                namePrefix?: string;
             };
             header?: never;
             path: {
@@ -3330,13 +4403,16 @@ export interface operations {
                 content: {
                     "application/json": {
                         value: components["schemas"]["Endpoint"][];
-                        nextLink?: string | null;
+                        /** @description null: the last page */
+                        nextLink: string | null;
                     };
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3346,6 +4422,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3355,6 +4433,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3364,15 +4444,21 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3399,15 +4485,21 @@ export interface operations {
             /** @description OK */
             201: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    /** @description The URL of the resource created or worked on. */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Endpoint"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3417,6 +4509,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3426,6 +4520,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3435,24 +4531,54 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Name taken or restricted by a reference */
+            /** @description The resource's state refuses it: a name taken, a delete blocked by a reference, a run already ended */
             409: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Body too large */
+            413: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3464,7 +4590,10 @@ export interface operations {
     get_endpoint: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag the caller holds: 304 without a body when it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 tenant: string;
                 id: string;
@@ -3476,15 +4605,28 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Endpoint"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Not modified: If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3494,6 +4636,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3503,6 +4647,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3512,15 +4658,21 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3532,7 +4684,10 @@ export interface operations {
     delete_endpoint: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Only if the entity still has this ETag (412 otherwise). Without it, the server applies the change to the current version (a PATCH is retried against concurrent writers, never 412). */
+                "If-Match"?: string;
+            };
             path: {
                 tenant: string;
                 id: string;
@@ -3544,15 +4699,23 @@ export interface operations {
             /** @description OK */
             202: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    /** @description The URL of the operation to follow: .../operations/{id}. */
+                    "Operation-Location": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Operation"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3562,6 +4725,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3571,6 +4736,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3580,24 +4747,32 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description If-Match named an ETag the resource no longer has */
             412: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3609,7 +4784,10 @@ export interface operations {
     update_endpoint: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Only if the entity still has this ETag (412 otherwise). Without it, the server applies the change to the current version (a PATCH is retried against concurrent writers, never 412). */
+                "If-Match"?: string;
+            };
             path: {
                 tenant: string;
                 id: string;
@@ -3618,6 +4796,7 @@ export interface operations {
         };
         requestBody: {
             content: {
+                "application/merge-patch+json": components["schemas"]["EndpointUpdate"];
                 "application/json": components["schemas"]["EndpointUpdate"];
             };
         };
@@ -3625,15 +4804,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Endpoint"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3643,6 +4826,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3652,6 +4837,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3661,24 +4848,65 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description The resource's state refuses it: a name taken, a delete blocked by a reference, a run already ended */
+            409: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description If-Match named an ETag the resource no longer has */
             412: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Body too large */
+            413: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3690,7 +4918,10 @@ export interface operations {
     get_deployment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag the caller holds: 304 without a body when it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 tenant: string;
                 id: string;
@@ -3703,15 +4934,28 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Deployment"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Not modified: If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3721,6 +4965,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3730,6 +4976,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3739,15 +4987,21 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3774,17 +5028,44 @@ export interface operations {
         };
         responses: {
             /** @description OK */
-            201: {
+            200: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    /** @description The URL of the resource created or worked on. */
+                    Location: string;
+                    /** @description The URL of the operation to follow: .../operations/{id}. */
+                    "Operation-Location": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Deployment"];
                 };
             };
-            /** @description Invalid input */
+            /** @description OK */
+            201: {
+                headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    /** @description The URL of the resource created or worked on. */
+                    Location: string;
+                    /** @description The URL of the operation to follow: .../operations/{id}. */
+                    "Operation-Location": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deployment"];
+                };
+            };
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3794,6 +5075,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3803,6 +5086,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3812,15 +5097,43 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Body too large */
+            413: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3832,7 +5145,10 @@ export interface operations {
     delete_deployment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Only if the entity still has this ETag (412 otherwise). Without it, the server applies the change to the current version (a PATCH is retried against concurrent writers, never 412). */
+                "If-Match"?: string;
+            };
             path: {
                 tenant: string;
                 id: string;
@@ -3849,9 +5165,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3861,6 +5179,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3870,6 +5190,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3879,24 +5201,135 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description The resource's state refuses it: a name taken, a delete blocked by a reference, a run already ended */
+            409: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description If-Match named an ETag the resource no longer has */
             412: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_deployments: {
+        parameters: {
+            query?: {
+                /** @description page size */
+                top?: number;
+                /** @description from the previous page's nextLink */
+                continuation?: string;
+                /** @description creation order (ids sort by creation time) */
+                orderby?: components["schemas"]["Order"];
+                state?: components["schemas"]["ProvisioningState"];
+            };
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["Deployment"][];
+                        /** @description null: the last page */
+                        nextLink: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input (details name each field) */
+            400: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3924,15 +5357,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The deployment that answered. */
+                    "azureml-model-deployment": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ScoreResponse"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3942,6 +5379,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3951,6 +5390,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3960,6 +5401,41 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The resource's state refuses it: a name taken, a delete blocked by a reference, a run already ended */
+            409: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3969,15 +5445,21 @@ export interface operations {
             /** @description Azure ML refused */
             502: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4004,9 +5486,11 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4016,6 +5500,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4025,6 +5511,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4034,15 +5522,111 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_tenants: {
+        parameters: {
+            query?: {
+                /** @description page size */
+                top?: number;
+                /** @description from the previous page's nextLink */
+                continuation?: string;
+                /** @description creation order (ids sort by creation time) */
+                orderby?: components["schemas"]["Order"];
+                /** @description names starting with it, any case */
+                namePrefix?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["Tenant"][];
+                        /** @description null: the last page */
+                        nextLink: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input (details name each field) */
+            400: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4067,15 +5651,21 @@ export interface operations {
             /** @description OK */
             201: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    /** @description The URL of the resource created or worked on. */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4085,6 +5675,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4094,6 +5686,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4103,24 +5697,54 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Name taken or restricted by a reference */
+            /** @description The resource's state refuses it: a name taken, a delete blocked by a reference, a run already ended */
             409: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Body too large */
+            413: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4132,7 +5756,10 @@ export interface operations {
     get_tenant: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag the caller holds: 304 without a body when it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 tenant: string;
             };
@@ -4143,15 +5770,28 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Not modified: If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4161,6 +5801,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4170,6 +5812,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4179,15 +5823,21 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4199,7 +5849,10 @@ export interface operations {
     delete_tenant: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Only if the entity still has this ETag (412 otherwise). Without it, the server applies the change to the current version (a PATCH is retried against concurrent writers, never 412). */
+                "If-Match"?: string;
+            };
             path: {
                 tenant: string;
             };
@@ -4210,15 +5863,23 @@ export interface operations {
             /** @description OK */
             202: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    /** @description The URL of the operation to follow: .../operations/{id}. */
+                    "Operation-Location": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Operation"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4228,6 +5889,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4237,6 +5900,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4246,24 +5911,32 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description If-Match named an ETag the resource no longer has */
             412: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4275,7 +5948,10 @@ export interface operations {
     update_tenant: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Only if the entity still has this ETag (412 otherwise). Without it, the server applies the change to the current version (a PATCH is retried against concurrent writers, never 412). */
+                "If-Match"?: string;
+            };
             path: {
                 tenant: string;
             };
@@ -4283,6 +5959,7 @@ export interface operations {
         };
         requestBody: {
             content: {
+                "application/merge-patch+json": components["schemas"]["TenantUpdate"];
                 "application/json": components["schemas"]["TenantUpdate"];
             };
         };
@@ -4290,15 +5967,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4308,6 +5989,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4317,6 +6000,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4326,24 +6011,65 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description The resource's state refuses it: a name taken, a delete blocked by a reference, a run already ended */
+            409: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description If-Match named an ETag the resource no longer has */
             412: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Body too large */
+            413: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4355,8 +6081,13 @@ export interface operations {
     list_members: {
         parameters: {
             query?: {
+                /** @description page size */
                 top?: number;
-                continuation?: string | null;
+                /** @description from the previous page's nextLink */
+                continuation?: string;
+                /** @description creation order (ids sort by creation time) */
+                orderby?: components["schemas"]["Order"];
+                role?: components["schemas"]["Role"];
             };
             header?: never;
             path: {
@@ -4374,13 +6105,16 @@ export interface operations {
                 content: {
                     "application/json": {
                         value: components["schemas"]["Member"][];
-                        nextLink?: string | null;
+                        /** @description null: the last page */
+                        nextLink: string | null;
                     };
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4390,6 +6124,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4399,6 +6135,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4408,15 +6146,21 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4444,15 +6188,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Member"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4462,6 +6210,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4471,6 +6221,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4480,15 +6232,54 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description The resource's state refuses it: a name taken, a delete blocked by a reference, a run already ended */
+            409: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4500,7 +6291,10 @@ export interface operations {
     delete_member: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Only if the entity still has this ETag (412 otherwise). Without it, the server applies the change to the current version (a PATCH is retried against concurrent writers, never 412). */
+                "If-Match"?: string;
+            };
             path: {
                 tenant: string;
                 userId: string;
@@ -4516,9 +6310,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4528,6 +6324,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4537,6 +6335,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4546,24 +6346,43 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description The resource's state refuses it: a name taken, a delete blocked by a reference, a run already ended */
+            409: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description If-Match named an ETag the resource no longer has */
             412: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4575,7 +6394,10 @@ export interface operations {
     start_run: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A key of the caller's: sending it again answers the run it started (200) and starts nothing. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 tenant: string;
                 id: string;
@@ -4585,17 +6407,44 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description OK */
-            202: {
+            200: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    /** @description The URL of the resource created or worked on. */
+                    Location: string;
+                    /** @description The URL of the operation to follow: .../operations/{id}. */
+                    "Operation-Location": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Run"];
                 };
             };
-            /** @description Invalid input */
+            /** @description OK */
+            202: {
+                headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    /** @description The URL of the resource created or worked on. */
+                    Location: string;
+                    /** @description The URL of the operation to follow: .../operations/{id}. */
+                    "Operation-Location": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4605,6 +6454,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4614,6 +6465,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4623,6 +6476,8 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4632,15 +6487,23 @@ export interface operations {
             /** @description Quota reached */
             429: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4664,15 +6527,25 @@ export interface operations {
             /** @description OK */
             202: {
                 headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    /** @description The URL of the resource created or worked on. */
+                    Location: string;
+                    /** @description The URL of the operation to follow: .../operations/{id}. */
+                    "Operation-Location": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Run"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4682,6 +6555,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4691,6 +6566,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4700,24 +6577,32 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Name taken or restricted by a reference */
+            /** @description The resource's state refuses it: a name taken, a delete blocked by a reference, a run already ended */
             409: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4729,9 +6614,11 @@ export interface operations {
     list_metrics: {
         parameters: {
             query?: {
+                /** @description page size */
                 top?: number;
-                continuation?: string | null;
-                name?: string | null;
+                /** @description from the previous page's nextLink */
+                continuation?: string;
+                name?: string;
             };
             header?: never;
             path: {
@@ -4750,13 +6637,16 @@ export interface operations {
                 content: {
                     "application/json": {
                         value: components["schemas"]["MetricPointModel"][];
-                        nextLink?: string | null;
+                        /** @description null: the last page */
+                        nextLink: string | null;
                     };
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4766,6 +6656,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4775,6 +6667,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4784,15 +6678,21 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4804,6 +6704,7 @@ export interface operations {
     list_logs: {
         parameters: {
             query?: {
+                /** @description the last sequence number already read */
                 after?: number;
                 top?: number;
             };
@@ -4824,13 +6725,16 @@ export interface operations {
                 content: {
                     "application/json": {
                         value: components["schemas"]["LogLineModel"][];
-                        nextLink?: string | null;
+                        /** @description null: the last page */
+                        nextLink: string | null;
                     };
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (details name each field) */
             400: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4840,6 +6744,8 @@ export interface operations {
             /** @description Missing or invalid token */
             401: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4849,6 +6755,8 @@ export interface operations {
             /** @description Role too low */
             403: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4858,15 +6766,21 @@ export interface operations {
             /** @description Not found (or another tenant's) */
             404: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Storage or Azure ML unavailable */
+            /** @description Storage or Azure ML unavailable (Retry-After) */
             503: {
                 headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {

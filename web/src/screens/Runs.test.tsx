@@ -22,7 +22,7 @@ const run = (over: Partial<Run>): Run =>
 
 describe("runs", () => {
   it("shows each run's live status and progress", async () => {
-    fakeApi({ "GET /api/v1/tenants/t1/runs": page([run({}), run({ id: "r2", status: "Completed", progress: { percent: 100, trialsDone: 9 } })]) });
+    fakeApi({ "GET /api/v1/tenants/t1/runs": page([run({}), run({ id: "r2", status: "Completed", progress: { percent: 100, trialsDone: 9, bestScore: null, elapsedSeconds: null } })]) });
     renderScreen(<Runs />);
     expect(await screen.findByText("40% · 4 trials · best 0.95")).toBeInTheDocument();
     const bars = screen.getAllByRole("progressbar");
@@ -40,14 +40,14 @@ describe("runs", () => {
 
   it("a queued run's bar is indeterminate; a terminal one is full", () => {
     expect(runProgress(run({ status: "Queued" })).value).toBeUndefined();
-    expect(runProgress(run({ status: "Failed", progress: { trialsDone: 0 } })).value).toBe(1);
+    expect(runProgress(run({ status: "Failed", progress: { percent: null, trialsDone: 0, bestScore: null, elapsedSeconds: null } })).value).toBe(1);
   });
 
   it("groups metric points into series by name, in step order, x in seconds", () => {
     const groups = seriesByName([
-      { name: "accuracy", step: 2, value: 0.9, timestamp: "2026-01-01T00:00:04Z" },
-      { name: "accuracy", step: 1, value: 0.8, timestamp: "2026-01-01T00:00:00Z" },
-      { name: "accuracy_trial", step: 1, value: 0.8, timestamp: "2026-01-01T00:00:00Z" },
+      { name: "accuracy", step: 2, value: 0.9, timestamp: "2026-01-01T00:00:04Z", trialId: null },
+      { name: "accuracy", step: 1, value: 0.8, timestamp: "2026-01-01T00:00:00Z", trialId: null },
+      { name: "accuracy_trial", step: 1, value: 0.8, timestamp: "2026-01-01T00:00:00Z", trialId: null },
     ]);
     expect(groups.get("accuracy")).toEqual({ x: [0, 4], y: [0.8, 0.9] });
     expect(groups.get("accuracy_trial")?.y).toEqual([0.8]);
