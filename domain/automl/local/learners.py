@@ -1,0 +1,176 @@
+"""Learners of the search (worker process only): FLAML's tree learners as they are, and linear, neighbour and SVM
+learners wrapped with the preprocessing they need (scikit-learn, flaml).
+
+FLAML's own linear and neighbour learners see the raw numeric columns (no scaling; KNN drops categorical columns),
+so they lose to a scaled default. Here each of them is a scikit-learn Pipeline fitted inside the fold: numeric
+columns imputed (median) and standardised, categorical columns (FLAML hands them over as pandas categories)
+one-hot encoded with rare levels grouped. Tree learners keep FLAML's handling (native categories, NaN-aware).
+
+`learner_class(name, task)` resolves a learner name of a trial log (ours or FLAML's) to its class, so a trial can be
+refit from its record without the search state.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+from flaml.automl.model import (
+    ElasticNetEstimator,
+    KNeighborsEstimator,
+    LassoLarsEstimator,
+    LRL2Classifier,
+    SGDEstimator,
+    SVCEstimator,
+)
+from flaml.tune.sample import choice, lograndint, loguniform, uniform
+from sklearn.compose import ColumnTransformer, make_column_selector
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+MAX_LEVELS = 30  # per categorical column; rarer levels share one "infrequent" column
+
+
+def preprocessor() -> ColumnTransformer:
+    numeric = make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True), StandardScaler())
+    categorical = OneHotEncoder(
+        handle_unknown="infrequent_if_exist", max_categories=MAX_LEVELS, min_frequency=2, sparse_output=False
+    )
+    return ColumnTransformer(
+        [
+            ("numeric", numeric, make_column_selector(dtype_exclude="category")),
+            ("categorical", categorical, make_column_selector(dtype_include="category")),
+        ],
+        verbose_feature_names_out=False,
+    )
+
+
+def scaled_pipeline(model_class: Any, **params: Any) -> Pipeline:
+    """What FLAML calls as `estimator_class(**params)`: the preprocessing, then the model."""
+    return Pipeline([("prepare", preprocessor()), ("model", model_class(**params))])
+
+
+class _Scaled:
+    """Mixin for a FLAML SKLearnEstimator subclass: its model becomes `scaled_pipeline(<the model class>)`."""
+
+    estimator_class: Any
+
+    def _wrap(self) -> None:
+        self.estimator_class = functools.partial(scaled_pipeline, self.estimator_class)
+
+    def _preprocess(self, X: Any) -> Any:
+        return X  # the pipeline one-hot encodes the category columns itself
+
+
+class ScaledLogisticRegression(_Scaled, LRL2Classifier):
+    @classmethod
+    def search_space(cls, data_size: Any = None, task: Any = None, **params: Any) -> dict[str, Any]:
+        return {"C": {"domain": loguniform(lower=1e-3, upper=1e3), "init_value": 1.0}}
+
+    @classmethod
+    def cost_relative2lgbm(cls) -> float:
+        return 1.0
+
+    def config2params(self, config: dict[str, Any]) -> dict[str, Any]:
+        params = super().config2params(config)
+        params["max_iter"] = 1000
+        return params
+
+    def __init__(self, task: Any = "binary", **config: Any) -> None:
+        super().__init__(task, **config)  # type: ignore[no-untyped-call]
+        self._wrap()
+
+
+class ScaledSGD(_Scaled, SGDEstimator):
+    def __init__(self, task: Any = "binary", **config: Any) -> None:
+        super().__init__(task, **config)  # type: ignore[no-untyped-call]
+        self._wrap()
+
+
+class ScaledKNN(_Scaled, KNeighborsEstimator):
+    @classmethod
+    def search_space(cls, data_size: Any, task: Any = None, **params: Any) -> dict[str, Any]:
+        upper = max(2, min(100, int(data_size[0] / 4)))
+        return {
+            "n_neighbors": {"domain": lograndint(lower=1, upper=upper), "init_value": min(5, upper)},
+            "weights": {"domain": choice(["uniform", "distance"]), "init_value": "distance"},
+        }
+
+    @classmethod
+    def cost_relative2lgbm(cls) -> float:
+        return 1.0
+
+    def __init__(self, task: Any = "binary", **config: Any) -> None:
+        super().__init__(task, **config)  # type: ignore[no-untyped-call]
+        self._wrap()
+
+
+class ScaledLinearSVM(_Scaled, SVCEstimator):
+    @classmethod
+    def search_space(cls, data_size: Any = None, task: Any = None, **params: Any) -> dict[str, Any]:
+        return {"C": {"domain": loguniform(lower=1e-3, upper=1e2), "init_value": 1.0}}
+
+    def config2params(self, config: dict[str, Any]) -> dict[str, Any]:
+        params = super().config2params(config)
+        params["max_iter"] = 2000
+        return params
+
+    def __init__(self, task: Any = "binary", **config: Any) -> None:
+        super().__init__(task, **config)  # type: ignore[no-untyped-call]
+        self._wrap()
+
+    def predict_proba(self, X: Any, **kwargs: Any) -> Any:
+        """LinearSVC has no probabilities: a softmax of its decision values (a logistic for two classes)."""
+        model: Any = self._model
+        scores = np.asarray(model.decision_function(X))
+        if scores.ndim == 1:
+            positive = 1.0 / (1.0 + np.exp(-scores))
+            return np.column_stack([1.0 - positive, positive])
+        exp = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return exp / exp.sum(axis=1, keepdims=True)
+
+
+class ScaledElasticNet(_Scaled, ElasticNetEstimator):
+    @classmethod
+    def search_space(cls, data_size: Any = None, task: Any = None, **params: Any) -> dict[str, Any]:
+        return {
+            "alpha": {"domain": loguniform(lower=1e-4, upper=10.0), "init_value": 0.01},
+            "l1_ratio": {"domain": uniform(lower=0.0, upper=1.0), "init_value": 0.5},
+        }
+
+    @classmethod
+    def cost_relative2lgbm(cls) -> float:
+        return 1.0
+
+    def __init__(self, task: Any = "regression", **config: Any) -> None:
+        super().__init__(task, **config)  # type: ignore[no-untyped-call]
+        self._wrap()
+
+
+class ScaledLassoLars(_Scaled, LassoLarsEstimator):
+    @classmethod
+    def search_space(cls, task: Any = None, **params: Any) -> dict[str, Any]:  # type: ignore[override]
+        return {"alpha": {"domain": loguniform(lower=1e-4, upper=10.0), "init_value": 0.01}}
+
+    def __init__(self, task: Any = "regression", **config: Any) -> None:
+        super().__init__(task, **config)  # type: ignore[no-untyped-call]
+        self._wrap()
+
+
+CUSTOM: dict[str, type] = {
+    "lr": ScaledLogisticRegression,
+    "sgd_scaled": ScaledSGD,
+    "knn": ScaledKNN,
+    "linear_svm": ScaledLinearSVM,
+    "elasticnet": ScaledElasticNet,
+    "lasso_lars": ScaledLassoLars,
+}
+
+
+def learner_class(name: str, task: Any) -> Any:
+    """The class of a learner name (ours first, then FLAML's built-ins)."""
+    if name in CUSTOM:
+        return CUSTOM[name]
+    return task.estimator_class_from_str(name)
