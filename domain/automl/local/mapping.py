@@ -1,7 +1,8 @@
 """Azure AutoML settings -> the local engine's plan (pure; the worker applies it).
 
-Metrics: every trial reports Azure ML's primary metrics of its task (`METRICS`), computed by `worker_metrics.py` on
-out-of-fold predictions exactly as Azure ML defines them; the primary one is what the search minimises.
+Metrics: every trial reports Azure ML's primary metrics of its task (`reported_metrics`), computed by
+`worker_metrics.py` on out-of-fold predictions exactly as Azure ML defines them; the primary one is what the search
+minimises.
 Algorithms: Azure names -> learners of the search (`learners.py`); Azure algorithms the engine does not have are
 refused when allowed explicitly, and ignored when only blocked. Validation: the spec's folds or share, or neither
 (the worker then applies Azure ML's size-based default, `validation.py`).
@@ -14,14 +15,14 @@ from typing import Any
 from domain.entities.automl import ALGORITHMS, LOWER_IS_BETTER, Task, TrainingSpec
 from domain.errors import ErrorDetail, ValidationFailed
 
-# the metrics every trial reports (Azure ML's primary metrics of the task)
+# the primary metrics the engine computes (all of Azure ML's for the task)
 METRICS: dict[str, tuple[str, ...]] = {
     "classification": (
         "accuracy",
         "AUC_weighted",
         "norm_macro_recall",
-        "average_precision_score_weighted",
         "precision_score_weighted",
+        "average_precision_score_weighted",
     ),
     "regression": (
         "r2_score",
@@ -30,6 +31,17 @@ METRICS: dict[str, tuple[str, ...]] = {
         "normalized_mean_absolute_error",
     ),
 }
+# what every trial reports besides its primary metric. Average precision only when it is the primary one: its chance
+# level depends on how a model ties its scores, so no sound bound checks it on random labels (ADR 0014).
+REPORTED: dict[str, tuple[str, ...]] = {
+    "classification": METRICS["classification"][:4],
+    "regression": METRICS["regression"],
+}
+
+
+def reported_metrics(task: str, primary: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*REPORTED[task], primary)))
+
 
 # Azure algorithm -> learners of the search (learners.py: ours are scaled pipelines, the others FLAML's own).
 LEARNERS: dict[str, tuple[str, ...]] = {

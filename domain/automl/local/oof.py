@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from domain.automl.local.mapping import reported_metrics
 from domain.automl.local.validation import Splits
 from domain.automl.local.worker_metrics import aligned_proba, loss_of, metrics_of
 
@@ -37,6 +38,7 @@ class Recorder:
         self, task: str, primary: str, splits: Splits, n_classes: int, target_range: float, n_learners: int
     ) -> None:
         self.task, self.primary = task, primary
+        self.names = reported_metrics(task, primary)
         self.folds = splits.folds
         self.rows = np.sort(np.concatenate([val for _, val in splits.folds]))
         self.n_classes, self.target_range = n_classes, target_range
@@ -96,7 +98,7 @@ class Recorder:
 
     def score(self, prediction: np.ndarray) -> dict[str, float]:
         y = self.truth.astype(int) if self.task == "classification" else self.truth
-        return metrics_of(self.task, y, prediction, self.target_range)
+        return metrics_of(self.task, y, prediction, self.target_range, self.names)
 
     def _keep(self, entry: Kept) -> None:
         same = sorted((k for k in self.kept.values() if k.learner == entry.learner), key=lambda k: k.loss)

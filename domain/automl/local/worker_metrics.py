@@ -1,10 +1,11 @@
 """Azure ML's metrics, computed on out-of-fold predictions (worker process only: numpy, scipy, scikit-learn).
 
-Every trial reports the same set, Azure ML's primary metrics of its task (`mapping.METRICS`), so the leaderboard can
-be read by any of them. Definitions follow Azure ML's metric docs: AUC, average precision and precision are
-one-vs-rest per class, weighted by the class's rows (for two classes both classes count); norm_macro_recall =
-(R - 1/C) / (1 - 1/C), R the macro recall, floored at 0; normalised errors divide by the range of the training
-target. The predicted label is the class of highest probability, as for every model the engine keeps.
+Every trial reports the same set (`mapping.reported_metrics`: the task's Azure primary metrics, average precision
+only when it is the primary one), so the leaderboard can be read by any of them. Definitions follow Azure ML's metric
+docs: AUC, average precision and precision are one-vs-rest per class, weighted by the class's rows (for two classes
+both classes count); norm_macro_recall = (R - 1/C) / (1 - 1/C), R the macro recall, floored at 0; normalised errors
+divide by the range of the training target. The predicted label is the class of highest probability, as for every
+model the engine keeps.
 
 `loss_of(name, value)` is what FLAML minimises: 1 - score for maximised metrics, the score itself for the normalised
 errors, so `mapping.score_from_loss` turns any logged `validation_loss` back into Azure's score.
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import rankdata, spearmanr
 
+from domain.automl.local.mapping import METRICS
 from domain.entities.automl import LOWER_IS_BETTER
 
 
@@ -45,7 +47,9 @@ def _average_precision(truth: np.ndarray, score: np.ndarray) -> float:
     return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
 
 
-def classification_metrics(y: np.ndarray, proba: np.ndarray) -> dict[str, float]:
+def classification_metrics(
+    y: np.ndarray, proba: np.ndarray, names: tuple[str, ...] = METRICS["classification"]
+) -> dict[str, float]:
     """`y` holds class codes 0..C-1 and `proba` one column per code (rows of classes a model never saw are 0)."""
     n_classes = proba.shape[1]
     onehot = np.eye(n_classes)[y]
@@ -61,15 +65,18 @@ def classification_metrics(y: np.ndarray, proba: np.ndarray) -> dict[str, float]
     present = support > 0
     macro_recall = float(recall[present].mean())
     chance = 1.0 / max(int(present.sum()), 2)
-    auc = _auc_per_class(onehot, proba)
-    ap = np.array([_average_precision(onehot[:, k], proba[:, k]) if present[k] else 0.0 for k in range(n_classes)])
-    return {
+    out = {
         "accuracy": float(hits.mean()),
-        "AUC_weighted": float(np.nansum(auc * weights) / weights[~np.isnan(auc)].sum()),
         "norm_macro_recall": max(0.0, (macro_recall - chance) / (1.0 - chance)),
-        "average_precision_score_weighted": float(np.sum(ap * weights)),
         "precision_score_weighted": float(np.sum(precision * weights)),
     }
+    if "AUC_weighted" in names:
+        auc = _auc_per_class(onehot, proba)
+        out["AUC_weighted"] = float(np.nansum(auc * weights) / weights[~np.isnan(auc)].sum())
+    if "average_precision_score_weighted" in names:
+        ap = [_average_precision(onehot[:, k], proba[:, k]) if present[k] else 0.0 for k in range(n_classes)]
+        out["average_precision_score_weighted"] = float(np.sum(np.array(ap) * weights))
+    return {name: out[name] for name in names}
 
 
 def regression_metrics(y: np.ndarray, predicted: np.ndarray, target_range: float) -> dict[str, float]:
@@ -88,10 +95,12 @@ def regression_metrics(y: np.ndarray, predicted: np.ndarray, target_range: float
     }
 
 
-def metrics_of(task: str, y: np.ndarray, prediction: np.ndarray, target_range: float) -> dict[str, float]:
+def metrics_of(
+    task: str, y: np.ndarray, prediction: np.ndarray, target_range: float, names: tuple[str, ...]
+) -> dict[str, float]:
     if task == "classification":
-        return classification_metrics(y, prediction)
-    return regression_metrics(y, prediction, target_range)
+        return classification_metrics(y, prediction, names)
+    return {k: v for k, v in regression_metrics(y, prediction, target_range).items() if k in names}
 
 
 def aligned_proba(estimator: Any, X: Any, n_classes: int) -> np.ndarray:

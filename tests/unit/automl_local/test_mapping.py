@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from domain.automl.local.mapping import AZURE_NAME, LEARNERS, METRICS, azure_algorithm, flaml_plan, score_from_loss
+from domain.automl.local.mapping import (
+    AZURE_NAME,
+    LEARNERS,
+    METRICS,
+    azure_algorithm,
+    flaml_plan,
+    reported_metrics,
+    score_from_loss,
+)
 from domain.entities.automl import (
     ALGORITHMS,
     ENSEMBLE_ALGORITHMS,
@@ -30,9 +38,16 @@ def spec(**overrides: object) -> TrainingSpec:
     return TrainingSpec.model_validate(values)
 
 
-def test_every_azure_primary_metric_of_classification_and_regression_is_reported() -> None:
+def test_every_azure_primary_metric_of_classification_and_regression_is_computed() -> None:
     for task in (Task.CLASSIFICATION, Task.REGRESSION):
         assert set(PRIMARY_METRICS[task]) == set(METRICS[task.value])
+    assert reported_metrics("classification", "accuracy") == (
+        "accuracy", "AUC_weighted", "norm_macro_recall", "precision_score_weighted",
+    )  # fmt: skip
+    assert reported_metrics("classification", "average_precision_score_weighted")[-1] == (
+        "average_precision_score_weighted"
+    )
+    assert len(reported_metrics("regression", "r2_score")) == 4
 
 
 def test_limits_and_settings_map_onto_the_plan() -> None:

@@ -40,6 +40,7 @@ def test_classification_metrics_agree_with_scikit_learn(n_classes: int, ties: bo
     y, proba = random_case(n_classes, ties=ties)
     got = classification_metrics(y, proba)
     assert set(got) == set(METRICS["classification"])
+    assert set(classification_metrics(y, proba, ("accuracy",))) == {"accuracy"}
     predicted = proba.argmax(axis=1)
     onehot = label_binarize(y, classes=range(n_classes))
     if n_classes == 2:
