@@ -13,6 +13,7 @@ refit from its record without the search state.
 from __future__ import annotations
 
 import functools
+import warnings
 from typing import Any
 
 import numpy as np
@@ -25,31 +26,56 @@ from flaml.automl.model import (
     SVCEstimator,
 )
 from flaml.tune.sample import choice, lograndint, loguniform, uniform
-from sklearn.compose import ColumnTransformer, make_column_selector
-from sklearn.impute import SimpleImputer
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from pandas import CategoricalDtype
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
 
 MAX_LEVELS = 30  # per categorical column; rarer levels share one "infrequent" column
 
 
-def preprocessor() -> ColumnTransformer:
-    numeric = make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True), StandardScaler())
-    categorical = OneHotEncoder(
-        handle_unknown="infrequent_if_exist", max_categories=MAX_LEVELS, min_frequency=2, sparse_output=False
-    )
-    return ColumnTransformer(
-        [
-            ("numeric", numeric, make_column_selector(dtype_exclude="category")),
-            ("categorical", categorical, make_column_selector(dtype_include="category")),
-        ],
-        verbose_feature_names_out=False,
-    )
+class Prepare(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+    """Numeric columns: missing values -> the column's median, then standardised. Category columns (FLAML hands
+    string columns over as pandas categories): one-hot, levels seen fewer than twice or beyond MAX_LEVELS grouped
+    into one "infrequent" column, unseen levels all zeros. Plain numpy after the column split: it runs once per fold
+    of every trial, so it is kept lean."""
+
+    def fit(self, X: Any, y: Any = None) -> Prepare:
+        categorical = [isinstance(dtype, CategoricalDtype) for dtype in X.dtypes]
+        self.numeric_ = [c for c, cat in zip(X.columns, categorical, strict=True) if not cat]
+        self.categorical_ = [c for c, cat in zip(X.columns, categorical, strict=True) if cat]
+        values = self._numeric(X)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column has no median
+            self.median_ = np.nan_to_num(np.nanmedian(values, axis=0)) if len(values) else np.zeros(values.shape[1])
+        filled = np.where(np.isnan(values), self.median_, values)
+        self.mean_ = filled.mean(axis=0)
+        scale = filled.std(axis=0)
+        self.scale_ = np.where(scale > 0, scale, 1.0)
+        self.encoder_ = None
+        if self.categorical_:
+            self.encoder_ = OneHotEncoder(
+                handle_unknown="infrequent_if_exist", max_categories=MAX_LEVELS, min_frequency=2, sparse_output=False
+            ).fit(X[self.categorical_].astype(str))
+        return self
+
+    def _numeric(self, X: Any) -> np.ndarray:
+        numeric = X if not self.categorical_ else X[self.numeric_]
+        values: np.ndarray = numeric.to_numpy(dtype=float)
+        return values
+
+    def transform(self, X: Any) -> np.ndarray:
+        values = self._numeric(X)
+        out = (np.where(np.isnan(values), self.median_, values) - self.mean_) / self.scale_
+        if self.encoder_ is not None:
+            out = np.hstack([out, self.encoder_.transform(X[self.categorical_].astype(str))])
+        prepared: np.ndarray = out
+        return prepared
 
 
 def scaled_pipeline(model_class: Any, **params: Any) -> Pipeline:
-    """What FLAML calls as `estimator_class(**params)`: the preprocessing, then the model."""
-    return Pipeline([("prepare", preprocessor()), ("model", model_class(**params))])
+    """What FLAML calls as `estimator_class(**params)`: the preparation, then the model."""
+    return Pipeline([("prepare", Prepare()), ("model", model_class(**params))])
 
 
 class _Scaled:

@@ -82,7 +82,7 @@ def fit_trial(task_name: str, records: dict[int, dict[str, Any]], record_id: int
     if record["learner"] == ENSEMBLE_LEARNER:
         members = [
             (float(w), fit_config(task, records[int(r)]["learner"], records[int(r)]["config"], Xt, yt))
-            for r, w in zip(record["config"]["members"], record["config"]["weights"], strict=True)
+            for r, w in zip(record["config"]["ensembled_iterations"], record["config"]["ensemble_weights"], strict=True)
         ]
         n_classes = len(transformer.label_transformer.classes_) if task_name == "classification" else None
         estimator: Any = VotingEnsemble(members, n_classes)

@@ -22,6 +22,7 @@ import numpy as np
 from domain.automl.local import ensemble
 from domain.automl.local.jobdir import read_jsonl
 from domain.automl.local.learners import CUSTOM
+from domain.automl.local.mapping import azure_algorithm
 from domain.automl.local.model import LocalModel, fit_config
 from domain.automl.local.oof import Recorder
 from domain.automl.local.validation import FixedSplitter, Splits, make_splits
@@ -77,6 +78,8 @@ def _search_settings(plan: dict[str, Any], splits: Splits, recorder: Recorder, l
         "verbose": 0,
         "keep_search_state": True,  # final_model fits ensemble members on FLAML's prepared rows
     }
+    if plan.get("starting_points"):
+        settings["starting_points"] = plan["starting_points"]
     if plan.get("train_time_limit") is not None:
         settings["train_time_limit"] = plan["train_time_limit"]
     return settings
@@ -121,7 +124,8 @@ def run(
             with open(log_path, "a") as out:
                 out.write(json.dumps(voting) + "\n")
             records.append(voting)
-            say(f"VotingEnsemble of trials {voting['config']['members']}, weights {voting['config']['weights']}")
+            config = voting["config"]
+            say(f"VotingEnsemble of trials {config['ensembled_iterations']}, weights {config['ensemble_weights']}")
     finite = [r for r in records if np.isfinite(r["validation_loss"])]
     if not finite or automl.model is None:
         return Outcome(None, None, splits, records)
@@ -132,7 +136,8 @@ def run(
 def build_ensemble(
     plan: dict[str, Any], recorder: Recorder, splits: Splits, records: list[dict[str, Any]], elapsed: float
 ) -> dict[str, Any] | None:
-    """The VotingEnsemble trial record (cross-fitted score), or None when fewer than two trials would be in it."""
+    """The VotingEnsemble trial record (cross-fitted score), or None without two kept trials to choose from. Like
+    Azure's, it may end up averaging a single trial when no mix does better."""
     started = time.monotonic()
     by_key = {str((r.get("logged_metric") or {}).get("oof")): r for r in records}
     kept = sorted((k for k in recorder.kept.values() if k.key in by_key), key=lambda k: k.loss)
@@ -154,13 +159,11 @@ def build_ensemble(
 
     parts = _parts(splits, recorder.rows, int(plan.get("seed", 0)))
     held_out, weights = ensemble.cross_fitted(predictions, parts, loss)
-    if np.count_nonzero(weights) < 2:
-        return None
     try:
         metrics = recorder.score(held_out)
     except ValueError:
         return None
-    members = [int(by_key[k.key]["record_id"]) for k, w in zip(kept, weights, strict=True) if w > 0]
+    chosen = [(by_key[k.key], int(w)) for k, w in zip(kept, weights, strict=True) if w > 0]
     return {
         "record_id": max(int(r["record_id"]) for r in records) + 1,
         "iter_per_learner": 1,
@@ -168,7 +171,12 @@ def build_ensemble(
         "trial_time": time.monotonic() - started,
         "wall_clock_time": elapsed + time.monotonic() - started,
         "validation_loss": loss_of(primary, metrics[primary]),
-        "config": {"members": members, "weights": [int(w) for w in weights if w > 0]},
+        # Azure's VotingEnsemble properties: the trials it averages, their algorithms and weights
+        "config": {
+            "ensembled_iterations": [int(r["record_id"]) for r, _ in chosen],
+            "ensembled_algorithms": [azure_algorithm(plan["task"], r["learner"]) for r, _ in chosen],
+            "ensemble_weights": [round(w / sum(w for _, w in chosen), 6) for _, w in chosen],
+        },
         "learner": ensemble.ENSEMBLE_LEARNER,
         "sample_size": len(truth),
     }
@@ -199,7 +207,7 @@ def final_model(automl: Any, best: dict[str, Any], records: dict[int, dict[str, 
     if best["learner"] == ensemble.ENSEMBLE_LEARNER:
         members = [
             (float(w), fitted(records[int(r)]))
-            for r, w in zip(best["config"]["members"], best["config"]["weights"], strict=True)
+            for r, w in zip(best["config"]["ensembled_iterations"], best["config"]["ensemble_weights"], strict=True)
         ]
         estimator: Any = ensemble.VotingEnsemble(members, n_classes or None)
     else:
