@@ -54,7 +54,7 @@ def test_a_trial_is_refit_from_its_record_and_predicts_the_csv_labels(record_id:
 
 
 def test_regression_trials_and_ensembles_predict_numbers() -> None:
-    X, y = table()
+    X, _ = table()
     target = pd.Series(X["cell size"].fillna(0.0) * 3.0 + 1.0)
     records = {
         0: {"record_id": 0, "learner": "elasticnet", "config": {"alpha": 0.01, "l1_ratio": 0.5}},
