@@ -1,9 +1,10 @@
 """The training worker: `python -m domain.automl.local.worker <job dir>`, one process (and session) per job.
 
 Waits Queued for a concurrency slot (an flock on `{workdir}/_slots/slot-N.lock`, released by the kernel when the
-process dies), reads the CSV with pandas, runs FLAML with the settings of notes/automl-engines.md §1.3, and keeps the
-best model (pickled, uploaded to Blob Storage). SIGTERM cancels: the search stops and the best trial of the log is
-refit (`retrain_from_log`), so a cancelled job keeps its best model. Reaching the exit score stops the same way.
+process dies), reads the CSV with pandas, runs the search (search.py: the engine's own splits, FLAML with the
+settings of notes/automl-engines.md §1.3, the VotingEnsemble; ADR 0014) and keeps the best model (a pickled
+model.LocalModel bundle, uploaded to Blob Storage). SIGTERM cancels: the search stops and the best trial of the log is
+refit from its record, so a cancelled job keeps its best model. Reaching the exit score stops the same way.
 """
 
 from __future__ import annotations
