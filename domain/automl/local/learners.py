@@ -26,38 +26,49 @@ from flaml.automl.model import (
     SVCEstimator,
 )
 from flaml.tune.sample import choice, lograndint, loguniform, uniform
-from pandas import CategoricalDtype
+from pandas import Categorical, CategoricalDtype
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder
 
 MAX_LEVELS = 30  # per categorical column; rarer levels share one "infrequent" column
 
 
 class Prepare(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Numeric columns: missing values -> the column's median, then standardised. Category columns (FLAML hands
-    string columns over as pandas categories): one-hot, levels seen fewer than twice or beyond MAX_LEVELS grouped
-    into one "infrequent" column, unseen levels all zeros. Plain numpy after the column split: it runs once per fold
-    of every trial, so it is kept lean."""
+    string columns over as pandas categories): one-hot; levels seen fewer than twice, beyond the MAX_LEVELS most
+    frequent, or unseen share one "other" column. Plain numpy after the column split: it runs once per fold of every
+    trial, so it is kept lean."""
 
     def fit(self, X: Any, y: Any = None) -> Prepare:
         categorical = [isinstance(dtype, CategoricalDtype) for dtype in X.dtypes]
         self.numeric_ = [c for c, cat in zip(X.columns, categorical, strict=True) if not cat]
         self.categorical_ = [c for c, cat in zip(X.columns, categorical, strict=True) if cat]
         values = self._numeric(X)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column has no median
-            self.median_ = np.nan_to_num(np.nanmedian(values, axis=0)) if len(values) else np.zeros(values.shape[1])
-        filled = np.where(np.isnan(values), self.median_, values)
+        missing = np.isnan(values)
+        if not missing.any():  # the usual case: FLAML's preparation already filled numeric columns
+            self.median_ = np.median(values, axis=0) if len(values) else np.zeros(values.shape[1])
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column has no median
+                self.median_ = np.nan_to_num(np.nanmedian(values, axis=0))
+        filled = np.where(missing, self.median_, values)
         self.mean_ = filled.mean(axis=0)
         scale = filled.std(axis=0)
         self.scale_ = np.where(scale > 0, scale, 1.0)
-        self.encoder_ = None
-        if self.categorical_:
-            self.encoder_ = OneHotEncoder(
-                handle_unknown="infrequent_if_exist", max_categories=MAX_LEVELS, min_frequency=2, sparse_output=False
-            ).fit(X[self.categorical_].astype(str))
+        self.levels_: list[Any] = []  # per category column: its levels and the output column of each (-1 = other)
+        for column in self.categorical_:
+            levels = X[column].cat.categories
+            counts = np.bincount(self._codes(X[column], levels) + 1, minlength=len(levels) + 1)[1:]
+            frequent = [k for k in np.argsort(-counts, kind="stable")[:MAX_LEVELS] if counts[k] >= 2]
+            slot = np.full(len(levels) + 1, len(frequent))  # the last position: unseen levels, then "other"
+            slot[frequent] = np.arange(len(frequent))
+            self.levels_.append((levels, slot, len(frequent) + 1))
         return self
+
+    @staticmethod
+    def _codes(column: Any, levels: Any) -> np.ndarray:
+        codes: np.ndarray = Categorical(column, categories=levels).codes.astype(np.int64)
+        return codes
 
     def _numeric(self, X: Any) -> np.ndarray:
         numeric = X if not self.categorical_ else X[self.numeric_]
@@ -66,10 +77,12 @@ class Prepare(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
     def transform(self, X: Any) -> np.ndarray:
         values = self._numeric(X)
-        out = (np.where(np.isnan(values), self.median_, values) - self.mean_) / self.scale_
-        if self.encoder_ is not None:
-            out = np.hstack([out, self.encoder_.transform(X[self.categorical_].astype(str))])
-        prepared: np.ndarray = out
+        parts = [(np.where(np.isnan(values), self.median_, values) - self.mean_) / self.scale_]
+        for column, (levels, slot, width) in zip(self.categorical_, self.levels_, strict=True):
+            onehot = np.zeros((len(X), width))
+            onehot[np.arange(len(X)), slot[self._codes(X[column], levels)]] = 1.0  # code -1 (unseen) -> slot[-1]
+            parts.append(onehot)
+        prepared: np.ndarray = np.hstack(parts) if len(parts) > 1 else parts[0]
         return prepared
 
 

@@ -166,3 +166,12 @@ def flaml_plan(spec: TrainingSpec) -> dict[str, Any]:
 def score_from_loss(loss: float, higher_is_better: bool) -> float:
     """FLAML minimises a loss; for every metric of the plan the loss is 1 - score (maximised) or the score itself."""
     return 1.0 - loss if higher_is_better else loss
+
+
+def trial_score(record: dict[str, Any], primary: str, higher_is_better: bool) -> float:
+    """A trial record's primary score: as logged (its loss may carry a tie-break, worker_metrics.search_loss), else
+    from its loss (trial logs written before the engine logged its metrics)."""
+    logged = (record.get("logged_metric") or {}).get(primary)
+    if isinstance(logged, int | float) and not isinstance(logged, bool):
+        return float(logged)
+    return score_from_loss(record["validation_loss"], higher_is_better)

@@ -17,7 +17,7 @@ import numpy as np
 
 from domain.automl.local.mapping import reported_metrics
 from domain.automl.local.validation import Splits
-from domain.automl.local.worker_metrics import aligned_proba, loss_of, metrics_of
+from domain.automl.local.worker_metrics import aligned_proba, metrics_of, search_loss
 
 MEMORY_BUDGET_BYTES = 300 * 2**20  # for the kept predictions of the best trials
 KEEP_PER_LEARNER = 4
@@ -91,7 +91,7 @@ class Recorder:
             metrics = self.score(prediction)
         except ValueError:
             return float("inf"), {}
-        loss = loss_of(self.primary, metrics[self.primary])
+        loss = search_loss(self.primary, metrics, self.truth, prediction)
         key = str(self._count)
         self._keep(Kept(key, self._learner, loss, prediction.astype(np.float32)))
         return loss, {**metrics, "oof": key}

@@ -26,7 +26,7 @@ from domain.automl.local.mapping import azure_algorithm
 from domain.automl.local.model import LocalModel, fit_config
 from domain.automl.local.oof import Recorder
 from domain.automl.local.validation import FixedSplitter, Splits, make_splits
-from domain.automl.local.worker_metrics import loss_of
+from domain.automl.local.worker_metrics import log_loss, search_loss
 
 ENSEMBLE_MIN_TRIALS = 3  # with fewer allowed trials every trial goes to the search
 ENSEMBLE_TIME_SHARE = 0.15  # of the time budget, kept for the ensemble and the final fits
@@ -154,7 +154,7 @@ def build_ensemble(
         """Weights are chosen by a smooth proper score (log loss, squared error), not by a step metric such as
         accuracy whose ties give greedy selection nothing to follow; the ensemble is then scored like any trial."""
         if classification:
-            return float(-np.mean(np.log(np.clip(blended[np.arange(len(rows)), y_eval[rows]], 1e-15, 1.0))))
+            return log_loss(y_eval[rows], blended)
         return float(np.mean((blended - y_eval[rows]) ** 2))
 
     parts = _parts(splits, recorder.rows, int(plan.get("seed", 0)))
@@ -170,7 +170,7 @@ def build_ensemble(
         "logged_metric": metrics,
         "trial_time": time.monotonic() - started,
         "wall_clock_time": elapsed + time.monotonic() - started,
-        "validation_loss": loss_of(primary, metrics[primary]),
+        "validation_loss": search_loss(primary, metrics, y_eval, held_out),
         # Azure's VotingEnsemble properties: the trials it averages, their algorithms and weights
         "config": {
             "ensembled_iterations": [int(r["record_id"]) for r, _ in chosen],

@@ -23,7 +23,7 @@ from typing import Any, TextIO
 
 from domain.automl.local.jobdir import MODEL_BLOB, JobDir, now_iso, read_json, read_jsonl
 from domain.automl.local.journal import JobLog, StatusFile
-from domain.automl.local.mapping import azure_algorithm, score_from_loss
+from domain.automl.local.mapping import azure_algorithm, trial_score
 from domain.automl.local.refit import best_record, refit_after_stop, refitted_record
 from domain.settings import load_settings
 
@@ -86,7 +86,7 @@ class TrialMonitor(threading.Thread):
         super().__init__(daemon=True)
         self.job, self.status, self.log, self.plan = job, status, log, plan
         self.seen = 0
-        self.best: tuple[float, int] | None = None
+        self.best: dict[str, Any] | None = None
         self.finished = threading.Event()
 
     def run(self) -> None:
@@ -95,12 +95,11 @@ class TrialMonitor(threading.Thread):
 
     def poll(self) -> None:
         records = [r for r in read_jsonl(self.job.trials) if "record_id" in r]
-        higher = self.plan["higher_is_better"]
+        higher, primary = self.plan["higher_is_better"], self.plan["primary_metric"]
         for r in records[self.seen :]:
-            if self.best is None or r["validation_loss"] < self.best[0]:
-                self.best = (r["validation_loss"], r["record_id"])
-            score = score_from_loss(r["validation_loss"], higher)
-            best = score_from_loss(self.best[0], higher)
+            if self.best is None or r["validation_loss"] < self.best["validation_loss"]:
+                self.best = r
+            score, best = trial_score(r, primary, higher), trial_score(self.best, primary, higher)
             algorithm = azure_algorithm(self.plan["task"], r["learner"])
             self.log.write(
                 f"Trial {r['record_id']}: {algorithm} {self.plan['primary_metric']}={score:.4f} "
@@ -108,8 +107,8 @@ class TrialMonitor(threading.Thread):
             )
         if len(records) > self.seen and self.best is not None:
             self.seen = len(records)
-            best_score = score_from_loss(self.best[0], higher)
-            self.status.update(trials_done=self.seen, best_score=best_score, best_record_id=self.best[1])
+            best_score = trial_score(self.best, primary, higher)
+            self.status.update(trials_done=self.seen, best_score=best_score, best_record_id=self.best["record_id"])
             exit_score = self.plan.get("exit_score")
             if exit_score is not None and (best_score >= exit_score if higher else best_score <= exit_score):
                 StopRequest.ask("exit score reached")

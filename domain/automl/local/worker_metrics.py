@@ -7,8 +7,9 @@ both classes count); norm_macro_recall = (R - 1/C) / (1 - 1/C), R the macro reca
 divide by the range of the training target. The predicted label is the class of highest probability, as for every
 model the engine keeps.
 
-`loss_of(name, value)` is what FLAML minimises: 1 - score for maximised metrics, the score itself for the normalised
-errors, so `mapping.score_from_loss` turns any logged `validation_loss` back into Azure's score.
+`search_loss` is what FLAML minimises: 1 - score for maximised metrics, the score itself for the normalised errors,
+and for metrics of predicted labels a tie-break by log loss (1e-9 x); the leaderboard reads the logged metrics
+(`mapping.trial_score`).
 """
 
 from __future__ import annotations
@@ -21,9 +22,26 @@ from scipy.stats import rankdata, spearmanr
 from domain.automl.local.mapping import METRICS
 from domain.entities.automl import LOWER_IS_BETTER
 
+# metrics of predicted labels only: many trials tie on them (accuracy moves by whole rows)
+STEP_METRICS = frozenset({"accuracy", "norm_macro_recall", "precision_score_weighted"})
+TIE_BREAK = 1e-9  # x log loss (at most ~35): far below one row of accuracy up to millions of rows
+
 
 def loss_of(name: str, value: float) -> float:
     return value if name in LOWER_IS_BETTER else 1.0 - value
+
+
+def log_loss(y: np.ndarray, proba: np.ndarray) -> float:
+    return float(-np.mean(np.log(np.clip(proba[np.arange(len(y)), y], 1e-15, 1.0))))
+
+
+def search_loss(primary: str, metrics: dict[str, float], y: np.ndarray, prediction: np.ndarray) -> float:
+    """What the search minimises: the primary metric's loss; for a step metric, ties go to the lower log loss (the
+    better probabilities), which picks the steadier of equally accurate configurations."""
+    loss = loss_of(primary, metrics[primary])
+    if primary in STEP_METRICS:  # classification: `y` holds class codes, `prediction` probabilities
+        loss += TIE_BREAK * log_loss(np.asarray(y).astype(int), prediction)
+    return loss
 
 
 def _auc_per_class(onehot: np.ndarray, proba: np.ndarray) -> np.ndarray:

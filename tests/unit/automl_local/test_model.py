@@ -68,3 +68,24 @@ def test_regression_trials_and_ensembles_predict_numbers() -> None:
     predicted = model.predict(X)
     assert model.classes_ is None and predicted.dtype.kind == "f"
     assert np.corrcoef(predicted, target)[0, 1] > 0.95
+
+
+def test_the_scaled_learners_preparation_standardises_and_one_hot_encodes() -> None:
+    from domain.automl.local.learners import Prepare
+
+    train = pd.DataFrame(
+        {
+            "size": [1.0, 3.0, np.nan, 5.0, 3.0],
+            "empty": [np.nan] * 5,
+            "colour": pd.Categorical(["red", "red", "blue", "blue", "green"]),
+        }
+    )
+    prepare = Prepare().fit(train)
+    out = prepare.transform(train)
+    # size: NaN -> median 3, then standardised; an all-missing column becomes zeros
+    assert out[:, 0] == pytest.approx((np.array([1, 3, 3, 5, 3]) - 3) / np.std([1, 3, 3, 5, 3]))
+    assert out[:, 1].tolist() == [0.0] * 5
+    # colour: blue and red seen twice get a column each (most frequent first), green (once) the "other" column
+    assert out[:, 2:].tolist() == [[0, 1, 0], [0, 1, 0], [1, 0, 0], [1, 0, 0], [0, 0, 1]]
+    unseen = pd.DataFrame({"size": [3.0], "empty": [1.0], "colour": pd.Categorical(["purple"])})
+    assert prepare.transform(unseen)[0, 2:].tolist() == [0, 0, 1]

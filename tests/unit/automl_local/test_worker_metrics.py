@@ -21,6 +21,7 @@ from domain.automl.local.worker_metrics import (
     classification_metrics,
     loss_of,
     regression_metrics,
+    search_loss,
 )
 
 
@@ -86,6 +87,19 @@ def test_regression_metrics_follow_azure_definitions() -> None:
 def test_losses_are_one_minus_the_score_or_the_normalised_error() -> None:
     assert loss_of("accuracy", 0.8) == pytest.approx(0.2)
     assert loss_of("normalized_root_mean_squared_error", 0.1) == pytest.approx(0.1)
+
+
+def test_ties_on_a_step_metric_go_to_the_better_probabilities() -> None:
+    y = np.array([0, 1, 1, 0])
+    sharp = np.array([[0.9, 0.1], [0.1, 0.9], [0.2, 0.8], [0.6, 0.4]])
+    vague = np.array([[0.55, 0.45], [0.45, 0.55], [0.45, 0.55], [0.51, 0.49]])
+    both = [classification_metrics(y, p) for p in (sharp, vague)]
+    assert both[0]["accuracy"] == both[1]["accuracy"] == 1.0
+    sharp_loss, vague_loss = (search_loss("accuracy", m, y, p) for m, p in zip(both, (sharp, vague), strict=True))
+    assert sharp_loss < vague_loss and vague_loss == pytest.approx(0.0, abs=1e-8)
+    # one row of accuracy outweighs any tie-break, even on a million rows; continuous metrics have none
+    assert search_loss("accuracy", {"accuracy": 1.0 - 1e-6}, y, np.full((4, 2), 1e-20)) > vague_loss
+    assert search_loss("AUC_weighted", {"AUC_weighted": 0.9}, y, vague) == pytest.approx(0.1, abs=1e-15)
 
 
 def test_probabilities_of_a_model_that_missed_a_class_are_aligned_by_class_code() -> None:
