@@ -1,9 +1,10 @@
 """The final ensemble, Azure ML's VotingEnsemble (worker process only: numpy).
 
 Ensemble selection (Caruana et al. 2004, what Azure's VotingEnsemble does): start from the best kept trial, then
-repeatedly add (with replacement) the kept trial whose addition most improves the primary metric of the averaged
-out-of-fold predictions (class probabilities, or predictions for regression); the weights are how often each trial
-was picked.
+repeatedly add (with replacement) the kept trial whose addition most improves the averaged out-of-fold predictions
+(class probabilities, or predictions for regression; judged by log loss or squared error); the weights are how
+often each trial was picked. Bagged (Caruana et al. 2006): the selection runs on random halves of the candidates
+and the weights are averaged, which overfits the rows they are chosen on less.
 
 Its score is cross-fitted, so it is a held-out estimate like every trial's: for each validation part (a fold, or a
 fifth of a holdout), the weights are chosen on the other rows only and the part is predicted with them. The weights
@@ -24,6 +25,7 @@ from domain.automl.local.worker_metrics import aligned_proba
 ENSEMBLE_LEARNER = ENSEMBLE
 ITERATIONS = 15
 MAX_CANDIDATES = 12
+BAGS = 10
 
 Loss = Callable[[np.ndarray, np.ndarray], float]  # (rows, averaged prediction of those rows) -> loss
 
@@ -43,6 +45,25 @@ def select(predictions: Sequence[np.ndarray], rows: np.ndarray, loss: Loss, iter
     return best_counts
 
 
+def select_bagged(
+    predictions: Sequence[np.ndarray], rows: np.ndarray, loss: Loss, bags: int = BAGS, seed: int = 0
+) -> np.ndarray:
+    """Bagged ensemble selection (Caruana et al. 2006): greedy selection on random halves of the candidates, the
+    weights averaged over the bags. Weights fitted to one set of rows overfit them less this way."""
+    if len(predictions) <= 2:
+        counts = select(predictions, rows, loss).astype(float)
+        single: np.ndarray = counts / counts.sum()
+        return single
+    rng = np.random.default_rng(seed)
+    total = np.zeros(len(predictions))
+    for _ in range(bags):
+        chosen = np.sort(rng.choice(len(predictions), size=(len(predictions) + 1) // 2, replace=False))
+        counts = select([predictions[i] for i in chosen], rows, loss).astype(float)
+        total[chosen] += counts / counts.sum()
+    weights: np.ndarray = total / bags
+    return weights
+
+
 def blend(predictions: Sequence[np.ndarray], weights: np.ndarray) -> np.ndarray:
     chosen = [(float(w), p) for w, p in zip(weights, predictions, strict=True) if w > 0]
     total = np.zeros_like(chosen[0][1], dtype=np.float64)
@@ -52,7 +73,7 @@ def blend(predictions: Sequence[np.ndarray], weights: np.ndarray) -> np.ndarray:
 
 
 def cross_fitted(
-    predictions: Sequence[np.ndarray], parts: Sequence[np.ndarray], loss: Loss
+    predictions: Sequence[np.ndarray], parts: Sequence[np.ndarray], loss: Loss, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """(held-out ensemble prediction of every row, weights chosen on all rows). `parts` partition the row indices
     0..n-1 of the predictions; each part is predicted with weights chosen on the other parts."""
@@ -61,9 +82,9 @@ def cross_fitted(
     everything = np.arange(n)
     for part in parts:
         others = np.setdiff1d(everything, part)
-        weights = select(predictions, others, loss)
+        weights = select_bagged(predictions, others, loss, seed=seed)
         out[part] = blend([p[part] for p in predictions], weights)
-    return out, select(predictions, everything, loss)
+    return out, select_bagged(predictions, everything, loss, seed=seed)
 
 
 class VotingEnsemble:

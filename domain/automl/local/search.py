@@ -158,12 +158,12 @@ def build_ensemble(
         return float(np.mean((blended - y_eval[rows]) ** 2))
 
     parts = _parts(splits, recorder.rows, int(plan.get("seed", 0)))
-    held_out, weights = ensemble.cross_fitted(predictions, parts, loss)
+    held_out, weights = ensemble.cross_fitted(predictions, parts, loss, seed=int(plan.get("seed", 0)))
     try:
         metrics = recorder.score(held_out)
     except ValueError:
         return None
-    chosen = [(by_key[k.key], int(w)) for k, w in zip(kept, weights, strict=True) if w > 0]
+    chosen = [(by_key[k.key], float(w)) for k, w in zip(kept, weights, strict=True) if w > 0]
     return {
         "record_id": max(int(r["record_id"]) for r in records) + 1,
         "iter_per_learner": 1,

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy.stats import binom
 
-from domain.automl.local.ensemble import VotingEnsemble, blend, cross_fitted, select
+from domain.automl.local.ensemble import VotingEnsemble, blend, cross_fitted, select, select_bagged
 from domain.automl.local.oof import Recorder
 from domain.automl.local.validation import make_splits
 
@@ -112,3 +112,16 @@ def test_the_voting_ensemble_averages_its_members_by_weight() -> None:
 
     regression = VotingEnsemble([(1.0, Linear(10.0)), (3.0, Linear(2.0))], n_classes=None)
     assert regression.predict(frame).tolist() == [4.0, 4.0]
+
+
+def test_bagged_selection_averages_normalised_weights_over_halves_of_the_candidates() -> None:
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 200)
+    candidates = [np.clip(np.eye(2)[y] * 0.3 + rng.dirichlet([1, 1], 200), 0, None) for _ in range(6)]
+    candidates = [c / c.sum(axis=1, keepdims=True) for c in candidates]
+    rows = np.arange(200)
+    weights = select_bagged(candidates, rows, log_loss(y), seed=5)
+    assert weights.shape == (6,) and np.all(weights >= 0) and weights.sum() == pytest.approx(1.0)
+    assert np.array_equal(weights, select_bagged(candidates, rows, log_loss(y), seed=5))  # seeded
+    two = select_bagged(candidates[:2], rows, log_loss(y))  # too few to bag: plain selection
+    assert two.sum() == pytest.approx(1.0)
