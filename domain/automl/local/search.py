@@ -175,7 +175,7 @@ def build_ensemble(
         "config": {
             "ensembled_iterations": [int(r["record_id"]) for r, _ in chosen],
             "ensembled_algorithms": [azure_algorithm(plan["task"], r["learner"]) for r, _ in chosen],
-            "ensemble_weights": [round(w / sum(w for _, w in chosen), 6) for _, w in chosen],
+            "ensemble_weights": [w / sum(w for _, w in chosen) for _, w in chosen],
         },
         "learner": ensemble.ENSEMBLE_LEARNER,
         "sample_size": len(truth),
