@@ -137,6 +137,10 @@ ALGORITHMS: dict[Task, tuple[str, ...]] = {
     ),
 }
 
+# the ensembles Azure AutoML runs as its last trials (enable_vote_ensemble, enable_stack_ensemble): names a trial's
+# algorithm can have, not algorithms a spec can allow or block
+ENSEMBLE_ALGORITHMS: tuple[str, ...] = ("VotingEnsemble", "StackEnsemble")
+
 
 # Every name the server accepts, as enums for the API's document (which task takes which: PRIMARY_METRICS, ALGORITHMS;
 # automl_rules checks the pair).

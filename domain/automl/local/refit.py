@@ -1,4 +1,4 @@
-"""Which trial a stopped search keeps (runs in the worker subprocess only; flaml is imported when used).
+"""Which trial a stopped search keeps (runs in the worker subprocess only; the learners are imported when used).
 
 After a stop (cancel, exit score, hard time limit) the best trial of the log is refit on the job's data. A refit can
 fail where the search did not (seen with xgboost after an interrupted native call: "Unknown type"), so the best trial
@@ -8,10 +8,12 @@ of each learner is tried in turn, and `refit.json` records the trial the kept mo
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from domain.automl.local.jobdir import JobDir, read_jsonl
 from domain.automl.local.journal import JobLog
+from domain.automl.local.mapping import ENSEMBLE
 
 
 def best_record(job: JobDir) -> dict[str, Any] | None:
@@ -29,12 +31,13 @@ def refitted_record(job: JobDir) -> dict[str, Any] | None:
 
 
 def refit_candidates(job: JobDir, limit: int = 3) -> list[dict[str, Any]]:
-    """The best trial of each learner, best first: if refitting the best fails, the next learner's best is used."""
+    """The best trial of each learner, best first: if refitting the best fails, the next learner's best is used.
+    The VotingEnsemble is not refit after a stop (its members are refit by register_model only)."""
     best: dict[str, dict[str, Any]] = {}
     for r in read_jsonl(job.trials):
-        if "record_id" in r and (
-            r["learner"] not in best or r["validation_loss"] < best[r["learner"]]["validation_loss"]
-        ):
+        if "record_id" not in r or r["learner"] == ENSEMBLE or not math.isfinite(r["validation_loss"]):
+            continue
+        if r["learner"] not in best or r["validation_loss"] < best[r["learner"]]["validation_loss"]:
             best[r["learner"]] = r
     return sorted(best.values(), key=lambda r: r["validation_loss"])[:limit]
 
@@ -42,19 +45,16 @@ def refit_candidates(job: JobDir, limit: int = 3) -> list[dict[str, Any]]:
 def refit_after_stop(job: JobDir, log: JobLog, X: Any, y: Any, task: str) -> Any:
     """Refit the best trial of the log after a stop. A refit can fail where the search did not (seen with xgboost
     after an interrupted native call: "Unknown type"): the next learner's best trial is tried, and the model kept is
-    the best one that could be rebuilt."""
-    from flaml.automl import AutoML
+    the best one that could be rebuilt (None when none could)."""
+    from domain.automl.local import model
 
+    records = {int(r["record_id"]): r for r in read_jsonl(job.trials) if "record_id" in r}
     for record in refit_candidates(job):
         log.write(f"Refitting trial {record['record_id']} ({record['learner']})")
-        automl = AutoML()  # type: ignore[no-untyped-call]
         try:
-            automl.retrain_from_log(
-                log_file_name=str(job.trials), X_train=X, y_train=y, task=task,
-                record_id=record["record_id"], n_jobs=1, train_full=True,
-            )  # fmt: skip
+            fitted = model.fit_trial(task, records, int(record["record_id"]), X, y)
             job.path.joinpath("refit.json").write_text(json.dumps({"record_id": record["record_id"]}))
-            return automl
+            return fitted
         except Exception as exc:  # any learner failure: try the next one
             log.write(f"Refit of trial {record['record_id']} failed: {type(exc).__name__}: {str(exc)[:200]}")
-    return AutoML()  # type: ignore[no-untyped-call]
+    return None

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.automl.local.jobdir import JobDir, read_json, read_jsonl
-from domain.automl.local.mapping import azure_algorithm, score_from_loss
+from domain.automl.local.mapping import azure_algorithm, trial_score
 from domain.entities.automl import LogLine, MetricPoint, Trial
 
 TRIAL_SUFFIX = "_trial"
@@ -30,7 +30,7 @@ def trials(job: JobDir) -> list[Trial]:
     plan = _plan(job)
     out = []
     for r in _records(job):
-        score = score_from_loss(r["validation_loss"], plan["higher_is_better"])
+        score = trial_score(r, plan["primary_metric"], plan["higher_is_better"])
         logged = {k: float(v) for k, v in (r.get("logged_metric") or {}).items() if isinstance(v, int | float)}
         out.append(
             Trial(
@@ -51,19 +51,20 @@ def metrics_since(job: JobDir, watermark: int) -> tuple[list[MetricPoint], int]:
     status = read_json(job.status) or {}
     start = datetime.fromtimestamp(float(status.get("fit_started_at", 0.0)), tz=UTC)
     name, higher = plan["primary_metric"], plan["higher_is_better"]
-    best_loss = float("inf")
+    best: dict[str, Any] | None = None
     points: list[MetricPoint] = []
     for index, r in enumerate(records):
-        best_loss = min(best_loss, r["validation_loss"])
+        if best is None or r["validation_loss"] < best["validation_loss"]:
+            best = r
         if index < watermark:
             continue
         at = start + timedelta(seconds=float(r.get("wall_clock_time", 0.0)))
         step = int(r["record_id"])
         trial = f"{job.path.name}_{step}"
-        best = score_from_loss(best_loss, higher)
-        points.append(MetricPoint(name=name, step=step, value=best, timestamp=at, trial_id=trial))
-        trial_score = score_from_loss(r["validation_loss"], higher)
-        points.append(MetricPoint(name=name + TRIAL_SUFFIX, step=step, value=trial_score, timestamp=at, trial_id=trial))
+        best_score = trial_score(best, name, higher)
+        points.append(MetricPoint(name=name, step=step, value=best_score, timestamp=at, trial_id=trial))
+        own = trial_score(r, name, higher)
+        points.append(MetricPoint(name=name + TRIAL_SUFFIX, step=step, value=own, timestamp=at, trial_id=trial))
     return points, max(watermark, len(records))
 
 

@@ -1,9 +1,10 @@
 """The training worker: `python -m domain.automl.local.worker <job dir>`, one process (and session) per job.
 
 Waits Queued for a concurrency slot (an flock on `{workdir}/_slots/slot-N.lock`, released by the kernel when the
-process dies), reads the CSV with pandas, runs FLAML with the settings of notes/automl-engines.md §1.3, and keeps the
-best model (pickled, uploaded to Blob Storage). SIGTERM cancels: the search stops and the best trial of the log is
-refit (`retrain_from_log`), so a cancelled job keeps its best model. Reaching the exit score stops the same way.
+process dies), reads the CSV with pandas, runs the search (search.py: the engine's own splits, FLAML with the
+settings of notes/automl-engines.md §1.3, the VotingEnsemble; ADR 0014) and keeps the best model (a pickled
+model.LocalModel bundle, uploaded to Blob Storage). SIGTERM cancels: the search stops and the best trial of the log is
+refit from its record, so a cancelled job keeps its best model. Reaching the exit score stops the same way.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any, TextIO
 
 from domain.automl.local.jobdir import MODEL_BLOB, JobDir, now_iso, read_json, read_jsonl
 from domain.automl.local.journal import JobLog, StatusFile
-from domain.automl.local.mapping import azure_algorithm, score_from_loss
+from domain.automl.local.mapping import azure_algorithm, trial_score
 from domain.automl.local.refit import best_record, refit_after_stop, refitted_record
 from domain.errors import readable
 from domain.settings import load_settings
@@ -86,7 +87,7 @@ class TrialMonitor(threading.Thread):
         super().__init__(daemon=True)
         self.job, self.status, self.log, self.plan = job, status, log, plan
         self.seen = 0
-        self.best: tuple[float, int] | None = None
+        self.best: dict[str, Any] | None = None
         self.finished = threading.Event()
 
     def run(self) -> None:
@@ -95,12 +96,11 @@ class TrialMonitor(threading.Thread):
 
     def poll(self) -> None:
         records = [r for r in read_jsonl(self.job.trials) if "record_id" in r]
-        higher = self.plan["higher_is_better"]
+        higher, primary = self.plan["higher_is_better"], self.plan["primary_metric"]
         for r in records[self.seen :]:
-            if self.best is None or r["validation_loss"] < self.best[0]:
-                self.best = (r["validation_loss"], r["record_id"])
-            score = score_from_loss(r["validation_loss"], higher)
-            best = score_from_loss(self.best[0], higher)
+            if self.best is None or r["validation_loss"] < self.best["validation_loss"]:
+                self.best = r
+            score, best = trial_score(r, primary, higher), trial_score(self.best, primary, higher)
             algorithm = azure_algorithm(self.plan["task"], r["learner"])
             self.log.write(
                 f"Trial {r['record_id']}: {algorithm} {self.plan['primary_metric']}={score:.4f} "
@@ -109,8 +109,8 @@ class TrialMonitor(threading.Thread):
             self.status.trial_finished(int(r["record_id"]), algorithm, score)
         if len(records) > self.seen and self.best is not None:
             self.seen = len(records)
-            best_score = score_from_loss(self.best[0], higher)
-            self.status.update(trials_done=self.seen, best_score=best_score, best_record_id=self.best[1])
+            best_score = trial_score(self.best, primary, higher)
+            self.status.update(trials_done=self.seen, best_score=best_score, best_record_id=self.best["record_id"])
             exit_score = self.plan.get("exit_score")
             if exit_score is not None and (best_score >= exit_score if higher else best_score <= exit_score):
                 StopRequest.ask("exit score reached")
@@ -132,39 +132,10 @@ def load_data(spec: dict[str, Any], job: JobDir) -> tuple[Any, Any]:
         raise ValueError(
             f"target column '{target}' is not in the dataset (columns: {', '.join(map(str, frame.columns))})"
         )
-    frame = frame.dropna(subset=[target])
+    frame = frame.dropna(subset=[target]).reset_index(drop=True)
     if len(frame) < 10:
         raise ValueError(f"the dataset has {len(frame)} rows with a target value; at least 10 are needed")
     return frame.drop(columns=[target]), frame[target]
-
-
-def fit_settings(plan: dict[str, Any], X: Any, y: Any, job: JobDir) -> dict[str, Any]:
-    from domain.automl.local.worker_metrics import AzureMetric
-
-    metric = plan["metric"]
-    if metric == "auc_weighted":
-        metric = "roc_auc" if y.nunique() <= 2 else "roc_auc_ovr_weighted"
-    elif metric.startswith("custom:"):
-        target_range = float(y.max() - y.min()) if plan["task"] == "regression" else 1.0
-        metric = AzureMetric(metric.removeprefix("custom:"), target_range)
-    settings: dict[str, Any] = {
-        "task": plan["task"],
-        "metric": metric,
-        "estimator_list": plan["estimator_list"],
-        "time_budget": plan["time_budget"],
-        "max_iter": plan["max_iter"],
-        "eval_method": plan["eval_method"],
-        "n_jobs": 1,
-        "seed": plan["seed"],
-        "log_type": "all",
-        "log_file_name": str(job.trials),
-        "mlflow_logging": False,
-        "verbose": 0,
-    }
-    for key in ("n_splits", "split_ratio", "train_time_limit"):
-        if plan.get(key) is not None:
-            settings[key] = plan[key]
-    return settings
 
 
 def _finalising(job: JobDir) -> None:
@@ -178,21 +149,21 @@ def _finalising(job: JobDir) -> None:
 
 def train(spec: dict[str, Any], job: JobDir, status: StatusFile, log: JobLog) -> tuple[dict[str, Any], str | None]:
     """Run the search; returns (the model bundle with the best model, stop reason or None)."""
-    from flaml.automl import AutoML
+    from domain.automl.local import search
 
     plan = spec["plan"]
     X, y = load_data(spec, job)
     log.write(f"Dataset: {len(X)} rows, {X.shape[1]} feature columns, target '{plan['target_column']}'")
-    settings = fit_settings(plan, X, y, job)
     monitor = TrialMonitor(job, status, log, plan)
     status.move_to("Running", fit_started_at=time.time())
     monitor.start()
     # FLAML's time budget is soft (checked between trials): a hard limit stops a trial that overruns it
     signal.signal(signal.SIGALRM, StopRequest.handler("time limit reached"))
     signal.setitimer(signal.ITIMER_REAL, plan["time_budget"] + HARD_LIMIT_MARGIN_SECONDS)
-    automl, reason = AutoML(), None  # type: ignore[no-untyped-call]
+    model, reason = None, None
     try:
-        automl.fit(X, y, **settings)
+        outcome = search.run(plan, X, y, job.trials, log.write, on_splits=lambda s: save_splits(job, s))
+        model = outcome.model
     except (Stop, Exception) as stop:
         # a Stop raised inside a native library's Python callback can come back as that library's own error
         # (xgboost: "XGBoostError: ... Unknown type"): once a stop was asked for, any error ends the search the same way
@@ -201,16 +172,32 @@ def train(spec: dict[str, Any], job: JobDir, status: StatusFile, log: JobLog) ->
         reason = stop.reason if isinstance(stop, Stop) else str(StopRequest.reason)
         _finalising(job)
         log.write(f"Stopped ({reason}); refitting the best trial")
-        automl = refit_after_stop(job, log, X, y, plan["task"])
+        model = refit_after_stop(job, log, X, y, plan["task"])
     finally:
         _finalising(job)
         monitor.finished.set()
         monitor.join()
         monitor.poll()
-    if automl.model is None:
+    if model is None:
         raise RuntimeError("no trial completed within the limits; raise the timeout or the trial limits")
-    bundle = {"automl": automl, "features": list(X.columns), "task": plan["task"], "target": plan["target_column"]}
-    return bundle, reason
+    return bundle_of(model, X, plan), reason
+
+
+def bundle_of(model: Any, X: Any, plan: dict[str, Any]) -> dict[str, Any]:
+    """The saved model: `automl` has predict(frame) (and predict_proba, classes_); see model.LocalModel."""
+    return {"automl": model, "features": list(X.columns), "task": plan["task"], "target": plan["target_column"]}
+
+
+def save_splits(job: JobDir, splits: Any) -> None:
+    """splits.json: which validation part each row (of the rows with a target, in file order) belongs to; a
+    holdout's training rows are -1. Kept for work on held-out rows after the run (explanations)."""
+    from domain.automl.local.jobdir import write_json_atomic
+
+    part = [-1] * splits.n_rows
+    for index, (_, validation) in enumerate(splits.folds):
+        for row in validation.tolist():
+            part[row] = index
+    write_json_atomic(job.path / "splits.json", {"kind": splits.kind, "part_of_row": part})
 
 
 def run_job(job: JobDir) -> None:
@@ -246,19 +233,15 @@ def run_job(job: JobDir) -> None:
 
 def refit(job: JobDir, record_id: int, out: Path) -> None:
     """Refit one trial of a job's log on the job's data and write its model bundle to `out` (register_model)."""
-    from flaml.automl import AutoML
+    from domain.automl.local.model import fit_trial
 
     spec = read_json(job.spec)
     plan = spec["plan"]
     X, y = load_data(spec, job)
-    automl = AutoML()  # type: ignore[no-untyped-call]
-    automl.retrain_from_log(
-        log_file_name=str(job.trials), X_train=X, y_train=y, task=plan["task"],
-        record_id=record_id, n_jobs=1, train_full=True,
-    )  # fmt: skip
-    bundle = {"automl": automl, "features": list(X.columns), "task": plan["task"], "target": plan["target_column"]}
+    records = {int(r["record_id"]): r for r in read_jsonl(job.trials) if "record_id" in r}
+    model = fit_trial(plan["task"], records, record_id, X, y)
     tmp = out.with_name(f".{out.name}.part")
-    tmp.write_bytes(pickle.dumps(bundle, protocol=5))
+    tmp.write_bytes(pickle.dumps(bundle_of(model, X, plan), protocol=5))
     tmp.replace(out)
 
 

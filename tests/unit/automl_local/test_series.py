@@ -59,3 +59,22 @@ def test_logs_since_returns_lines_after_the_sequence_number(job: JobDir) -> None
     got, last = series.logs_since(job, 1)
     assert [line.seq for line in got] == [2, 3] and last == 3
     assert series.logs_since(job, 3) == ([], 3)
+
+
+def test_scores_are_read_from_the_logged_metrics_when_the_loss_carries_a_tie_break(job: JobDir) -> None:
+    """Two trials with the same accuracy: the search preferred the one with the lower log loss (a 1e-9 x tie-break
+    in its loss); the leaderboard and the best-so-far series still show the exact accuracies."""
+    metrics = {"accuracy": 0.75, "AUC_weighted": 0.8, "oof": "3"}
+    rows = [
+        {"record_id": 0, "learner": "lr", "validation_loss": 0.25 + 4e-10, "logged_metric": metrics, "config": {}},
+        {"record_id": 1, "learner": "knn", "validation_loss": 0.25 + 2e-10, "logged_metric": metrics, "config": {}},
+        {"record_id": 2, "learner": "VotingEnsemble", "validation_loss": 0.5, "config": {"ensembled_iterations": [1]},
+         "logged_metric": {"accuracy": 0.5}},
+    ]  # fmt: skip
+    job.trials.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    trials = series.trials(job)
+    assert [t.score for t in trials] == [0.75, 0.75, 0.5]  # exact, not 1 - loss
+    assert [t.algorithm for t in trials] == ["LogisticRegression", "KNN", "VotingEnsemble"]
+    assert trials[0].metrics == {"accuracy": 0.75, "AUC_weighted": 0.8}  # the "oof" key is no metric
+    points, _ = series.metrics_since(job, 0)
+    assert [p.value for p in points if p.name == "accuracy"] == [0.75, 0.75, 0.75]

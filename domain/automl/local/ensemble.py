@@ -1,0 +1,115 @@
+"""The final ensemble, Azure ML's VotingEnsemble (worker process only: numpy).
+
+Ensemble selection (Caruana et al. 2004, what Azure's VotingEnsemble does): start from the best kept trial, then
+repeatedly add (with replacement) the kept trial whose addition most improves the averaged out-of-fold predictions
+(class probabilities, or predictions for regression; judged by log loss or squared error); the weights are how
+often each trial was picked. Bagged (Caruana et al. 2006): the selection runs on random halves of the candidates
+and the weights are averaged, which overfits the rows they are chosen on less.
+
+Its score is cross-fitted, so it is a held-out estimate like every trial's: for each validation part (a fold, or a
+fifth of a holdout), the weights are chosen on the other rows only and the part is predicted with them. The weights
+of the kept ensemble are then chosen on all rows. Which trials are candidates (the best few of each learner) was
+decided on all rows: the same winner's curse as reading the best trial of a leaderboard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from domain.automl.local.mapping import ENSEMBLE
+from domain.automl.local.worker_metrics import aligned_proba
+
+ENSEMBLE_LEARNER = ENSEMBLE
+ITERATIONS = 15
+MAX_CANDIDATES = 12
+BAGS = 10
+
+Loss = Callable[[np.ndarray, np.ndarray], float]  # (rows, averaged prediction of those rows) -> loss
+
+
+def select(predictions: Sequence[np.ndarray], rows: np.ndarray, loss: Loss, iterations: int = ITERATIONS) -> np.ndarray:
+    """Greedy selection with replacement on `rows`; returns a count per candidate (the best prefix of the picks)."""
+    counts = np.zeros(len(predictions), dtype=np.int64)
+    total = np.zeros_like(predictions[0][rows], dtype=np.float64)
+    best_counts, best_loss = counts.copy(), np.inf
+    for step in range(1, iterations + 1):
+        trial_losses = [loss(rows, (total + p[rows]) / step) for p in predictions]
+        pick = int(np.argmin(trial_losses))
+        counts[pick] += 1
+        total += predictions[pick][rows]
+        if trial_losses[pick] < best_loss - 1e-12:
+            best_loss, best_counts = trial_losses[pick], counts.copy()
+    return best_counts
+
+
+def select_bagged(
+    predictions: Sequence[np.ndarray], rows: np.ndarray, loss: Loss, bags: int = BAGS, seed: int = 0
+) -> np.ndarray:
+    """Bagged ensemble selection (Caruana et al. 2006): greedy selection on random halves of the candidates, the
+    weights averaged over the bags. Weights fitted to one set of rows overfit them less this way."""
+    if len(predictions) <= 2:
+        counts = select(predictions, rows, loss).astype(float)
+        single: np.ndarray = counts / counts.sum()
+        return single
+    rng = np.random.default_rng(seed)
+    total = np.zeros(len(predictions))
+    for _ in range(bags):
+        chosen = np.sort(rng.choice(len(predictions), size=(len(predictions) + 1) // 2, replace=False))
+        counts = select([predictions[i] for i in chosen], rows, loss).astype(float)
+        total[chosen] += counts / counts.sum()
+    weights: np.ndarray = total / bags
+    return weights
+
+
+def blend(predictions: Sequence[np.ndarray], weights: np.ndarray) -> np.ndarray:
+    chosen = [(float(w), p) for w, p in zip(weights, predictions, strict=True) if w > 0]
+    total = np.zeros_like(chosen[0][1], dtype=np.float64)
+    for w, p in chosen:
+        total += w * p
+    return total / sum(w for w, _ in chosen)
+
+
+def cross_fitted(
+    predictions: Sequence[np.ndarray], parts: Sequence[np.ndarray], loss: Loss, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """(held-out ensemble prediction of every row, weights chosen on all rows). `parts` partition the row indices
+    0..n-1 of the predictions; each part is predicted with weights chosen on the other parts."""
+    n = len(predictions[0])
+    out = np.zeros_like(predictions[0], dtype=np.float64)
+    everything = np.arange(n)
+    for part in parts:
+        others = np.setdiff1d(everything, part)
+        weights = select_bagged(predictions, others, loss, seed=seed)
+        out[part] = blend([p[part] for p in predictions], weights)
+    return out, select_bagged(predictions, everything, loss, seed=seed)
+
+
+class VotingEnsemble:
+    """Weighted soft vote of fitted FLAML estimators (one column per class code), or weighted mean for regression.
+    Has the estimator interface FLAML's AutoML and the scorer use: predict, predict_proba, classes_, model."""
+
+    def __init__(self, members: list[tuple[float, Any]], n_classes: int | None) -> None:
+        self.members = members
+        self.n_classes = n_classes
+
+    @property
+    def model(self) -> VotingEnsemble:
+        return self
+
+    @property
+    def classes_(self) -> np.ndarray:
+        return np.arange(self.n_classes or 0)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        assert self.n_classes is not None, "predict_proba() only for classification"
+        total = sum(w * aligned_proba(m, X, self.n_classes) for w, m in self.members)
+        return np.asarray(total) / sum(w for w, _ in self.members)
+
+    def predict(self, X: Any) -> np.ndarray:
+        if self.n_classes is not None:
+            return np.asarray(self.predict_proba(X).argmax(axis=1))
+        total = sum(w * np.asarray(m.predict(X), dtype=float) for w, m in self.members)
+        return np.asarray(total) / sum(w for w, _ in self.members)
