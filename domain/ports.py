@@ -20,6 +20,7 @@ from domain.entities.automl import (
     TrainingSpec,
     Trial,
 )
+from domain.entities.batch import BatchState, ExplanationResult
 from domain.entities.principal import Principal
 from domain.entities.role import Role
 from domain.storage.records import Child, Op, Page, RawRow, Record, Value
@@ -110,6 +111,24 @@ class AutoMLBackend(Protocol):
 
     def delete_job(self, tenant: str, job_name: str) -> None:
         """Cancel if running, then archive/delete the job and what it created (idempotent)."""
+
+    def explain(self, tenant: str, job_name: str, trial_id: str | None = None) -> ExplanationResult:
+        """Global feature importance of the best trial's model (or `trial_id`'s), per column of the training data."""
+        ...
+
+    def start_batch_score(
+        self, tenant: str, job_name: str, model: ModelRef, dataset: DatasetVersionRef, output: str, rows: int | None
+    ) -> BatchState:
+        """Score every row of the dataset version with the model into a CSV (`output`: '<container>/<blob>' of the
+        app's storage); idempotent by job name. `rows`: the version's row count, when known (progress)."""
+        ...
+
+    def get_batch_score(self, tenant: str, job_name: str) -> BatchState:
+        """NotFound when the backend has no such job."""
+        ...
+
+    def delete_batch_score(self, tenant: str, job_name: str) -> None:
+        """Stop the job if it runs and remove what the backend keeps of it (idempotent; the output blob stays)."""
 
 
 # --- storage: the service-storage seam (domain/storage implements it, domain/records types it; ADR 0002, 0013) ---

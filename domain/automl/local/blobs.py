@@ -82,3 +82,17 @@ def delete_if_exists(settings: Settings, container: str, name: str) -> None:
 
     with contextlib.suppress(ResourceNotFoundError):
         blob_service(settings).get_blob_client(container, name).delete_blob()
+
+
+def upload_file(settings: Settings, container: str, name: str, path: Path, *, content_type: str) -> None:
+    """Upload a file, streamed in blocks (never whole in memory), creating the container on first use."""
+    from azure.core.exceptions import ResourceExistsError
+    from azure.storage.blob import ContentSettings
+
+    service = blob_service(settings)
+    with contextlib.suppress(ResourceExistsError):
+        service.create_container(container)
+    with open(path, "rb") as data:
+        service.get_blob_client(container, name).upload_blob(
+            data, overwrite=True, content_settings=ContentSettings(content_type=content_type), max_concurrency=1
+        )

@@ -207,3 +207,19 @@ def refit_trial(job: JobDir, record_id: int, settings: Settings, timeout: float 
         if result.returncode != 0:
             raise RuntimeError(f"refitting trial {record_id} failed: {result.stderr[-600:]}")
     return out.read_bytes()
+
+
+def explain_trial(job: JobDir, record_id: int, settings: Settings, timeout: float = 600.0) -> dict[str, Any]:
+    """Permutation importance of one trial's model on held-out rows, computed in a worker subprocess (explain.py);
+    the result is kept in the job directory, so a second call reads it."""
+    out = job.path / f"explanation-{record_id}.json"
+    if not out.exists():
+        result = subprocess.run(  # noqa: S603 - our own module, fixed arguments
+            [sys.executable, "-m", "domain.automl.local.worker", str(job.path.resolve()), "--explain", str(record_id),
+             str(out.resolve())],
+            cwd=ROOT, env=worker_env(settings), capture_output=True, text=True, timeout=timeout, check=False,
+        )  # fmt: skip
+        if result.returncode != 0:
+            raise RuntimeError(f"explaining trial {record_id} failed: {result.stderr[-600:]}")
+    data: dict[str, Any] = read_json(out)
+    return data
