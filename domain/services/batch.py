@@ -70,7 +70,8 @@ def list_batch_jobs(store: Store, tenant: str, query: BatchJobsQuery) -> tuple[l
 
 
 def output_blob(container: str, tenant: str, job_id: str) -> str:
-    """'<container>/<blob>' of a job's CSV; every blob of a job is under `output_prefix`."""
+    """'<container>/<blob>' of a job's CSV in the datasets container (the one Azure ML reaches through the app's
+    datastore, and that a tenant's delete empties of `{tenant}/`); every blob of a job is under `output_prefix`."""
     return f"{container}/{output_prefix(tenant, job_id)}predictions.csv"
 
 

@@ -90,7 +90,7 @@ def get_batch_output(call: Call) -> Reply:
     tag="batch",
 )
 def delete_batch_job(call: Call) -> Reply:
-    container = get_settings().models_container
+    container = get_settings().datasets_container
     store, backend, blobs = _wiring.store(), _wiring.backend(), _wiring.blobs()
     batch.delete_batch_job(store, backend, blobs, container, call.user, call.tenant, call.params["id"], call.if_match)
     return no_content()

@@ -95,7 +95,7 @@ def update_model(call: Call) -> Reply:
     tag="models",
 )
 def delete_model(call: Call) -> Reply:
-    container = get_settings().models_container
+    container = get_settings().datasets_container
     store, backend, blobs = _wiring.store(), _wiring.backend(), _wiring.blobs()
     batch.delete_model(store, backend, blobs, container, call.user, call.tenant, call.params["id"], call.if_match)
     return no_content()

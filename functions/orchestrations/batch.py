@@ -51,13 +51,13 @@ def batch_score(context: df.DurableOrchestrationContext) -> Generator[Any, Any, 
 
 @bp.activity_trigger(input_name="job")
 def batch_start(job: names.BatchJobRef) -> str:
-    container = get_settings().models_container
+    container = get_settings().datasets_container
     return batch.start(_wiring.store(), _wiring.backend(), container, job["tenant"], job["jobId"])
 
 
 @bp.activity_trigger(input_name="job")
 def batch_poll(job: names.BatchJobRef) -> str:
-    container = get_settings().models_container
+    container = get_settings().datasets_container
     return batch.poll(_wiring.store(), _wiring.backend(), _wiring.blobs(), container, job["tenant"], job["jobId"])
 
 
