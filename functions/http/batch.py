@@ -34,7 +34,7 @@ CSV = "text/csv"
     durable=True,
     tag="batch",
 )
-async def batch_score(call: Call) -> Reply:
+async def start_batch_score(call: Call) -> Reply:
     job = await asyncio.to_thread(batch.submit, _wiring.store(), call.user, call.tenant, call.params["id"], call.body)
     await starters.start_batch_score(call.client, call.tenant, job.id)
     return accepted(job, call.path(f"operations/{job.id}"), location=call.path(f"batchJobs/{job.id}"))
