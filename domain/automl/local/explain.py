@@ -2,9 +2,10 @@
 
 The trial's configuration (or ensemble) is refit on the training rows of the engine's first split (`splits.json`, saved
 by the search: the engine owns its splits) and scored on that split's validation rows, which the refit model never
-saw; then each column of the uploaded CSV is shuffled in turn (scikit-learn's `permutation_importance`, 5 repeats) and
-the drop of the score is the column's importance. Columns are shuffled before the model's own preparation (encoding,
-one-hot), so importance is per uploaded column, named as in the CSV. Accuracy for classification, R² otherwise.
+saw; then each column of the uploaded CSV is shuffled in turn (5 repeats, as scikit-learn's `permutation_importance`
+does; that function refuses a model without `fit`) and the mean drop of the score is the column's importance. Columns
+are shuffled before the model's own preparation (encoding, one-hot), so importance is per uploaded column, named as in
+the CSV. Accuracy for classification, R² otherwise.
 """
 
 from __future__ import annotations
@@ -32,20 +33,20 @@ def held_out(job: JobDir, n_rows: int, seed: int) -> tuple[np.ndarray, np.ndarra
 
 
 def importance(model: Any, X: Any, y: Any, classification: bool, seed: int) -> tuple[str, list[list[Any]]]:
-    from sklearn.inspection import permutation_importance
+    """Per column: the mean (and spread) over REPEATS shuffles of the score's drop (the model is not refit)."""
     from sklearn.metrics import accuracy_score, r2_score
 
-    if classification:
-        metric, score = "accuracy", accuracy_score
-    else:
-        metric, score = "r2_score", r2_score
-    result = permutation_importance(
-        model, X, y, scoring=lambda m, a, b: float(score(b, m.predict(a))), n_repeats=REPEATS, random_state=seed
-    )
-    features = [
-        [str(c), round(float(mean), 6), round(float(std), 6)]
-        for c, mean, std in zip(X.columns, result.importances_mean, result.importances_std, strict=True)
-    ]
+    metric, score = ("accuracy", accuracy_score) if classification else ("r2_score", r2_score)
+    rng = np.random.default_rng(seed)
+    baseline = float(score(y, model.predict(X)))
+    features = []
+    for column in X.columns:
+        drops = []
+        for _ in range(REPEATS):
+            shuffled = X.copy()
+            shuffled[column] = X[column].to_numpy()[rng.permutation(len(X))]
+            drops.append(baseline - float(score(y, model.predict(shuffled))))
+        features.append([str(column), round(float(np.mean(drops)), 6), round(float(np.std(drops)), 6)])
     return metric, features
 
 
