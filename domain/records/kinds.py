@@ -77,7 +77,8 @@ class ExperimentData(StoredModel):
 class RunData(StoredModel):
     experiment_id: str
     status: JobStatus
-    active: bool = False  # not yet finalized: listed in the `_active` index, counted against the tenant's quota
+    active: bool = False  # not yet finalized: listed in the `_active` index, holds a quota slot
+    slot: int | None = None  # the quota slot (`slot|{n}` row) the run holds while active
     job_name: str
     primary_metric: str
     auto_register: bool = False

@@ -17,7 +17,7 @@ from domain.entities.runs import Progress, Run
 from domain.errors import ConcurrencyConflict, Conflict, NotFound, QuotaExceeded, ValidationFailed
 from domain.ports import AutoMLBackend, RowStore, Store
 from domain.records.kinds import RUNS, TENANTS, TRIALS, RunData, TrialData
-from domain.services import collect, indexes
+from domain.services import collect, indexes, quota
 from domain.services._views import actor
 from domain.services.datasets import get_version
 from domain.services.experiments import get_experiment
@@ -37,7 +37,8 @@ def run_id_for(tenant: str, experiment_id: str, idempotency_key: str | None) -> 
     return f"r{digest[:21]}"
 
 
-def _check_quotas(store: Store, tenant: str, exp: Experiment) -> None:
+def _check_quotas(store: Store, tenant: str, exp: Experiment) -> int:
+    """The tenant's maxConcurrentRuns, once the experiment's limits are within its quotas (QuotaExceeded otherwise)."""
     quotas = TENANTS.get(store, tenant, tenant).data.quotas
     if exp.limits.max_trials > quotas.max_trials_per_run:
         raise QuotaExceeded(
@@ -51,12 +52,7 @@ def _check_quotas(store: Store, tenant: str, exp: Experiment) -> None:
             f"{quotas.max_timeout_minutes} minutes.",
             target="maxTimeoutMinutes",
         )
-    limit = quotas.max_concurrent_runs
-    running, _ = RUNS.list(store, tenant, where={"active": True}, top=limit)
-    if len(running) >= limit:
-        raise QuotaExceeded(
-            f"The tenant already has {len(running)} active runs; its quota is {limit}.", target="maxConcurrentRuns"
-        )
+    return quotas.max_concurrent_runs
 
 
 def spec_for(store: Store, tenant: str, exp: Experiment, run_id: str) -> TrainingSpec:
@@ -90,7 +86,8 @@ def start_run(
     store: Store, principal: Principal, tenant: str, experiment_id: str, idempotency_key: str | None
 ) -> tuple[Run, bool]:
     """Create the run record (NotStarted) and its index rows; (run, created). A repeated Idempotency-Key returns
-    the existing run and created=False, so the caller starts no second orchestration."""
+    the existing run and created=False, so the caller starts no second orchestration. The run claims a free quota
+    slot in its own transaction (`quota.claim`): of concurrent starts, at most maxConcurrentRuns succeed."""
     run_id = run_id_for(tenant, experiment_id, idempotency_key)
     if idempotency_key:
         try:
@@ -98,7 +95,7 @@ def start_run(
         except NotFound:
             pass
     exp = get_experiment(store, tenant, experiment_id)
-    _check_quotas(store, tenant, exp)
+    limit = _check_quotas(store, tenant, exp)
     spec = spec_for(store, tenant, exp, run_id)
     data = RunData(
         experiment_id=exp.id,
@@ -111,9 +108,8 @@ def start_run(
         spec=spec,
         progress=Progress(trials_done=0),
     )
-    try:
-        stored = RUNS.create(store, tenant, run_id, data, actor=actor(principal))
-    except Conflict:
+    stored = quota.claim(store, principal, tenant, run_id, data, limit)
+    if stored is None:  # the same Idempotency-Key won a race: that run
         return RUN.read(store, tenant, run_id), False
     indexes.add_run(store, tenant, run_id, spec.job_name)
     return RUN.of(stored), True
@@ -189,6 +185,7 @@ def finalize(store: Store, series: RowStore, backend: AutoMLBackend, tenant: str
     model_id = None
     if info.status is JobStatus.COMPLETED and run.data.auto_register and not run.data.model_id:
         model_id = changes["model_id"] = register_best(store, backend, tenant, run_id, run.data)
-    RUNS.update(store, tenant, run_id, changes, actor="system")
+    free = quota.release(store, tenant, run_id, run.data)  # the slot goes in the same transaction
+    RUNS.update(store, tenant, run_id, changes, actor="system", extra_ops=free)
     indexes.deactivate_run(store, tenant, run_id)
     return result | {"modelId": model_id}
