@@ -56,6 +56,14 @@ class DatasetVersionData(StoredModel):
     profile: Profile | None = None
 
 
+class UploadData(StoredModel):
+    """A direct upload to Blob Storage that was handed out and not yet committed (`uploads.py`)."""
+
+    dataset_id: str
+    blob_path: str  # '<container>/<blob name>' the upload URL writes
+    expires_at: datetime
+
+
 class ExperimentData(StoredModel):
     name: str
     description: str | None = None
@@ -152,6 +160,7 @@ OPERATIONS = Kind("operation", OperationData, parent="tenant", platform=True)
 MEMBERS = Kind("member", MemberData)
 DATASETS = Kind("dataset", DatasetData)
 DATASET_VERSIONS = Kind("dsver", DatasetVersionData, parent="dataset")
+UPLOADS = Kind("upload", UploadData, parent="dataset")
 EXPERIMENTS = Kind("experiment", ExperimentData)
 RUNS = Kind("run", RunData)
 TRIALS = Kind("trial", TrialData, parent="run")
@@ -165,6 +174,7 @@ ALL: tuple[KindInfo, ...] = (
     MEMBERS,
     DATASETS,
     DATASET_VERSIONS,
+    UPLOADS,
     EXPERIMENTS,
     RUNS,
     TRIALS,

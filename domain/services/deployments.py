@@ -15,7 +15,7 @@ from domain.entities.ids import new_id
 from domain.entities.operations import Operation, OperationProgress, OperationStatus
 from domain.entities.principal import Principal
 from domain.entities.serving import Deployment, DeploymentPut
-from domain.errors import NotFound, ValidationFailed
+from domain.errors import ConcurrencyConflict, NotFound, ValidationFailed
 from domain.ports import AutoMLBackend, BlobStore, Store
 from domain.records.kind import Stored
 from domain.records.kinds import DEPLOYMENTS, ENDPOINTS, MODELS, OPERATIONS, RUNS, DeploymentData, OperationData
@@ -71,12 +71,30 @@ def get_deployment(store: Store, tenant: str, endpoint_id: str, name: str) -> De
 
 
 def delete_deployment(
-    store: Store, principal: Principal, tenant: str, endpoint_id: str, name: str, etag: str | None
+    store: Store,
+    backend: AutoMLBackend,
+    principal: Principal,
+    tenant: str,
+    endpoint_id: str,
+    name: str,
+    etag: str | None,
 ) -> None:
+    """Refused while it receives traffic. Its name leaves the endpoint's traffic map first, then the backend's
+    deployment goes (local: its scoring process), then the record: a delete interrupted anywhere is repeated."""
     endpoint = ENDPOINTS.get(store, tenant, endpoint_id)
     current = DEPLOYMENTS.get(store, tenant, name, parent_id=endpoint_id)
     if endpoint.data.traffic.get(name):
         raise ValidationFailed("The deployment still receives traffic; set its traffic to 0 first.", target="traffic")
+    if etag is not None and etag != current.etag:
+        raise ConcurrencyConflict(
+            f"deployment '{name}' was changed by someone else since it was read; read it again and retry.",
+            kind="deployment",
+            ident=name,
+        )
+    if name in endpoint.data.traffic:
+        traffic = {k: v for k, v in endpoint.data.traffic.items() if k != name}
+        ENDPOINTS.update(store, tenant, endpoint_id, {"traffic": traffic}, actor="system", current=endpoint)
+    backend.delete_deployment(tenant, backend_endpoint(tenant, endpoint_id), name)
     DEPLOYMENTS.delete(
         store,
         tenant,

@@ -11,10 +11,10 @@ from domain.entities.automl import ModelRef
 from domain.entities.ids import new_id
 from domain.entities.principal import Principal
 from domain.entities.serving import Model, ModelCreate
-from domain.errors import Conflict, NameTaken, ReferencedBy
+from domain.errors import Conflict, NameTaken, ReferencedBy, ValidationFailed
 from domain.ports import AutoMLBackend, Store
 from domain.records import rows
-from domain.records.kinds import MODELS, RUNS, ModelData, RunData
+from domain.records.kinds import MODELS, RUNS, TRIALS, ModelData, RunData
 from domain.services._views import View, actor
 from domain.storage.keys import model_refs
 
@@ -26,7 +26,13 @@ update_model = MODEL.patch
 
 
 def create_model(store: Store, principal: Principal, tenant: str, body: ModelCreate) -> Model:
+    """From the run's best trial, or the trial named: it must be one of the run's recorded trials (400 otherwise,
+    so a deployment never meets a bogus trial)."""
     run = RUNS.get(store, tenant, body.run_id)
+    if body.trial_id is not None and not TRIALS.exists(store, tenant, body.trial_id, parent_id=body.run_id):
+        raise ValidationFailed(
+            f"Run '{body.run_id}' has no trial '{body.trial_id}'; pick one from its leaderboard.", target="trialId"
+        )
     data = ModelData(
         name=body.name,
         run_id=body.run_id,

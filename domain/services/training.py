@@ -16,6 +16,7 @@ from domain.entities.principal import Principal
 from domain.entities.runs import Progress, Run
 from domain.errors import ConcurrencyConflict, Conflict, NotFound, QuotaExceeded, ValidationFailed
 from domain.ports import AutoMLBackend, RowStore, Store
+from domain.records.kind import Stored
 from domain.records.kinds import RUNS, TENANTS, TRIALS, RunData, TrialData
 from domain.services import collect, indexes, quota
 from domain.services._views import actor
@@ -24,6 +25,8 @@ from domain.services.experiments import get_experiment
 from domain.services.models import register_best
 from domain.services.run_status import JobSummary, record_job
 from domain.services.runs import RUN
+
+CANCEL_ATTEMPTS = 8
 
 
 class FinalSummary(JobSummary):
@@ -122,18 +125,40 @@ def run_spec(store: Store, tenant: str, run_id: str) -> TrainingSpec:
     return spec
 
 
+# What the training steps return once the run was deleted (its cascade stops the job): the orchestration just ends.
+DELETED: JobSummary = {"status": JobStatus.CANCELED.value, "terminal": True, "progress": {}, "error": None,
+                       "deleted": True}  # fmt: skip
+
+
+def _live(store: Store, tenant: str, run_id: str) -> Stored[RunData] | None:
+    """The run, or None once it is being deleted (or gone)."""
+    try:
+        return RUNS.get(store, tenant, run_id)
+    except NotFound:
+        return None
+
+
 def prepare(store: Store, backend: AutoMLBackend, tenant: str, run_id: str) -> JobSummary:
-    """Register the dataset version with the backend and submit the job (idempotent: deterministic job name)."""
+    """Register the dataset version with the backend and submit the job (idempotent: deterministic job name). A run
+    deleted meanwhile gets no job: one submitted while its cascade looked is stopped and removed here."""
+    run = _live(store, tenant, run_id)
+    if run is None:
+        return DELETED
     spec = run_spec(store, tenant, run_id)
     backend.register_dataset(tenant, spec.dataset)
     info = backend.submit_job(spec)
+    if _live(store, tenant, run_id) is None:
+        backend.cancel_job(tenant, spec.job_name)
+        return DELETED
     return record_job(store, tenant, run_id, info)
 
 
 def poll(store: Store, backend: AutoMLBackend, tenant: str, run_id: str) -> JobSummary:
     """The job's state on the run. A run marked CancelRequested is cancelled here too (idempotent), so a Cancel event
     lost on the way (a host killed between the request and the raise, a `continue_as_new` boundary) still ends it."""
-    run = RUNS.get(store, tenant, run_id)
+    run = _live(store, tenant, run_id)
+    if run is None:
+        return DELETED
     if run.data.status is JobStatus.CANCEL_REQUESTED:
         info = backend.cancel_job(tenant, run.data.job_name)
     else:
@@ -142,18 +167,28 @@ def poll(store: Store, backend: AutoMLBackend, tenant: str, run_id: str) -> JobS
 
 
 def request_cancel(store: Store, principal: Principal, tenant: str, run_id: str) -> Run:
-    run = RUNS.get(store, tenant, run_id)
-    status = run.data.status
-    if status.terminal:
-        raise Conflict(f"The run is already {status.value}.", target="status")
-    if status.can_move_to(JobStatus.CANCEL_REQUESTED):
-        changes = {"status": JobStatus.CANCEL_REQUESTED}
-        run = RUNS.update(store, tenant, run_id, changes, actor=actor(principal), current=run)
-    return RUN.of(run)
+    """Mark the run CancelRequested. The orchestration writes the run too (progress, status): a write that lost
+    that race is re-read and re-applied, never answered 412 to a caller who sent no ETag."""
+    for attempt in range(CANCEL_ATTEMPTS):
+        run = RUNS.get(store, tenant, run_id)
+        status = run.data.status
+        if status.terminal:
+            raise Conflict(f"The run is already {status.value}.", target="status")
+        if not status.can_move_to(JobStatus.CANCEL_REQUESTED):
+            return RUN.of(run)
+        try:
+            changes = {"status": JobStatus.CANCEL_REQUESTED}
+            return RUN.of(RUNS.update(store, tenant, run_id, changes, actor=actor(principal), current=run))
+        except ConcurrencyConflict:
+            if attempt == CANCEL_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def cancel(store: Store, backend: AutoMLBackend, tenant: str, run_id: str) -> JobSummary:
-    run = RUNS.get(store, tenant, run_id)
+    run = _live(store, tenant, run_id)
+    if run is None:
+        return DELETED
     info = backend.cancel_job(tenant, run.data.job_name)
     return record_job(store, tenant, run_id, info)
 
@@ -162,6 +197,8 @@ def finalize(store: Store, series: RowStore, backend: AutoMLBackend, tenant: str
     """Record trials (the leaderboard), final metrics and outcome; register the best model when asked. A last
     collection first: a run that ends between two collector ticks would otherwise lose its tail of points and lines
     (or, for a short run, all of them) once it leaves the `_active` index."""
+    if _live(store, tenant, run_id) is None:
+        return DELETED
     for _ in range(3):
         try:
             collect.collect_run(store, series, backend, tenant, run_id)

@@ -29,6 +29,8 @@ def training(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any
         summary = yield context.call_activity_with_retry(names.TRAINING_PREPARE, RETRY, job)
         context.set_custom_status(summary)
         state |= {"submitted": True, "poll": FIRST_POLL}
+        if summary.get("deleted"):  # the run was deleted: its cascade stops and removes the job
+            return summary
         if summary["terminal"]:
             return (yield context.call_activity_with_retry(names.TRAINING_FINALIZE, RETRY, job))
     # One pending wait per event name at a time: a wait that lost a race stays pending and joins the next race.
@@ -47,6 +49,8 @@ def training(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any
         else:
             summary = yield context.call_activity_with_retry(names.TRAINING_POLL, RETRY, job)
         context.set_custom_status(summary)
+        if summary.get("deleted"):
+            return summary
         if summary["terminal"]:
             return (yield context.call_activity_with_retry(names.TRAINING_FINALIZE, RETRY, job))
         state["poll"] = FIRST_POLL if winner is event else min(state["poll"] * 2, MAX_POLL)
