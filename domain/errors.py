@@ -6,6 +6,7 @@ The HTTP edge (`functions/_errors.py`) maps each class to a status code; the dom
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -150,6 +151,23 @@ class Unavailable(DomainError):
     def __init__(self, message: str, *, retry_after: int = 10, target: str | None = None) -> None:
         super().__init__(message, target=target)
         self.retry_after = retry_after
+
+
+_TRACE = re.compile(r"Traceback \(most recent call last\):")
+_FRAME = re.compile(r'\s*File "[^"]*", line \d+[^\n]*')
+_PATH = re.compile(r"(?<![\w:/.])(/[\w.@+-]+){2,}/?")
+
+
+def readable(text: str, limit: int = 1000) -> str:
+    """A message fit for an API answer: a Python traceback becomes its last line (the exception), file frames and
+    absolute paths are dropped. The full text belongs in the log."""
+    if _TRACE.search(text):
+        lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+        head = _TRACE.split(text, maxsplit=1)[0].strip()
+        text = " ".join(part for part in (head, lines[-1] if lines else "") if part)
+    text = _FRAME.sub("", text)
+    text = _PATH.sub("<path>", text)
+    return text.strip()[:limit]
 
 
 class SettingsError(Exception):

@@ -225,7 +225,13 @@ class Store(RowStore, Protocol):
         ...
 
     def list_audit(
-        self, tenant: str, *, since: datetime | None = None, top: int = 50, continuation: str | None = None
+        self,
+        tenant: str,
+        *,
+        since: datetime | None = None,
+        top: int = 50,
+        continuation: str | None = None,
+        where: Mapping[str, str | int | bool] | None = None,
     ) -> Page: ...
 
 

@@ -6,8 +6,8 @@ import azure.functions as func
 
 from domain.settings import get_settings
 
-EXPOSE = "ETag, Location, Operation-Location, Retry-After, x-ms-error-code"
-ALLOW_HEADERS = "Authorization, Content-Type, If-Match, Idempotency-Key"
+EXPOSE = "ETag, Location, Operation-Location, Retry-After, x-ms-error-code, x-ms-request-id"
+ALLOW_HEADERS = "Authorization, Content-Type, If-Match, Idempotency-Key, x-ms-client-request-id"
 ALLOW_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 
 

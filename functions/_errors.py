@@ -46,10 +46,14 @@ def error_response(exc: errors.DomainError) -> func.HttpResponse:
     )
 
 
-def internal_error(exc: BaseException) -> func.HttpResponse:
-    """An unexpected exception: logged with its trace, answered without one."""
-    log.exception("unhandled error", exc_info=exc)
-    body = {"error": {"code": "InternalError", "message": "An unexpected error occurred."}}
+def internal_error(exc: BaseException, request_id: str = "") -> func.HttpResponse:
+    """An unexpected exception: logged with its trace under the request's id, answered without one (the id is in the
+    message and in the `x-ms-request-id` header, so a report can be matched with the log)."""
+    log.error("unhandled error in request %s", request_id, exc_info=exc)
+    message = "An unexpected error occurred."
+    if request_id:
+        message += f" Quote request id {request_id} when reporting it."
+    body = {"error": {"code": "InternalError", "message": message}}
     return func.HttpResponse(
         json.dumps(body), status_code=500, headers={"x-ms-error-code": "InternalError"}, mimetype="application/json"
     )

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import azure.functions as func
 from pydantic import BaseModel, ValidationError
 
-from domain.entities.common import ApiModel
+from domain.entities.common import ApiModel, finite
 from domain.errors import ErrorDetail, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
@@ -94,6 +94,11 @@ def page(items: Sequence[ApiModel], continuation: str | None, req: func.HttpRequ
     return Reply(body={"value": [i.wire() for i in items], "nextLink": next_link})
 
 
+def dumps(body: object) -> str:
+    """Strict JSON: NaN and Infinity become null (`finite`), and anything left would raise rather than go out."""
+    return json.dumps(finite(body), allow_nan=False)
+
+
 def render(reply: Reply, extra_headers: dict[str, str]) -> func.HttpResponse:
     headers = {**reply.headers, **extra_headers}
     if reply.etag:
@@ -103,4 +108,4 @@ def render(reply: Reply, extra_headers: dict[str, str]) -> func.HttpResponse:
     if reply.body is None:
         return func.HttpResponse(status_code=reply.status, headers=headers)
     body = reply.body.wire() if isinstance(reply.body, ApiModel) else reply.body
-    return func.HttpResponse(json.dumps(body), status_code=reply.status, headers=headers, mimetype=reply.mimetype)
+    return func.HttpResponse(dumps(body), status_code=reply.status, headers=headers, mimetype=reply.mimetype)

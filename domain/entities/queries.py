@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from domain.entities.automl import JobStatus
 from domain.entities.common import ApiModel
@@ -21,7 +19,9 @@ class RunsQuery(ListQuery):
 
 
 class AuditQuery(ListQuery):
-    since: datetime | None = None
+    since: AwareDatetime | None = Field(default=None, description="RFC 3339 with a time zone, e.g. 2026-12-06T02:05Z")
+    target_id: str | None = Field(default=None, max_length=128, pattern=r"^[A-Za-z0-9._-]+$")
+    actor: str | None = Field(default=None, max_length=256)
 
 
 class UploadQuery(ApiModel):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from domain.entities.ids import new_id
 from domain.entities.operations import Operation, OperationProgress, OperationStatus
 from domain.entities.principal import Principal
-from domain.errors import NotFound, ValidationFailed
+from domain.errors import NotFound, ValidationFailed, readable
 from domain.ports import Store
 from domain.records.kind import KindInfo, Stored
 from domain.records.kinds import ENDPOINTS, EXPERIMENTS, MEMBERS, OPERATIONS, RUNS, TENANTS, OperationData
@@ -119,5 +119,5 @@ def finish_delete(store: Store, env: Cleanup, tenant: str, operation_id: str) ->
 
 
 def fail_delete(store: Store, tenant: str, operation_id: str, error: str) -> None:
-    changes = {"status": OperationStatus.FAILED, "error": error}
+    changes = {"status": OperationStatus.FAILED, "error": readable(error, 2000)}
     OPERATIONS.update(store, tenant, operation_id, changes, actor="system")

@@ -15,7 +15,7 @@ from domain.entities.ids import new_id
 from domain.entities.operations import Operation, OperationProgress, OperationStatus
 from domain.entities.principal import Principal
 from domain.entities.serving import Deployment, DeploymentPut
-from domain.errors import ConcurrencyConflict, NotFound, ValidationFailed
+from domain.errors import ConcurrencyConflict, NotFound, ValidationFailed, readable
 from domain.ports import AutoMLBackend, BlobStore, Store
 from domain.records.kind import Stored
 from domain.records.kinds import DEPLOYMENTS, ENDPOINTS, MODELS, OPERATIONS, RUNS, DeploymentData, OperationData
@@ -247,5 +247,6 @@ def fail(store: Store, backend: AutoMLBackend, tenant: str, op_id: str, error: s
         if backend.get_endpoint(tenant, backend_endpoint(tenant, ep)).traffic != previous:
             backend.set_traffic(tenant, backend_endpoint(tenant, ep), previous)
     finally:
-        failed = {"status": OperationStatus.FAILED, "error": error[:2000]}
-        _record_outcome(store, tenant, op_id, ep, name, ProvisioningState.FAILED, failed, error[:2000])
+        error = readable(error, 2000)
+        failed = {"status": OperationStatus.FAILED, "error": error}
+        _record_outcome(store, tenant, op_id, ep, name, ProvisioningState.FAILED, failed, error)

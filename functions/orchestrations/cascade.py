@@ -13,6 +13,7 @@ import azure.durable_functions as df
 from domain.services import cascade
 from domain.services.purge import STOP_WAIT_SECONDS
 from functions import _wiring
+from functions.orchestrations.failures import public_errors, public_failure
 from functions.orchestrations.names import CASCADE_FAIL, CASCADE_FINISH, CASCADE_STEP
 
 bp = df.Blueprint()
@@ -34,21 +35,24 @@ def cascade_delete(context: df.DurableOrchestrationContext) -> Generator[Any, An
         context.continue_as_new(job)
         return None
     except Exception as exc:  # an activity failed after its retries: record it on the operation
-        yield context.call_activity(CASCADE_FAIL, {**job, "error": str(exc)[:500]})
+        yield context.call_activity(CASCADE_FAIL, {**job, "error": public_failure(exc, 500)})
         raise
 
 
 @bp.activity_trigger(input_name="job")
+@public_errors
 def cascade_step(job: dict[str, str]) -> dict[str, Any]:
     step = cascade.delete_step(_wiring.store(), _wiring.cleanup(), job["tenant"], job["operationId"])
     return {"done": not step.deleted and not step.waiting, "deleted": step.deleted, "waiting": step.waiting}
 
 
 @bp.activity_trigger(input_name="job")
+@public_errors
 def cascade_finish(job: dict[str, str]) -> dict[str, Any]:
     return cascade.finish_delete(_wiring.store(), _wiring.cleanup(), job["tenant"], job["operationId"]).wire()
 
 
 @bp.activity_trigger(input_name="job")
+@public_errors
 def cascade_fail(job: dict[str, str]) -> None:
     cascade.fail_delete(_wiring.store(), job["tenant"], job["operationId"], job["error"])

@@ -13,6 +13,7 @@ import azure.durable_functions as df
 from domain.services import training as train
 from functions import _wiring
 from functions.orchestrations import names
+from functions.orchestrations.failures import public_errors
 from functions.orchestrations.starters import TrainingInput, run_job
 
 bp = df.Blueprint()
@@ -61,20 +62,24 @@ def training(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any
 
 
 @bp.activity_trigger(input_name="job")
+@public_errors
 def training_prepare(job: dict[str, str]) -> dict[str, Any]:
     return train.prepare(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])
 
 
 @bp.activity_trigger(input_name="job")
+@public_errors
 def training_poll(job: dict[str, str]) -> dict[str, Any]:
     return train.poll(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])
 
 
 @bp.activity_trigger(input_name="job")
+@public_errors
 def training_cancel(job: dict[str, str]) -> dict[str, Any]:
     return train.cancel(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])
 
 
 @bp.activity_trigger(input_name="job")
+@public_errors
 def training_finalize(job: dict[str, str]) -> dict[str, Any]:
     return train.finalize(_wiring.store(), _wiring.series(), _wiring.backend(), job["tenant"], job["runId"])
