@@ -13,7 +13,8 @@ from types import FrameType
 
 import uvicorn
 
-from devhost.config import DEFAULT_MAX_BODY_BYTES, apply_local_settings
+from devhost.config import DEFAULT_MAX_BODY_BYTES, apply_local_settings, read_settings_values
+from devhost.devsecret import ensure_dev_secret, refuse_dev_auth_off_loopback
 from devhost.host import FunctionsHost
 from devhost.logs import configure_logging
 
@@ -64,6 +65,11 @@ def serve(host: FunctionsHost, bind: str, port: int, log_level: str = "info") ->
 
 
 def start(args: argparse.Namespace) -> int:
+    settings = {**read_settings_values(Path(args.app).resolve()), **os.environ}  # what the host will see
+    refused = refuse_dev_auth_off_loopback(args.host, settings)
+    if refused:
+        print(f"error: {refused}", file=sys.stderr)
+        return 2
     configure_logging(args.log_level)
     if args.storage:
         os.environ["AzureWebJobsStorage"] = args.storage
@@ -82,6 +88,7 @@ def start(args: argparse.Namespace) -> int:
 def token(args: argparse.Namespace) -> int:
     app_dir = Path(args.app).resolve()
     apply_local_settings(app_dir)
+    ensure_dev_secret(app_dir)
     sys.path.insert(0, str(app_dir))
     try:
         from domain.auth.dev_tokens import mint_dev_token

@@ -64,7 +64,9 @@ class Api:
 
 
 def token(user: str, *, admin: bool = False) -> str:
-    return mint_dev_token(load_settings({}), user=user, platform_admin=admin)
+    return mint_dev_token(
+        load_settings({"DEV_AUTH_SECRET": os.environ["DEV_AUTH_SECRET"]}), user=user, platform_admin=admin
+    )
 
 
 @pytest.fixture(scope="session")
