@@ -16,6 +16,7 @@ import uvicorn
 from devhost.config import DEFAULT_MAX_BODY_BYTES, apply_local_settings, read_settings_values
 from devhost.devsecret import ensure_dev_secret, refuse_dev_auth_off_loopback
 from devhost.host import FunctionsHost
+from devhost.limits import READ_BYTES, HeaderLimit
 from devhost.logs import configure_logging
 
 COMMANDS = ("start", "token")
@@ -58,8 +59,9 @@ def serve(host: FunctionsHost, bind: str, port: int, log_level: str = "info") ->
     lands here as KeyboardInterrupt for both, so the caller's clean-up runs and the exit code is 0."""
     signal.signal(signal.SIGTERM, _interrupt)
     config = uvicorn.Config(
-        host, host=bind, port=port, lifespan="on", log_level=log_level, access_log=False, log_config=None
-    )
+        HeaderLimit(host), host=bind, port=port, lifespan="on", log_level=log_level, access_log=False,
+        log_config=None, h11_max_incomplete_event_size=READ_BYTES,
+    )  # fmt: skip
     with contextlib.suppress(KeyboardInterrupt):
         uvicorn.Server(config).run()
 
