@@ -6,6 +6,7 @@ that storage is used and no Azurite is started. Ctrl-C or SIGTERM stops the host
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -35,6 +36,8 @@ def prepare_environment(port: int, app_dir: Path) -> Azurite | None:
         azurite = start_azurite(in_memory=False, workdir=str(workdir))
         os.environ["AzureWebJobsStorage"] = azurite.connection_string
         os.environ["DATA_STORAGE_CONNECTION_STRING"] = azurite.connection_string
+        record = {"connection_string": azurite.connection_string, "port": port}
+        (workdir.parent / "stack.json").write_text(json.dumps(record))  # `make check-invariants` checks this stack
     os.environ["LOCAL_AUTOML_EVENT_URL"] = (
         f"http://127.0.0.1:{port}/runtime/webhooks/EventGrid?functionName={EVENT_FUNCTION}"
     )

@@ -112,6 +112,20 @@ class AutoMLBackend(Protocol):
         """Cancel if running, then archive/delete the job and what it created (idempotent)."""
 
 
+class EngineProcesses(Protocol):
+    """What the AutoML engine keeps running on this machine: the invariant checker's view of it (Azure ML runs
+    nothing here: both lists are empty). The local engine's adapter scans its work folder; a shared scoring server
+    would answer with the models it has loaded."""
+
+    def scoring(self) -> list[tuple[str, str, str]]:
+        """(tenant, backend endpoint name, deployment) of every model being served."""
+        ...
+
+    def training(self) -> list[tuple[str, str]]:
+        """(tenant, job name) of every training worker alive."""
+        ...
+
+
 # --- storage: the service-storage seam (domain/storage implements it, domain/records types it; ADR 0002, 0013) ---
 
 

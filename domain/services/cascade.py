@@ -50,12 +50,18 @@ def _target(op: Stored[OperationData]) -> tuple[str, str]:
     return op.data.target_kind, op.data.target_id
 
 
-def _tenant_step(store: Store, env: Cleanup, tenant: str) -> Step:
-    """Runs first (their jobs stopped), then endpoints (in the backend too), then one page of whatever is left in the
-    partition, unaudited (the tenant's own deletion is audited on the platform), with its members' index rows."""
+def _tenant_step(store: Store, env: Cleanup, tenant: str, operation_id: str) -> Step:
+    """Runs first (their jobs stopped), then endpoints (in the backend too), then the tenant's other operations (this
+    one stays: it reports the deletion), then one page of whatever is left in the partition, unaudited (the tenant's
+    own deletion is audited on the platform), with its members' index rows."""
     step = purge.next_run(store, env, tenant, None) or purge.next_endpoint(store, env, tenant)
     if step is not None:
         return step
+    ops, _ = OPERATIONS.list(store, tenant, top=PAGE + 1, include_deleted=True)
+    done = [keys.entity_key(OPERATIONS.name, o.id, tenant) for o in ops if o.id != operation_id]
+    if done:
+        purge.delete_rows(store, keys.PLATFORM, done)
+        return Step(len(done))
     rows, _ = store.list_rows(tenant, "", top=PAGE)
     row_keys = [r.key for r in rows]
     member_rows = keys.kind_range(MEMBERS.name)[0]
@@ -79,7 +85,7 @@ def delete_step(store: Store, env: Cleanup, tenant: str, operation_id: str) -> S
     op = OPERATIONS.get(store, tenant, operation_id)
     kind, ident = _target(op)
     if kind == TENANTS.name:
-        step = _tenant_step(store, env, ident)
+        step = _tenant_step(store, env, ident, operation_id)
     elif kind == EXPERIMENTS.name:
         step = purge.next_run(store, env, tenant, ident) or Step()
     elif kind == RUNS.name:
