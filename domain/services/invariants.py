@@ -93,7 +93,8 @@ class Report:
         return sum(self.counts.values())
 
     def as_json(self) -> dict[str, JsonValue]:
-        return {"total": self.total, "counts": dict(self.counts), "examples": dict(self.examples)}
+        examples: dict[str, JsonValue] = {k: list(v) for k, v in self.examples.items()}
+        return {"total": self.total, "counts": dict(self.counts), "examples": examples}
 
 
 class _Index:
