@@ -36,11 +36,11 @@ ATTEMPTS = 8  # a write that lost a race is re-read and re-checked this often be
 
 
 def create_tenant(store: Store, principal: Principal, body: TenantCreate) -> Tenant:
+    """The tenant and its first owner: `ownerUserId`, or the platform admin creating it (a tenant always has one)."""
     tenant_id = new_id()
     data = TenantData(name=body.name, display_name=body.display_name, quotas=body.quotas, azureml=body.azureml)
     stored = TENANTS.create(store, tenant_id, tenant_id, data, actor=actor(principal), name=body.name)
-    if body.owner_user_id:
-        put_member(store, principal, tenant_id, body.owner_user_id, MemberPut(role=Role.OWNER))
+    put_member(store, principal, tenant_id, body.owner_user_id or principal.user_id, MemberPut(role=Role.OWNER))
     return TENANT.of(stored)
 
 

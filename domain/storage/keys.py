@@ -6,6 +6,7 @@
 | child entity | `{kind}|{parent_id}|{id}` (sorts under its parent: one range query lists the children) |
 | unique name | `name|{kind}|{lowercased name}`, written in the same transaction as its entity |
 | audit entry | `audit|{inverted ticks:019d}|{id}|{rand}` (newest first; `rand` parts two changes in one tick) |
+| internal step | `steps|{inverted ticks:019d}|{id}|{rand}`: raw-row transactions (cascades, index rows) |
 | partition schema | `_schema` (schema versions, applied migrations, migration cursor) |
 | dataset in use | `ref|dataset|{dataset}|experiment|{experiment}` (written with the experiment) |
 | model in use | `ref|model|{model}|deployment|{endpoint}|{deployment}` (written with the deployment) |
@@ -36,11 +37,12 @@ SCHEMA_ROW = "_schema"
 PLATFORM = "_platform"  # the partition holding tenants (names unique platform-wide) and their operations
 NAME = "name"
 AUDIT = "audit"
+STEPS = "steps"
 _ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 _KIND = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _EPOCH = datetime(1, 1, 1, tzinfo=UTC)
 _MAX_TICKS = 2**63 - 1
-RESERVED_KINDS = frozenset({NAME, AUDIT, "ref", "_schema", "slot", "guard"})
+RESERVED_KINDS = frozenset({NAME, AUDIT, STEPS, "ref", "_schema", "slot", "guard"})
 
 
 def check_id(value: str, what: str = "id") -> str:
@@ -88,8 +90,8 @@ def inverted_ticks(at: datetime) -> str:
     return f"{_MAX_TICKS - ticks(at):019d}"
 
 
-def audit_key(at: datetime, ident: str) -> str:
-    return f"{AUDIT}{SEP}{inverted_ticks(at)}{SEP}{ident}{SEP}{secrets.token_hex(3)}"
+def audit_key(at: datetime, ident: str, prefix: str = AUDIT) -> str:
+    return f"{prefix}{SEP}{inverted_ticks(at)}{SEP}{ident}{SEP}{secrets.token_hex(3)}"
 
 
 def audit_range(since: datetime | None) -> tuple[str, str]:
