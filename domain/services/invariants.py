@@ -98,7 +98,8 @@ class Report:
 
 
 class _Index:
-    """The snapshot's entities by (tenant, kind, id), and what is being deleted."""
+    """The snapshot's entities by (tenant, kind, id) — a child's id is `{parent}|{id}`: ids repeat across parents
+    (every dataset has a version 000001) — and what is being deleted."""
 
     def __init__(self, rows: Iterable[Row]) -> None:
         self.entities: dict[tuple[str, str, str], Row] = {}
@@ -111,7 +112,7 @@ class _Index:
                 self.names.append(row)
             elif row.kind not in (None, "audit") and not row.key.startswith(keys.SCHEMA_ROW):
                 tenant = row.partition if row.partition != keys.PLATFORM else self._platform_tenant(row)
-                self.entities[(tenant, row.kind, row.key.rsplit(keys.SEP, 1)[1])] = row
+                self.entities[(tenant, row.kind, row.key.split(keys.SEP, 1)[1])] = row
             elif row.kind is None:
                 self.raw.append(row)
 
@@ -206,7 +207,8 @@ def _raw_row(ix: _Index, row: Row, report: Report) -> None:
     if parts[0] == "ref" and parts[1] == "dataset":
         ok = ix.get(tenant, "dataset", parts[2]) is not None and ix.get(tenant, "experiment", parts[4]) is not None
     elif parts[0] == "ref" and parts[1] == "model":
-        ok = ix.get(tenant, "model", parts[2]) is not None and ix.get(tenant, "deployment", parts[5]) is not None
+        deployment = ix.get(tenant, "deployment", f"{parts[4]}{keys.SEP}{parts[5]}")
+        ok = ix.get(tenant, "model", parts[2]) is not None and deployment is not None
     elif parts[0] == "slot":
         run = ix.get(tenant, "run", str(row.data.get("run_id")))
         ok = run is not None and bool(run.data.get("active"))
@@ -244,7 +246,7 @@ def _blobs(ix: _Index, snap: Snapshot, report: Report) -> None:
 
 def _processes(ix: _Index, snap: Snapshot, report: Report) -> None:
     deployments = {
-        (tenant, backend_endpoint(tenant, str(row.data.get("endpoint_id"))), ident)
+        (tenant, backend_endpoint(tenant, str(row.data.get("endpoint_id"))), ident.rsplit(keys.SEP, 1)[1])
         for (tenant, kind, ident), row in ix.entities.items()
         if kind == "deployment" and not row.deleting
     }

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from domain.entities.serving import DeploymentPut, EndpointCreate, ModelCreate
 from domain.records.kinds import RUNS
-from domain.services import deployments, endpoints, models, training
+from domain.services import datasets, deployments, endpoints, models, training
 from domain.services.endpoints import backend_endpoint
 from domain.services.invariants import Process, Report, Snapshot, check
 from domain.storage import keys
 from domain.storage.backend import BatchOp
 from domain.storage.records import Op
 from domain.storage.rows import name_row
-from tests.unit.services.kit import CONTAINER, MODELS, OWNER, World, world
+from tests.unit.services.kit import CONTAINER, CSV, MODELS, OWNER, World, world
 from tools.invariants import rows_of
 
 
@@ -44,7 +44,13 @@ def served(w: World) -> tuple[str, str, str]:
 def test_what_the_services_write_is_clean() -> None:
     w = world()
     _, _, name = served(w)
-    live = [Process(w.tenant, endpoint=name, deployment="blue")]
+    # ids repeat under different parents: a second dataset has a version 000001 too, a second endpoint a "blue"
+    datasets.create_from_upload(w.store, w.blobs, CONTAINER, OWNER, w.tenant, name="more", description=None,
+                                data=CSV, max_bytes=1 << 20)  # fmt: skip
+    ep2 = endpoints.create_endpoint(w.store, OWNER, w.tenant, EndpointCreate(name="ep2"))
+    model = models.list_models(w.store, w.tenant, 10, None)[0][0]
+    deployments.put_deployment(w.store, OWNER, w.tenant, ep2.id, "blue", DeploymentPut(model_id=model.id))
+    live = [Process(w.tenant, endpoint=n, deployment="blue") for n in (name, backend_endpoint(w.tenant, ep2.id))]
     assert report(w, scoring=live).as_json()["total"] == 0
 
 
