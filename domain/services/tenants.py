@@ -24,7 +24,7 @@ from domain.records import rows
 from domain.records.kind import Stored
 from domain.records.kinds import MEMBERS, TENANTS, MemberData, TenantData
 from domain.services._views import View, actor
-from domain.storage.keys import OWNERS_GUARD, PLATFORM, user_tenant_key, user_tenants
+from domain.storage.keys import OWNERS_GUARD, PLATFORM, check_id, user_tenant_key, user_tenants
 from domain.storage.records import Op
 
 TENANT = View(TENANTS, Tenant)
@@ -36,11 +36,17 @@ ATTEMPTS = 8  # a write that lost a race is re-read and re-checked this often be
 
 
 def create_tenant(store: Store, principal: Principal, body: TenantCreate) -> Tenant:
-    """The tenant and its first owner: `ownerUserId`, or the platform admin creating it (a tenant always has one)."""
+    """The tenant and its first owner: `ownerUserId`, or the platform admin creating it (a tenant always has one).
+    The owner's id is checked before anything is written; if the owner cannot be written, the tenant is removed."""
     tenant_id = new_id()
+    owner = check_id(body.owner_user_id or principal.user_id, "ownerUserId")
     data = TenantData(name=body.name, display_name=body.display_name, quotas=body.quotas, azureml=body.azureml)
     stored = TENANTS.create(store, tenant_id, tenant_id, data, actor=actor(principal), name=body.name)
-    put_member(store, principal, tenant_id, body.owner_user_id or principal.user_id, MemberPut(role=Role.OWNER))
+    try:
+        put_member(store, principal, tenant_id, owner, MemberPut(role=Role.OWNER))
+    except Exception:
+        TENANTS.delete(store, tenant_id, tenant_id, actor=actor(principal), current=stored)
+        raise
     return TENANT.of(stored)
 
 

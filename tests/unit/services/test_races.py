@@ -15,6 +15,7 @@ from domain.entities.tenancy import MemberPut, TenantUpdate
 from domain.errors import DomainError, Forbidden, QuotaExceeded, ValidationFailed
 from domain.records.kinds import MEMBERS, RUNS
 from domain.services import quota, tenants, training
+from domain.storage import keys
 from domain.storage.store import EntityStore
 from tests.unit.services.kit import ADMIN, OWNER, person, world
 
@@ -153,3 +154,34 @@ def test_owners_cannot_change_quotas_or_the_workspace_binding(body: dict[str, An
         w.store, OWNER, w.tenant, TenantUpdate.model_validate({"displayName": "Mine"}), None
     )  # the display fields stay the owner's
     assert shown.display_name == "Mine"
+
+
+def test_a_tenant_is_never_created_without_its_owner() -> None:
+    """The owner's id is checked before the tenant is written, and a tenant whose owner cannot be written is removed
+    (found by the invariant checker: schemathesis created tenants whose `ownerUserId` could not be a member id)."""
+    from domain.entities.tenancy import TenantCreate
+    from domain.errors import Unavailable
+    from domain.storage.backend import BackendUnavailable
+    from tests.unit.services.kit import memory_store
+
+    store = memory_store()
+    with pytest.raises(ValidationFailed) as refused:
+        tenants.create_tenant(store, ADMIN, TenantCreate.model_construct(name="t1", owner_user_id="a b", quotas=None))
+    assert refused.value.target == "ownerUserId"
+    assert store.list_rows(keys.PLATFORM, "tenant|")[0] == []
+    failing = store.backend
+    calls = {"n": 0}
+    submit = failing.submit
+
+    def second_write_fails(partition: str, ops: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 2:  # the tenant went through, its owner does not
+            raise BackendUnavailable("Table Storage is unavailable")
+        return submit(partition, ops)
+
+    failing.submit = second_write_fails  # type: ignore[method-assign]
+    with pytest.raises(Unavailable):
+        tenants.create_tenant(store, ADMIN, TenantCreate(name="t2", owner_user_id="alice"))
+    assert [r.key for r in store.list_rows(keys.PLATFORM, "tenant|")[0]] == []
+    created = tenants.create_tenant(store, ADMIN, TenantCreate(name="t3"))  # no ownerUserId: the creator owns it
+    assert owners(store, created.id) == [ADMIN.user_id]
