@@ -7,7 +7,6 @@ orchestrations (three sequential activities each) at once and measures until all
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import statistics
 import sys
@@ -19,23 +18,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from devhost.azurite import start_azurite  # noqa: E402
-from devhost.durable import DurableHost  # noqa: E402
+from devhost.durable import DurableHost, load_app  # noqa: E402
 
 INSTANCES = 50
 
 
-def _functions() -> list[object]:
-    loader = ROOT / "tests" / "devhost" / "durable_app" / "loader.py"
-    spec = importlib.util.spec_from_file_location("durable_sample_loader", loader)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return list(module.functions())
-
-
 async def run(connection: str) -> dict[str, object]:
     hub = f"Bench{uuid.uuid4().hex[:8]}"
-    host = DurableHost(_functions(), hub=hub, storage_connection=connection, base_url="http://127.0.0.1:1")  # type: ignore[arg-type]
+    host = DurableHost(
+        *load_app(ROOT / "tests" / "devhost" / "durable_app"),
+        hub=hub,
+        storage_connection=connection,
+        base_url="http://127.0.0.1:1",
+    )
     await host.start()
     try:
         ids = [f"bench-{i}" for i in range(INSTANCES)]

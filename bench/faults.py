@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 
 from devhost.azurite import Azurite, free_port, start_azurite
+from devhost.keys import EVENT_GRID, load_or_create
 from devhost.testing import HostProcess, spawn
 from domain.auth.dev_tokens import mint_dev_token
 from domain.settings import load_settings
@@ -234,7 +235,7 @@ def main() -> int:
             "LOCAL_AUTOML_WORKDIR": str(Path(work) / "automl"),
             "LOCAL_AUTOML_MAX_CONCURRENT_JOBS": "2",
             "LOCAL_AUTOML_EVENT_URL": f"http://127.0.0.1:{port}/runtime/webhooks/EventGrid?functionName="
-            "on_automl_run_event",
+            f"on_automl_run_event&code={load_or_create(ROOT).system[EVENT_GRID]}",
             "RUN_COLLECTOR_SCHEDULE": "*/3 * * * * *",
             "RECONCILE_SCHEDULE": "*/20 * * * * *",
             "OMP_NUM_THREADS": "1",

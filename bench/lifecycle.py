@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 
 from devhost.azurite import free_port, start_azurite
+from devhost.keys import EVENT_GRID, load_or_create
 from devhost.testing import spawn
 from domain.auth.dev_tokens import mint_dev_token
 from domain.automl.local.jobdir import JobDir
@@ -204,7 +205,8 @@ def main() -> None:
             "TASKHUB_NAME": f"hub{tag}",
             "LOCAL_AUTOML_WORKDIR": str(work / "automl"),
             "LOCAL_AUTOML_MAX_CONCURRENT_JOBS": str(args.worker_slots),
-            "LOCAL_AUTOML_EVENT_URL": f"http://127.0.0.1:{port}/runtime/webhooks/EventGrid?functionName=on_automl_run_event",
+            "LOCAL_AUTOML_EVENT_URL": f"http://127.0.0.1:{port}/runtime/webhooks/EventGrid"
+            f"?functionName=on_automl_run_event&code={load_or_create(ROOT).system[EVENT_GRID]}",
             "RUN_COLLECTOR_SCHEDULE": "*/10 * * * * *",
             "RECONCILE_SCHEDULE": "*/30 * * * * *",
             "OMP_NUM_THREADS": "1",

@@ -1,7 +1,8 @@
-"""Host admin API: `GET /admin/host/status`, `GET /admin/functions[/{name}]`, `POST /admin/functions/{name}`.
+"""Host admin API: `/admin/host/ping`, `GET /admin/host/status`, `GET /admin/functions[/{name}]`,
+`POST /admin/functions/{name}`; every one but ping needs the master key (devhost.keys), as on Azure.
 
 `POST /admin/functions/{name}` with `{"input": "<string>"}` runs a non-HTTP function in the background and answers
-202 at once, as the host does (keys are not enforced locally, as in Core Tools).
+202 at once, as the host does.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from devhost.invoke import Invoker, decode_trigger
+from devhost.invoke import Invoker
 from devhost.registry import DURABLE_TRIGGERS, EVENT_GRID, HTTP, TIMER, FunctionInfo, Registry
 from devhost.timers import TimerScheduler
+from devhost.worker import typed
 
 ADMIN_REASON = "This function was programmatically called via the host APIs."
 
@@ -35,12 +37,15 @@ class AdminApi:
         self.spawn, self.url_of = spawn, url_of
         self.started = time.monotonic()
 
+    async def ping(self, request: Request) -> Response:
+        return Response(status_code=200)
+
     async def status(self, request: Request) -> Response:
         uptime = round((time.monotonic() - self.started) * 1000)
         return JSONResponse({"id": "devhost", "state": "Running", "version": "devhost", "processUptime": uptime})
 
     def metadata(self, fn: FunctionInfo) -> dict[str, Any]:
-        bindings = [json.loads(b) for b in fn.function.get_raw_bindings()]
+        bindings = [json.loads(b) for b in fn.raw_bindings]
         return {
             "name": fn.name,
             "language": "python",
@@ -75,11 +80,13 @@ class AdminApi:
             timer = next(t for t in self.timers.timers if t.name == fn.name)
             self.spawn(self.timers.fire(timer, past_due=False, reason=ADMIN_REASON))
             return Response(status_code=202)
-        try:
-            value = decode_trigger(kind, text or "", datum_type="json" if kind == EVENT_GRID else "string")
-        except Exception as exc:  # the converter's own message says what is wrong with the input
-            return PlainTextResponse(f"cannot build the '{kind}' trigger value: {exc}", status_code=400)
-        self.spawn(self._quiet(fn, value))
+        if kind == EVENT_GRID:
+            try:
+                json.loads(text or "")
+            except ValueError:
+                return PlainTextResponse("an Event Grid function's input must be the event as JSON", status_code=400)
+        value = typed.json_text(text or "") if kind == EVENT_GRID else typed.string(text or "")
+        self.spawn(self._quiet(fn, value))  # the worker converts it: a bad value fails the invocation (logged)
         return Response(status_code=202)
 
     async def _quiet(self, fn: FunctionInfo, value: Any) -> None:

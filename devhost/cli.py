@@ -18,6 +18,7 @@ from devhost.devsecret import ensure_dev_secret, refuse_dev_auth_off_loopback
 from devhost.host import FunctionsHost
 from devhost.limits import READ_BYTES, HeaderLimit
 from devhost.logs import configure_logging
+from devhost.worker import WorkerError
 
 COMMANDS = ("start", "token")
 
@@ -66,6 +67,12 @@ def serve(host: FunctionsHost, bind: str, port: int, log_level: str = "info") ->
         uvicorn.Server(config).run()
 
 
+def report_worker_error(exc: WorkerError) -> None:
+    """The worker refused the app: its own message, as Core Tools shows a failed worker indexing."""
+    stack = f"\nStack: {exc.stack.rstrip()}" if exc.stack else ""
+    print(f"Worker failed to index functions\nResult: Failure\nException: {exc}{stack}", file=sys.stderr, flush=True)
+
+
 def start(args: argparse.Namespace) -> int:
     settings = {**read_settings_values(Path(args.app).resolve()), **os.environ}  # what the host will see
     refused = refuse_dev_auth_off_loopback(args.host, settings)
@@ -77,9 +84,13 @@ def start(args: argparse.Namespace) -> int:
         os.environ["AzureWebJobsStorage"] = args.storage
         os.environ.setdefault("DATA_STORAGE_CONNECTION_STRING", args.storage)
     base_url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"
-    host = FunctionsHost(
-        args.app, base_url=base_url, max_body_bytes=args.max_body_bytes, method_mismatch_status=args.method_mismatch
-    )
+    try:
+        host = FunctionsHost(
+            args.app, base_url=base_url, max_body_bytes=args.max_body_bytes, method_mismatch_status=args.method_mismatch
+        )
+    except WorkerError as exc:
+        report_worker_error(exc)
+        return 1
     try:
         serve(host, args.host, args.port, args.log_level)
     finally:

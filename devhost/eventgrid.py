@@ -16,8 +16,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from devhost.http_app import BodyTooLarge, read_body
-from devhost.invoke import Invoker, decode_trigger
+from devhost.invoke import Invoker
 from devhost.registry import EVENT_GRID, Registry
+from devhost.worker import typed
 
 log = logging.getLogger("devhost")
 PATH = "/runtime/webhooks/eventgrid"
@@ -62,7 +63,7 @@ class EventGridWebhook:
             return PlainTextResponse(f"cannot handle aeg-event-type '{kind}'", status_code=400)
         reason = "EventGrid trigger fired"
         results = await asyncio.gather(
-            *(self.invoker.invoke(fn, decode_trigger(EVENT_GRID, event), reason) for event in events),
+            *(self.invoker.invoke(fn, typed.json_text(json.dumps(event)), reason) for event in events),
             return_exceptions=True,
         )
         failures = [r for r in results if isinstance(r, BaseException)]

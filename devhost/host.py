@@ -5,6 +5,7 @@
 
 Paths: `/{routePrefix}/...` HTTP triggers; `/admin/...` host admin API; `/runtime/webhooks/EventGrid`;
 `/runtime/webhooks/durabletask/...` the durable engine (devhost.durable, imported only when the app needs it).
+The host's keys guard them as on Azure (devhost.keys).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from devhost.devsecret import ensure_dev_secret
 from devhost.eventgrid import EventGridWebhook
 from devhost.http_app import HttpDispatcher
 from devhost.invoke import Invoker
+from devhost.keys import DURABLE as DURABLE_KEY
+from devhost.keys import HostKeys, key_of, load_or_create, unauthorized
 from devhost.registry import HTTP, TIMER, FunctionInfo, load_registry
 from devhost.timers import ScheduleStatus, TimerScheduler
 
@@ -48,22 +51,25 @@ class FunctionsHost:
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         method_mismatch_status: int = 404,
         timer_status: MutableMapping[str, ScheduleStatus] | None = None,
-        max_workers: int | None = None,
         durable: bool | None = None,
+        keys: HostKeys | None = None,
     ) -> None:
         self.app_dir = Path(app_dir).resolve()
+        self.keys = keys or load_or_create(self.app_dir)  # .local/host-keys.json, made on first start
         self.base_url = base_url.rstrip("/")
         self.environ = os.environ if environ is None else environ
         self.clock: Clock = clock or RealClock()
         apply_local_settings(self.app_dir, self.environ)
         ensure_dev_secret(self.app_dir, self.environ)
         self.config = read_host_json(self.app_dir, self.environ)
-        self.registry = load_registry(self.app_dir)
-        self.invoker = Invoker(str(self.app_dir), max_workers=max_workers)
+        self.registry = load_registry(self.app_dir)  # the worker library imports and indexes the app
+        assert self.registry.worker is not None
+        self.invoker = Invoker(self.registry.worker, str(self.app_dir))
         self.http = HttpDispatcher(
             self.registry.of_type(HTTP),
             self.invoker,
             route_prefix=self.config.route_prefix,
+            keys=self.keys,
             max_body_bytes=max_body_bytes,
             method_mismatch_status=method_mismatch_status,
         )
@@ -74,11 +80,13 @@ class FunctionsHost:
         self._background: set[asyncio.Task[Any]] = set()
         self.admin = AdminApi(self.registry, self.invoker, self.timers, self.spawn, self.url_of)
         routes: list[Any] = [
+            Route("/admin/host/ping", self.admin.ping, methods=["GET", "POST"]),
             Route("/admin/host/status", self.admin.status, methods=["GET"]),
             Route("/admin/functions", self.admin.functions, methods=["GET"]),
             Route("/admin/functions/{name}", self.admin.function, methods=["GET", "POST"]),
         ]
-        if self.durable is not None:
+        if self.durable is not None:  # the app's durable client reaches it through rpcBaseUrl (devhost.keys)
+            routes.append(Mount(self.keys.rpc_prefix(), routes=self.durable.routes()))
             routes.append(Mount(DURABLE_PREFIX, routes=self.durable.routes()))
         self.system = Starlette(routes=routes)
         self.eventgrid = EventGridWebhook(self.registry, self.invoker, max_body_bytes)
@@ -110,10 +118,13 @@ class FunctionsHost:
             return None
         durable = DurableHost(
             self.registry.durable_functions(),
+            self.invoker,
             hub=self.config.hub_name,
             storage_connection=self.environ.get("AzureWebJobsStorage", ""),
             base_url=self.base_url,
             clock=None if isinstance(self.clock, RealClock) else self.clock,
+            system_key=self.keys.system[DURABLE_KEY],
+            rpc_prefix=self.keys.rpc_prefix(),
         )
         self.invoker.durable_client = durable.client_binding_json
         return durable
@@ -188,7 +199,7 @@ class FunctionsHost:
     def url_of(self, fn: FunctionInfo) -> str | None:
         if fn.trigger_type != HTTP:
             return None
-        route = str(getattr(fn.trigger, "route", None) or fn.name)
+        route = fn.trigger.route or fn.name
         prefix = f"/{self.config.route_prefix}" if self.config.route_prefix else ""
         return f"{self.base_url}{prefix}/{route}"
 
@@ -196,8 +207,8 @@ class FunctionsHost:
         lines = ["", "Functions:", ""]
         for fn in sorted(self.registry.by_name.values(), key=lambda f: f.name.lower()):
             if fn.trigger_type == HTTP:
-                methods = getattr(fn.trigger, "methods", None)
-                shown = ",".join(str(getattr(m, "value", m)) for m in methods) if methods else "all methods"
+                methods = fn.trigger.methods
+                shown = ",".join(methods) if methods else "all methods"
                 lines.append(f"        {fn.name}: [{shown}] {self.url_of(fn)}")
             elif fn.trigger_type == "eventGridTrigger":
                 url = f"{self.base_url}/runtime/webhooks/EventGrid?functionName={fn.name}"
@@ -212,6 +223,9 @@ class FunctionsHost:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
+            return
+        if not self.keys.allows_path(scope.get("path", ""), key_of(scope)):
+            await unauthorized()(scope, receive, send)
             return
         path = scope.get("path", "").lower()
         if path == "/runtime/webhooks/eventgrid":

@@ -53,3 +53,5 @@ def configure_logging(level: str = "info", stream: TextIO | None = None) -> None
     root.setLevel(level.upper())
     for noisy in ("azure.core.pipeline.policies.http_logging_policy", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # the worker library's own system log (one line per invocation, the indexing report): shown with --log-level debug
+    logging.getLogger("azure.functions").setLevel(logging.DEBUG if level.lower() == "debug" else logging.WARNING)

@@ -1,4 +1,5 @@
-"""`make run`: Azurite (persistent, in .local/azurite, free ports) + the devhost for this repo on $PORT (7071).
+"""`make run`: Azurite (persistent, in .local/azurite, free ports) + the devhost for this repo on $PORT (7071), which
+also serves the web console (web/dist, built by make) at `/`.
 
 When AzureWebJobsStorage is already set in the environment (a real account, or an Azurite run by someone else),
 that storage is used and no Azurite is started. Ctrl-C or SIGTERM stops the host, then the Azurite we started.
@@ -14,9 +15,11 @@ from pathlib import Path
 from types import FrameType
 
 from devhost.azurite import ROOT, Azurite, start_azurite
-from devhost.cli import serve
+from devhost.cli import report_worker_error, serve
 from devhost.host import FunctionsHost
+from devhost.keys import DURABLE, EVENT_GRID, FILE, HostKeys, load_or_create
 from devhost.logs import configure_logging
+from devhost.worker import WorkerError
 
 EVENT_FUNCTION = "on_automl_run_event"
 
@@ -25,8 +28,9 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def prepare_environment(port: int, app_dir: Path) -> Azurite | None:
-    """Storage and URLs for a local run; returns the Azurite it started (None when storage was given)."""
+def prepare_environment(port: int, app_dir: Path, keys: HostKeys) -> Azurite | None:
+    """Storage and URLs for a local run; returns the Azurite it started (None when storage was given). The local
+    engine posts its events with the Event Grid extension's system key, as Event Grid does in Azure."""
     azurite = None
     if os.environ.get("AzureWebJobsStorage"):
         os.environ.setdefault("DATA_STORAGE_CONNECTION_STRING", os.environ["AzureWebJobsStorage"])
@@ -38,8 +42,9 @@ def prepare_environment(port: int, app_dir: Path) -> Azurite | None:
         os.environ["DATA_STORAGE_CONNECTION_STRING"] = azurite.connection_string
         record = {"connection_string": azurite.connection_string, "port": port}
         (workdir.parent / "stack.json").write_text(json.dumps(record))  # `make check-invariants` checks this stack
+    os.environ.setdefault("DEVHOST_CONSOLE_DIR", str(app_dir / "web" / "dist"))  # the console (devhost/console.py)
     os.environ["LOCAL_AUTOML_EVENT_URL"] = (
-        f"http://127.0.0.1:{port}/runtime/webhooks/EventGrid?functionName={EVENT_FUNCTION}"
+        f"http://127.0.0.1:{port}/runtime/webhooks/EventGrid?functionName={EVENT_FUNCTION}&code={keys.system[EVENT_GRID]}"
     )
     return azurite
 
@@ -48,7 +53,8 @@ def main() -> int:
     port = int(os.environ.get("PORT", "7071"))
     configure_logging(os.environ.get("DEVHOST_LOG_LEVEL", "info"))
     signal.signal(signal.SIGTERM, _interrupt)  # also while Azurite and the app start (serve() handles it later)
-    azurite = prepare_environment(port, ROOT)
+    keys = load_or_create(ROOT)
+    azurite = prepare_environment(port, ROOT, keys)
     try:
         if azurite is not None:
             print(
@@ -56,8 +62,20 @@ def main() -> int:
                 f"(data in {azurite.workdir})",
                 flush=True,
             )
-        host = FunctionsHost(ROOT, base_url=f"http://127.0.0.1:{port}")
-        print(f"API: http://127.0.0.1:{port}/api  (Ctrl-C stops the host and Azurite)", flush=True)
+        try:
+            host = FunctionsHost(ROOT, base_url=f"http://127.0.0.1:{port}", keys=keys)
+        except WorkerError as exc:  # a function the worker refuses stops the start, as it would on Azure
+            report_worker_error(exc)
+            return 1
+        print(
+            f"Host keys ({FILE}): master {keys.master}\n"
+            f"  system durabletask_extension {keys.system[DURABLE]}\n"
+            f"  system eventgrid_extension {keys.system[EVENT_GRID]}\n"
+            f"  host default {keys.host['default']}\n"
+            f"API: http://127.0.0.1:{port}/api  (Ctrl-C stops the host and Azurite)\n"
+            f"Console: http://127.0.0.1:{port}/",
+            flush=True,
+        )
         try:
             serve(host, "127.0.0.1", port)
         finally:

@@ -34,9 +34,11 @@ class ServedHost:
     thread: threading.Thread
 
 
-def asgi_client(host: FunctionsHost) -> httpx.AsyncClient:
-    """An httpx client that calls the host's ASGI app in-process (the caller runs `host.running()`)."""
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=host), base_url=host.base_url)
+def asgi_client(host: FunctionsHost, key: str | None = None) -> httpx.AsyncClient:
+    """An httpx client that calls the host's ASGI app in-process (the caller runs `host.running()`); `key` is sent
+    as `x-functions-key` with every request (e.g. `host.keys.master` for the admin API)."""
+    headers = {"x-functions-key": key} if key else {}
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=host), base_url=host.base_url, headers=headers)
 
 
 @contextmanager
@@ -99,7 +101,7 @@ class HostProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the devhost exited ({self.process.returncode}); log: {self.log_tail()}")
             try:
-                if httpx.get(f"{self.base_url}/admin/host/status", timeout=1.0).status_code == 200:
+                if httpx.get(f"{self.base_url}/admin/host/ping", timeout=1.0).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass

@@ -21,8 +21,8 @@ from croniter import croniter
 
 from devhost.clock import Clock
 from devhost.config import resolve
-from devhost.invoke import decode_trigger
 from devhost.registry import FunctionInfo
+from devhost.worker import typed
 
 log = logging.getLogger("devhost")
 PAST_DUE_TOLERANCE = timedelta(seconds=1)
@@ -49,7 +49,7 @@ class ScheduleStatus:
 
 
 def timer_request(status: ScheduleStatus | None, past_due: bool) -> Any:
-    """A real func.TimerRequest built by the worker's converter."""
+    """The timer trigger's value as the host sends it (TimerInfo as JSON); the worker makes the func.TimerRequest."""
     body = {
         "Schedule": {"AdjustForDST": True},
         "ScheduleStatus": None
@@ -57,7 +57,7 @@ def timer_request(status: ScheduleStatus | None, past_due: bool) -> Any:
         else {"Last": _iso(status.last), "Next": _iso(status.next), "LastUpdated": _iso(status.last_updated)},
         "IsPastDue": past_due,
     }
-    return decode_trigger("timerTrigger", json.dumps(body))
+    return typed.json_text(json.dumps(body))
 
 
 Invoke = Callable[[FunctionInfo, Any, str], Awaitable[Any]]
@@ -73,7 +73,7 @@ class TimerScheduler:
         status: MutableMapping[str, ScheduleStatus] | None = None,
     ) -> None:
         self.clock, self._invoke = clock, invoke
-        self.schedules = {t.name: resolve(str(getattr(t.trigger, "schedule", "")), environ) for t in timers}
+        self.schedules = {t.name: resolve(t.trigger.schedule, environ) for t in timers}
         for schedule in self.schedules.values():
             next_occurrence(schedule, clock.now())  # fail fast on a bad expression
         self.timers = timers
@@ -117,7 +117,7 @@ class TimerScheduler:
         if known is not None and known.next < now - PAST_DUE_TOLERANCE:
             log.info("Timer '%s' missed its occurrence at %s while the host was down", timer.name, known.next)
             await self._fire_and_record(timer, schedule, past_due=True)
-        elif bool(getattr(timer.trigger, "run_on_startup", False)):
+        elif timer.trigger.run_on_startup:
             await self._fire_and_record(timer, schedule, past_due=False, reason="Timer fired at startup")
         if timer.name not in self.status or self.status[timer.name].next <= self.clock.now() - PAST_DUE_TOLERANCE:
             self.status[timer.name] = ScheduleStatus(

@@ -30,6 +30,7 @@ _PARAM = re.compile(r"\{(\*?)([A-Za-z_][A-Za-z0-9_]*)(?::[^}?]*)?(\??)\}")
 
 Mode = Literal["validation", "serialization"]
 _REFS: dict[tuple[type[BaseModel], Mode], dict[str, str]] = {}
+_QUERY_DEFS: dict[str, Any] = {}
 
 
 def _models() -> list[tuple[type[BaseModel], Mode]]:
@@ -58,7 +59,8 @@ def _parameters(op: Op) -> list[dict[str, Any]]:
         for _, name, _ in _PARAM.findall(op.route)
     ]
     if op.query is not None:
-        schema = op.query.model_json_schema(by_alias=True)
+        schema = op.query.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+        _QUERY_DEFS.update(schema.get("$defs", {}))  # enums of query fields (JobStatus) become components too
         required = set(schema.get("required", []))
         for name, prop in schema.get("properties", {}).items():
             params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
@@ -150,7 +152,7 @@ def document() -> dict[str, Any]:
         },
         "paths": paths,
         "components": {
-            "schemas": defs.get("$defs", {}),
+            "schemas": _QUERY_DEFS | defs.get("$defs", {}),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
     }

@@ -43,8 +43,9 @@ def series() -> EntityStore:
 def backend() -> AutoMLBackend:
     """The AutoML backend chosen by AUTOML_BACKEND (imported on first use: azure-ai-ml is heavy)."""
     from domain.automl.factory import backend_from_settings
+    from domain.services.tenants import workspace_binding
 
-    return backend_from_settings(get_settings())
+    return backend_from_settings(get_settings(), lambda tenant: workspace_binding(store(), tenant))
 
 
 def cleanup() -> Cleanup:

@@ -21,15 +21,18 @@ param deadLetterContainerName string
 @description('Name of the subscription.')
 param name string = 'automl-run-events'
 
+@description('The `app` tag the app puts on every AutoML job it submits (domain/automl/azureml/naming.py).')
+param appTag string = 'automl-functions'
+
 @description('Delivery attempts before an event is dead-lettered.')
 @minValue(1)
 @maxValue(30)
 param maxDeliveryAttempts int = 30
 
+// Only the events the app acts on: model registrations were delivered and ignored (each one an invocation).
 var eventTypes = [
   'Microsoft.MachineLearningServices.RunCompleted'
   'Microsoft.MachineLearningServices.RunStatusChanged'
-  'Microsoft.MachineLearningServices.ModelRegistered'
 ]
 
 resource topic 'Microsoft.EventGrid/systemTopics@2022-06-15' existing = {
@@ -48,9 +51,21 @@ resource subscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-
         preferredBatchSizeInKilobytes: 64
       }
     }
+    // Only the parent AutoML runs the app submitted: their runTags carry the app tag. AutoML's trial runs (children,
+    // named <parent>_<n>) have no user tags (their events carry `runTags: {}`), so each trial's status changes no
+    // longer cost an invocation. `data.runTags.app` is a dot path without dotted keys, as advanced filters require.
     filter: {
       includedEventTypes: eventTypes
       enableAdvancedFilteringOnArrays: true
+      advancedFilters: [
+        {
+          operatorType: 'StringIn'
+          key: 'data.runTags.app'
+          values: [
+            appTag
+          ]
+        }
+      ]
     }
     eventDeliverySchema: 'EventGridSchema'
     retryPolicy: {

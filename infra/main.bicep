@@ -33,19 +33,23 @@ param principalType string = 'User'
 @description('Entra ID tenant that issues the API tokens (ENTRA_TENANT_ID); empty means this deployment\'s tenant.')
 param entraTenantId string = ''
 
-@minLength(1)
-@description('Token audience of the API (ENTRA_AUDIENCE): its application id URI or client id.')
-param entraAudience string
+@description('Token audience of the API (ENTRA_AUDIENCE); empty uses the API app registration made here.')
+param entraAudience string = ''
 
-@minLength(1)
-@description('Front-end origins allowed by CORS, comma-separated (CORS_ALLOWED_ORIGINS), e.g. https://app.contoso.com.')
-param corsAllowedOrigins string
+@description('More front-end origins allowed by CORS, comma-separated (CORS_ALLOWED_ORIGINS); the console\'s is added.')
+param corsAllowedOrigins string = ''
+
+@description('Region of the console\'s static web app (Static Web Apps run in a few regions only).')
+param consoleLocation string = 'eastus2'
 
 @description('Name of an existing Azure ML workspace to use; empty creates one in the app resource group.')
 param existingMlWorkspaceName string = ''
 
 @description('Resource group of the existing workspace; empty means the app resource group.')
 param existingMlWorkspaceResourceGroup string = ''
+
+@description('Tenants\' own Azure ML workspaces ([{name, resourceGroup}] in this subscription): the app identity gets AzureML Data Scientist on each, each gets the datasets datastore, and their events are accepted (EVENTGRID_ALLOWED_TOPICS). A tenant is bound to one with its `azureml` field (docs/deploy.md).')
+param tenantMlWorkspaces array = []
 
 @description('Compute cluster for AutoML jobs (AZUREML_COMPUTE); empty for serverless compute.')
 param azuremlCompute string = ''
@@ -151,6 +155,24 @@ module mlAccess 'modules/ml-access.bicep' = {
   ]
 }
 
+module tenantMlAccess 'modules/ml-access.bicep' = [
+  for (ws, i) in tenantMlWorkspaces: {
+    name: 'ml-access-tenant-${i}'
+    scope: resourceGroup(ws.resourceGroup)
+    params: {
+      workspaceName: ws.name
+      appPrincipalId: identity.outputs.principalId
+      dataStorageAccountName: storage.outputs.name
+      datasetsContainerName: datasetsContainerName
+    }
+  }
+]
+
+var tenantWorkspaceIds = [
+  for ws in tenantMlWorkspaces: '${subscription().id}/resourceGroups/${ws.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${ws.name}'
+]
+var eventGridAllowedTopics = join(concat([mlWorkspaceId], tenantWorkspaceIds), ',')
+
 module eventGridTopic 'modules/eventgrid-topic.bicep' = {
   name: 'eventgrid-topic'
   scope: resourceGroup(mlResourceGroupName)
@@ -175,6 +197,7 @@ module rbac 'modules/rbac.bicep' = {
     appPrincipalId: identity.outputs.principalId
     eventGridPrincipalId: eventGridTopic.outputs.principalId
     mlWorkspacePrincipalId: mlAccess.outputs.workspacePrincipalId
+    tenantWorkspacePrincipalIds: [for i in range(0, length(tenantMlWorkspaces)): tenantMlAccess[i].outputs.workspacePrincipalId]
     userPrincipalId: principalId
     userPrincipalType: principalType
   }
@@ -203,15 +226,40 @@ module functionApp 'modules/functionapp.bicep' = {
     azuremlResourceGroup: mlResourceGroupName
     azuremlWorkspaceName: mlWorkspaceName
     azuremlCompute: azuremlCompute
-    eventGridAllowedTopics: mlWorkspaceId
+    eventGridAllowedTopics: eventGridAllowedTopics
     entraTenantId: tokenTenantId
-    entraAudience: entraAudience
-    corsAllowedOrigins: corsAllowedOrigins
+    entraAudience: empty(entraAudience) ? appRegistrations.outputs.apiClientId : entraAudience
+    corsAllowedOrigins: empty(corsAllowedOrigins) ? console.outputs.origin : '${corsAllowedOrigins},${console.outputs.origin}'
   }
   dependsOn: [
     rbac
     mlAccess
   ]
+}
+
+// The web console (docs/adr/0016-web-console.md): its static web app and the Entra app registrations.
+module console 'modules/console.bicep' = {
+  name: 'console'
+  scope: rg
+  params: {
+    name: 'stapp-${resourceToken}'
+    location: consoleLocation
+    tags: tags
+  }
+}
+
+module appRegistrations 'modules/app-registrations.bicep' = {
+  name: 'app-registrations'
+  scope: rg
+  params: {
+    apiName: 'automl-functions-api-${resourceToken}'
+    consoleName: 'automl-functions-console-${resourceToken}'
+    displayPrefix: 'AutoML Functions (${environmentName})'
+    consoleRedirectUris: [
+      console.outputs.origin
+      'http://localhost:5173'
+    ]
+  }
 }
 
 // azd writes every output to .azure/<env>/.env and exports them to the hooks.
@@ -229,11 +277,15 @@ output TASKHUB_NAME string = taskHub
 output AZUREML_SUBSCRIPTION_ID string = subscription().subscriptionId
 output AZUREML_RESOURCE_GROUP string = mlResourceGroupName
 output AZUREML_WORKSPACE_NAME string = mlWorkspaceName
-output EVENTGRID_ALLOWED_TOPICS string = mlWorkspaceId
+output EVENTGRID_ALLOWED_TOPICS string = eventGridAllowedTopics
 output EVENTGRID_SYSTEM_TOPIC_NAME string = eventGridTopic.outputs.name
 output EVENTGRID_RESOURCE_GROUP string = mlResourceGroupName
 output EVENTGRID_FUNCTION_NAME string = eventGridFunctionName
 output EVENTGRID_DEADLETTER_STORAGE_ID string = storage.outputs.id
 output EVENTGRID_DEADLETTER_CONTAINER string = deadLetterContainerName
 output ENTRA_TENANT_ID string = tokenTenantId
-output ENTRA_AUDIENCE string = entraAudience
+output ENTRA_AUDIENCE string = empty(entraAudience) ? appRegistrations.outputs.apiClientId : entraAudience
+output CONSOLE_URL string = console.outputs.origin
+output CONSOLE_CLIENT_ID string = appRegistrations.outputs.consoleClientId
+output API_CLIENT_ID string = appRegistrations.outputs.apiClientId
+output API_SCOPE string = appRegistrations.outputs.apiScope

@@ -1,6 +1,6 @@
 """Durable Functions engine of the local Functions host (see docs/adr/0005-devhost-durable-engine.md).
 
-host = DurableHost(app.get_functions(), hub="AutoMLHub", storage_connection=conn, base_url="http://127.0.0.1:7071")
+host = DurableHost(*load_app(app_dir), hub="AutoMLHub", storage_connection=conn, base_url="http://127.0.0.1:7071")
 await host.start()                                    # rehydrate from Table Storage, resume every instance
 Mount("/runtime/webhooks/durabletask", routes=host.routes())
 kwargs[client_param] = host.client_binding_json()     # for every durableClient parameter
@@ -12,7 +12,6 @@ import asyncio
 import json
 from typing import Any
 
-from azure.functions.decorators.function_app import Function
 from starlette.routing import BaseRoute
 
 from devhost.durable.api import PREFIX, ManagementApi
@@ -20,8 +19,10 @@ from devhost.durable.clock import Clock, RealClock, VirtualClock
 from devhost.durable.engine import Engine
 from devhost.durable.model import FINAL_STATES, Instance
 from devhost.durable.replay import NonDeterminismError
-from devhost.durable.sdk import close_sdk_http_client, reset_sdk_http_client
+from devhost.durable.sdk import DurableFunctions, close_sdk_http_client, load_app, reset_sdk_http_client
 from devhost.durable.store import TableStore
+from devhost.invoke import Invoker
+from devhost.registry import FunctionInfo
 
 __all__ = [
     "Clock",
@@ -30,6 +31,7 @@ __all__ = [
     "RealClock",
     "VirtualClock",
     "close_sdk_http_client",
+    "load_app",
     "reset_sdk_http_client",
 ]
 
@@ -40,13 +42,25 @@ class DurableHost:
     """Orchestrators, activities and the durable management API of one task hub, persisted in Table Storage."""
 
     def __init__(
-        self, functions: list[Function], *, hub: str, storage_connection: str, base_url: str, clock: Clock | None = None
+        self,
+        functions: list[FunctionInfo],
+        invoker: Invoker,
+        *,
+        hub: str,
+        storage_connection: str,
+        base_url: str,
+        clock: Clock | None = None,
+        system_key: str | None = None,
+        rpc_prefix: str = PREFIX,
     ) -> None:
+        """`system_key`: the durabletask_extension key the URLs carry (`code=`); `rpc_prefix`: where the host serves
+        the API for the app's own durable client (rpcBaseUrl)."""
         self.hub = hub
+        self.system_key, self.rpc_prefix = system_key, rpc_prefix
         self.base_url = base_url.rstrip("/")
         self.clock: Clock = clock or RealClock()
         self.store = TableStore(storage_connection, hub)
-        self.engine = Engine(functions, self.store, self.clock)
+        self.engine = Engine(DurableFunctions(functions, invoker), self.store, self.clock)
         self._api = ManagementApi(self)
         self._stopped = False
 
@@ -75,7 +89,7 @@ class DurableHost:
         return urls
 
     def _management_urls(self, base: str) -> dict[str, str]:
-        query = _QUERY.format(hub=self.hub)
+        query = _QUERY.format(hub=self.hub) + self._code("&")
         instance = f"{base}/instances/INSTANCEID"
         return {
             "id": "INSTANCEID",
@@ -89,19 +103,22 @@ class DurableHost:
             "resumePostUri": f"{instance}/resume?reason={{text}}&{query}",
         }
 
+    def _code(self, sep: str) -> str:
+        return f"{sep}code={self.system_key}" if self.system_key else ""
+
     def client_binding_json(self) -> str:
         base = f"{self.base_url}{PREFIX}"
         binding: dict[str, Any] = {
             "taskHubName": self.hub,
             "creationUrls": {
-                "createNewInstancePostUri": f"{base}/orchestrators/{{functionName}}[/{{instanceId}}]",
+                "createNewInstancePostUri": f"{base}/orchestrators/{{functionName}}[/{{instanceId}}]{self._code('?')}",
                 "createAndWaitOnNewInstancePostUri": f"{base}/orchestrators/{{functionName}}[/{{instanceId}}]"
-                "?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}",
+                f"?timeout={{timeoutInSeconds}}&pollingInterval={{intervalInSeconds}}{self._code('&')}",
             },
             "managementUrls": self._management_urls(base),
             "baseUrl": base,
-            "requiredQueryStringParameters": "",
-            "rpcBaseUrl": f"{base}/",
+            "requiredQueryStringParameters": self._code(""),
+            "rpcBaseUrl": f"{self.base_url}{self.rpc_prefix}/",
         }
         return json.dumps(binding)
 

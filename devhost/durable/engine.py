@@ -15,22 +15,21 @@ import uuid
 from collections.abc import Coroutine
 from typing import Any
 
-from azure.functions.decorators.function_app import Function
-
 from devhost.durable import history as h
 from devhost.durable.clock import Clock
 from devhost.durable.episode import run_episode
 from devhost.durable.model import Instance, Message, new_message_id
 from devhost.durable.replay import Decision
-from devhost.durable.sdk import index_functions, run_activity
+from devhost.durable.sdk import DurableFunctions, run_activity
 from devhost.durable.store import TableStore
 
 log = logging.getLogger("devhost.durable")
 
 
 class Engine:
-    def __init__(self, functions: list[Function], store: TableStore, clock: Clock) -> None:
-        self.orchestrators, self.activities = index_functions(functions)
+    def __init__(self, functions: DurableFunctions, store: TableStore, clock: Clock) -> None:
+        self.functions = functions
+        self.orchestrators, self.activities = functions.orchestrators, functions.activities
         self.store, self.clock = store, clock
         self.instances: dict[str, Instance] = {}
         self.errors: list[BaseException] = []
@@ -191,7 +190,7 @@ class Engine:
 
     async def _episode(self, instance: Instance) -> None:
         """Run one episode (a pure function of the instance) and apply what it decided."""
-        episode = run_episode(instance, self.orchestrators, self.clock.now())
+        episode = await run_episode(instance, self.functions, self.clock.now())
         if episode is None:
             return
         if episode.kick:
@@ -232,7 +231,7 @@ class Engine:
                 self.spawn(self.start_new(decision.name, child_id, decision.input, parent=parent))
 
     async def _activity(self, key: tuple[str, str], decision: Decision) -> None:
-        outcome = await run_activity(self.activities.get(decision.name), decision.name, decision.input)
+        outcome = await run_activity(self.functions, self.activities.get(decision.name), decision.name, decision.input)
         now = self.clock.now()
         if outcome.ok:
             item = h.task_completed(now, decision.event_id, outcome.result)

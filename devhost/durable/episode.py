@@ -1,22 +1,20 @@
-"""One orchestration episode, as a pure function: inbox batch -> SDK handle -> host shim -> the new picture of the
-instance, the history to commit and the decisions to carry out. The engine applies the `Episode` (commit, then
-decisions): the episode never calls back into the engine, and never changes the instance it is given."""
+"""One orchestration episode: inbox batch -> SDK handle (the orchestrator invoked in the worker) -> host shim ->
+the new picture of the instance, the history to commit and the decisions to carry out. The engine applies the
+`Episode` (commit, then decisions): the episode never calls back into the engine, and never changes the instance it
+is given; its only effect is the orchestrator's invocation, which is deterministic replay."""
 
 from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from azure.functions.decorators.function_app import Function
-
 from devhost.durable import history as h
 from devhost.durable.model import Instance, Message, new_message_id
 from devhost.durable.replay import Decision, NonDeterminismError, Shim
-from devhost.durable.sdk import OrchestratorResult, run_orchestrator
+from devhost.durable.sdk import DurableFunctions, OrchestratorResult, run_orchestrator
 
 _DONE_BY_ID = {
     h.EventType.TASK_COMPLETED: "TaskScheduledId",
@@ -47,7 +45,7 @@ def _done_ids(events: list[h.Event]) -> set[tuple[int, int]]:
     return {(e["EventType"], e[_DONE_BY_ID[e["EventType"]]]) for e in events if e["EventType"] in _DONE_BY_ID}
 
 
-def run_episode(instance: Instance, orchestrators: Mapping[str, Function], now: datetime) -> Episode | None:
+async def run_episode(instance: Instance, functions: DurableFunctions, now: datetime) -> Episode | None:
     """The episode for the instance's inbox (None when the inbox is empty). `instance` is left unchanged."""
     batch = list(instance.inbox)
     if not batch:
@@ -103,7 +101,7 @@ def run_episode(instance: Instance, orchestrators: Mapping[str, Function], now: 
         return Episode(state, start, consumed, save=bool(consumed), kick=kick)
     past = [dict(e, IsPlayed=True) for e in state.history]
     episode = [h.event(h.EventType.ORCHESTRATOR_STARTED, now), *(e for e, _ in fresh)]
-    result, decisions = _decide(orchestrators, state, past + episode)
+    result, decisions = await _decide(functions, state, past + episode)
     post = None
     if state.status == "Pending":
         state.status = "Running"
@@ -144,10 +142,10 @@ def run_episode(instance: Instance, orchestrators: Mapping[str, Function], now: 
     return Episode(state, start, consumed, message_ids, decisions, kick=kick, post=post)
 
 
-def _decide(
-    orchestrators: Mapping[str, Function], instance: Instance, events: list[h.Event]
+async def _decide(
+    functions: DurableFunctions, instance: Instance, events: list[h.Event]
 ) -> tuple[OrchestratorResult, list[Decision]]:
-    function = orchestrators.get(instance.name)
+    function = functions.orchestrators.get(instance.name)
     if function is None:
         return OrchestratorResult(
             True, error=f"The function '{instance.name}' doesn't exist or is not an orchestrator."
@@ -162,7 +160,7 @@ def _decide(
         "upperSchemaVersion": 2,
         "upperSchemaVersionNew": 3,
     }
-    result = run_orchestrator(function, context)
+    result = await run_orchestrator(functions, function, context)
     if result.error is not None:
         return result, []
     try:

@@ -1,23 +1,23 @@
 """Every touch point with azure-functions / azure-functions-durable internals, kept in one module (notes §11).
 
-- orchestrators run through the registered handle (`get_user_function()`), i.e. the SDK's own replay code;
-- activities are invoked with the worker's `activityTrigger` converter (sync in a thread pool, async awaited);
+- orchestrators and activities are invoked in the worker library (devhost.worker): the orchestrator's context JSON
+  goes in as the extension sends it, the SDK's own replay code runs there and its state JSON comes back;
 - the SDK client's module-global aiohttp session is reset so it can be used from another event loop (notes §6.3).
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import importlib
-import inspect
 import json
 import traceback
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from azure.functions import meta
-from azure.functions.decorators.function_app import Function
+from devhost.invoke import FunctionFailed, Invoker
+from devhost.registry import ACTIVITY, ORCHESTRATION, FunctionInfo, load_registry
+from devhost.worker import typed
 
 _OUT_OF_PROC = "$OutOfProcData$:"
 
@@ -35,15 +35,17 @@ class OrchestratorResult:
         return next((a for a in self.actions if a.get("actionType") == 4), None) if self.done else None
 
 
-def run_orchestrator(function: Function, context: dict[str, Any]) -> OrchestratorResult:
-    """Call the orchestrator's registered handle with the context JSON and decode its state JSON."""
-    handle = function.get_user_function()
+async def run_orchestrator(
+    functions: DurableFunctions, function: FunctionInfo, context: dict[str, Any]
+) -> OrchestratorResult:
+    """Invoke the orchestrator in the worker with the context JSON and decode the state JSON it returns."""
     try:
-        state = json.loads(handle(json.dumps(context)))
-    except Exception as exc:  # the SDK raises with the state appended after $OutOfProcData$
+        returned = await functions.invoker.invoke(function, typed.string(json.dumps(context)), "(null)")
+        state = json.loads(typed.text(returned) or "null")
+    except FunctionFailed as exc:  # the SDK raises with the state appended after $OutOfProcData$
         text = str(exc)
         if _OUT_OF_PROC not in text:
-            return OrchestratorResult(done=True, error=f"{type(exc).__name__}: {text}")
+            return OrchestratorResult(done=True, error=text)
         state = json.loads(text.split(_OUT_OF_PROC, 1)[1])
         state.setdefault("error", text.split(_OUT_OF_PROC, 1)[0].strip())
     raw = state.get("actions") or []
@@ -65,24 +67,18 @@ class ActivityOutcome:
     details: str = ""
 
 
-async def run_activity(function: Function | None, name: str, input_text: str | None) -> ActivityOutcome:
-    """Invoke an activity the way the worker does: decode the input, call, encode the result as JSON text."""
+async def run_activity(
+    functions: DurableFunctions, function: FunctionInfo | None, name: str, input_text: str | None
+) -> ActivityOutcome:
+    """Invoke an activity in the worker: its input as the JSON text the extension sends, its result as JSON text."""
     if function is None:
         reason = f"The function '{name}' doesn't exist, is disabled, or is not an activity function."
         return ActivityOutcome(ok=False, reason=reason, details=reason)
-    converter = meta.get_binding_registry().get("activityTrigger")  # type: ignore[no-untyped-call]
     try:
-        value = converter.decode(meta.Datum(type="json", value=input_text or "null"), trigger_metadata={})
-        user = function.get_user_function()
-        trigger = function.get_trigger()
-        assert trigger is not None
-        kwargs = {trigger.name: value}
-        if inspect.iscoroutinefunction(user):
-            result = await user(**kwargs)
-        else:
-            result = await asyncio.get_running_loop().run_in_executor(None, functools.partial(user, **kwargs))
-        datum = converter.encode(result, expected_type=None)
-        return ActivityOutcome(ok=True, result=None if datum is None else datum.value)
+        returned = await functions.invoker.invoke(function, typed.string(input_text or "null"), "(null)")
+        return ActivityOutcome(ok=True, result=typed.text(returned))
+    except FunctionFailed as exc:
+        return ActivityOutcome(ok=False, reason=f"Activity function '{name}' failed: {exc}", details=exc.stack)
     except Exception as exc:
         return ActivityOutcome(
             ok=False,
@@ -110,14 +106,19 @@ async def close_sdk_http_client() -> None:
     reset_sdk_http_client()
 
 
-def index_functions(functions: list[Function]) -> tuple[dict[str, Function], dict[str, Function]]:
-    """Orchestrators and activities by function name (the name `call_activity`/`start_new` use)."""
-    orchestrators: dict[str, Function] = {}
-    activities: dict[str, Function] = {}
-    for function in functions:
-        trigger, name = function.get_trigger(), str(function.get_function_name())
-        if trigger is not None and trigger.type == "orchestrationTrigger":
-            orchestrators[name] = function
-        elif trigger is not None and trigger.type == "activityTrigger":
-            activities[name] = function
-    return orchestrators, activities
+class DurableFunctions:
+    """The app's orchestrators and activities by function name (the name `call_activity`/`start_new` use), run in
+    the worker through `invoker`."""
+
+    def __init__(self, functions: list[FunctionInfo], invoker: Invoker) -> None:
+        self.invoker = invoker
+        self.orchestrators = {f.name: f for f in functions if f.trigger_type == ORCHESTRATION}
+        self.activities = {f.name: f for f in functions if f.trigger_type == ACTIVITY}
+
+
+def load_app(app_dir: Path | str) -> tuple[list[FunctionInfo], Invoker]:
+    """Load an app into the worker: its durable functions and an invoker (the engine alone, without FunctionsHost).
+    `invoker.worker.module` is the app's module as the worker imported it; `invoker.close()` releases the worker."""
+    registry = load_registry(Path(app_dir).resolve())
+    assert registry.worker is not None
+    return registry.durable_functions(), Invoker(registry.worker, str(app_dir))

@@ -6,6 +6,7 @@ from pydantic import Field, field_validator
 
 from domain.entities.automl import ProvisioningState
 from domain.entities.common import ApiModel, Description, Name, Patch, Resource, Tags
+from domain.entities.datasets import ColumnType
 
 
 class ModelCreate(ApiModel):
@@ -21,6 +22,11 @@ class ModelUpdate(Patch):
     tags: Tags | None = None
 
 
+class InputColumn(ApiModel):
+    name: str
+    type: ColumnType
+
+
 class Model(Resource):
     name: str
     version: str
@@ -29,6 +35,9 @@ class Model(Resource):
     uri: str | None = None
     description: str | None = None
     tags: dict[str, str] = {}
+    input_columns: list[InputColumn] = Field(
+        default=[], description="what a scoring row carries: the training data's columns less the target, with types"
+    )
 
 
 def _check_traffic(value: dict[str, int] | None) -> dict[str, int] | None:

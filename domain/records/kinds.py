@@ -18,6 +18,7 @@ from domain.entities.experiments import ForecastModel, LimitsModel, ValidationMo
 from domain.entities.operations import OperationProgress, OperationStatus
 from domain.entities.role import Role
 from domain.entities.runs import Progress
+from domain.entities.serving import InputColumn
 from domain.entities.tenancy import AzureMLBinding, Quotas
 from domain.records.kind import Kind, KindInfo, StoredModel
 
@@ -118,6 +119,7 @@ class ModelData(StoredModel):
     uri: str | None = None  # set once the backend registered the artifact
     description: str | None = None
     tags: dict[str, str] = {}
+    input_columns: list[InputColumn] = []  # the scoring form's fields (domain/services/models.py: input_columns)
 
 
 class EndpointData(StoredModel):

@@ -8,14 +8,16 @@ from __future__ import annotations
 import contextlib
 
 from domain.entities.automl import ModelRef
+from domain.entities.datasets import ColumnType
 from domain.entities.ids import new_id
 from domain.entities.principal import Principal
-from domain.entities.serving import Model, ModelCreate
-from domain.errors import Conflict, NameTaken, ReferencedBy, ValidationFailed
+from domain.entities.serving import InputColumn, Model, ModelCreate
+from domain.errors import Conflict, NameTaken, NotFound, ReferencedBy, ValidationFailed
 from domain.ports import AutoMLBackend, Store
 from domain.records import rows
 from domain.records.kinds import MODELS, RUNS, TRIALS, ModelData, RunData
 from domain.services._views import View, actor
+from domain.services.datasets import get_version
 from domain.storage.keys import model_refs
 
 MODEL = View(MODELS, Model)
@@ -23,6 +25,20 @@ MODEL = View(MODELS, Model)
 get_model = MODEL.read
 list_models = MODEL.page
 update_model = MODEL.patch
+
+
+def input_columns(store: Store, tenant: str, run: RunData) -> list[InputColumn]:
+    """A model's signature for scoring forms: its run's training columns less the target, typed by the dataset
+    version's profile (empty when the run has no recorded spec)."""
+    if run.spec is None:
+        return []
+    dataset = run.spec.dataset
+    types: dict[str, ColumnType] = {}
+    with contextlib.suppress(NotFound):
+        version = get_version(store, tenant, dataset.dataset_id, dataset.version)
+        types = {c.name: c.type for c in (version.profile.columns if version.profile else [])}
+    target = run.spec.target_column
+    return [InputColumn(name=c, type=types.get(c, ColumnType.STRING)) for c in dataset.columns if c != target]
 
 
 def create_model(store: Store, principal: Principal, tenant: str, body: ModelCreate) -> Model:
@@ -39,6 +55,7 @@ def create_model(store: Store, principal: Principal, tenant: str, body: ModelCre
         trial_id=body.trial_id or run.data.best_trial_id,
         description=body.description,
         tags=body.tags,
+        input_columns=input_columns(store, tenant, run.data),
     )
     return MODEL.of(MODELS.create(store, tenant, new_id(), data, actor=actor(principal), name=body.name))
 
@@ -65,6 +82,7 @@ def register_best(store: Store, backend: AutoMLBackend, tenant: str, run_id: str
         uri=ref.uri,
         description=f"Best model of run {run_id}",
         tags={"source": "autoRegister"},
+        input_columns=input_columns(store, tenant, run),
     )
     with contextlib.suppress(Conflict, NameTaken):  # a retried activity: the model record exists
         MODELS.create(store, tenant, model_id, data, actor="system", name=name)

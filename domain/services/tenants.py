@@ -22,8 +22,9 @@ from domain.errors import ConcurrencyConflict, Conflict, Forbidden, NotFound, Va
 from domain.ports import Store
 from domain.records import rows
 from domain.records.kind import Stored
-from domain.records.kinds import MEMBERS, TENANTS, MemberData, TenantData
+from domain.records.kinds import ENDPOINTS, MEMBERS, MODELS, RUNS, TENANTS, MemberData, TenantData
 from domain.services._views import View, actor
+from domain.settings import AutoMLBackendKind, get_settings
 from domain.storage.keys import OWNERS_GUARD, PLATFORM, check_id, user_tenant_key, user_tenants
 from domain.storage.records import Op
 
@@ -35,9 +36,29 @@ PLATFORM_FIELDS = ("quotas", "azureml")  # what only a platform admin may change
 ATTEMPTS = 8  # a write that lost a race is re-read and re-checked this often before the caller sees 412
 
 
+def _check_binding_applies(binding: object) -> None:
+    """A workspace binding routes the tenant's Azure ML work (the azureml backend); with the local backend it would
+    be accepted and ignored, so it is refused."""
+    if binding is not None and get_settings().automl_backend is not AutoMLBackendKind.AZUREML:
+        raise ValidationFailed(
+            "An Azure ML workspace binding applies only when the app runs the azureml AutoML backend "
+            "(AUTOML_BACKEND=azureml); this deployment trains locally.",
+            target="azureml",
+        )
+
+
+def workspace_binding(store: Store, tenant: str) -> tuple[str, str, str] | None:
+    """The tenant's own Azure ML workspace (subscription, resource group, name), or None for the app's default."""
+    binding = TENANTS.get(store, tenant, tenant).data.azureml
+    if binding is None:
+        return None
+    return (binding.subscription_id, binding.resource_group, binding.workspace_name)
+
+
 def create_tenant(store: Store, principal: Principal, body: TenantCreate) -> Tenant:
     """The tenant and its first owner: `ownerUserId`, or the platform admin creating it (a tenant always has one).
     The owner's id is checked before anything is written; if the owner cannot be written, the tenant is removed."""
+    _check_binding_applies(body.azureml)
     tenant_id = new_id()
     owner = check_id(body.owner_user_id or principal.user_id, "ownerUserId")
     data = TenantData(name=body.name, display_name=body.display_name, quotas=body.quotas, azureml=body.azureml)
@@ -60,7 +81,20 @@ def update_tenant(store: Store, principal: Principal, tenant: str, body: TenantU
     if sent and not principal.platform_admin:
         names = " and ".join("quotas" if f == "quotas" else "the Azure ML binding (azureml)" for f in sent)
         raise Forbidden(f"Only a platform administrator may change {names}.", target=sent[0])
+    if "azureml" in body.model_fields_set:
+        _check_binding_applies(body.azureml)
+        current = TENANTS.get(store, tenant, tenant)
+        if current.data.azureml != body.azureml and _uses_azureml(store, tenant):
+            raise Conflict(
+                "The tenant's Azure ML workspace cannot change once it has runs, models or endpoints: they live in "
+                "the workspace they were created in.",
+                target="azureml",
+            )
     return TENANT.patch(store, principal, tenant, tenant, body, etag)
+
+
+def _uses_azureml(store: Store, tenant: str) -> bool:
+    return any(kind.list(store, tenant, top=1)[0] for kind in (RUNS, MODELS, ENDPOINTS))
 
 
 def put_member(store: Store, principal: Principal, tenant: str, user_id: str, body: MemberPut) -> Member:

@@ -14,6 +14,7 @@ from domain.services import cascade
 from domain.services.purge import STOP_WAIT_SECONDS
 from functions import _wiring
 from functions.orchestrations.failures import public_errors, public_failure
+from functions.orchestrations import names
 from functions.orchestrations.names import CASCADE_FAIL, CASCADE_FINISH, CASCADE_STEP
 
 bp = df.Blueprint()
@@ -41,18 +42,18 @@ def cascade_delete(context: df.DurableOrchestrationContext) -> Generator[Any, An
 
 @bp.activity_trigger(input_name="job")
 @public_errors
-def cascade_step(job: dict[str, str]) -> dict[str, Any]:
+def cascade_step(job: names.OperationJob) -> dict[str, Any]:
     step = cascade.delete_step(_wiring.store(), _wiring.cleanup(), job["tenant"], job["operationId"])
     return {"done": not step.deleted and not step.waiting, "deleted": step.deleted, "waiting": step.waiting}
 
 
 @bp.activity_trigger(input_name="job")
 @public_errors
-def cascade_finish(job: dict[str, str]) -> dict[str, Any]:
+def cascade_finish(job: names.OperationJob) -> dict[str, Any]:
     return cascade.finish_delete(_wiring.store(), _wiring.cleanup(), job["tenant"], job["operationId"]).wire()
 
 
 @bp.activity_trigger(input_name="job")
 @public_errors
-def cascade_fail(job: dict[str, str]) -> None:
+def cascade_fail(job: names.FailedOperationJob) -> None:
     cascade.fail_delete(_wiring.store(), job["tenant"], job["operationId"], job["error"])

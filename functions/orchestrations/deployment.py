@@ -46,35 +46,35 @@ def deployment(context: df.DurableOrchestrationContext) -> Generator[Any, Any, A
 
 @bp.activity_trigger(input_name="job")
 @public_errors
-def deploy_endpoint(job: dict[str, str]) -> dict[str, Any]:
+def deploy_endpoint(job: names.OperationJob) -> dict[str, Any]:
     return deploy.ensure_endpoint(_wiring.store(), _wiring.backend(), job["tenant"], job["operationId"])
 
 
 @bp.activity_trigger(input_name="job")
 @public_errors
-def deploy_create(job: dict[str, str]) -> str:
+def deploy_create(job: names.OperationJob) -> str:
     return deploy.create_deployment(_wiring.store(), _wiring.backend(), job["tenant"], job["operationId"])
 
 
 @bp.activity_trigger(input_name="job")
 @public_errors
-def deploy_state(job: dict[str, str]) -> dict[str, Any]:
+def deploy_state(job: names.OperationJob) -> dict[str, Any]:
     return deploy.provisioning_state(_wiring.store(), _wiring.backend(), job["tenant"], job["operationId"])
 
 
 @bp.activity_trigger(input_name="job")
 @public_errors
-def deploy_smoke(job: dict[str, str]) -> int:
+def deploy_smoke(job: names.OperationJob) -> int:
     return deploy.smoke_test(_wiring.store(), _wiring.backend(), _wiring.blobs(), job["tenant"], job["operationId"])
 
 
 @bp.activity_trigger(input_name="job")
 @public_errors
-def deploy_traffic(job: dict[str, str]) -> dict[str, int]:
+def deploy_traffic(job: names.OperationJob) -> dict[str, int]:
     return deploy.shift_traffic(_wiring.store(), _wiring.backend(), job["tenant"], job["operationId"])
 
 
 @bp.activity_trigger(input_name="job")
 @public_errors
-def deploy_fail(job: dict[str, str]) -> None:
+def deploy_fail(job: names.FailedOperationJob) -> None:
     deploy.fail(_wiring.store(), _wiring.backend(), job["tenant"], job["operationId"], job["error"])

@@ -18,7 +18,8 @@ from typing import Any, TypeVar
 from domain.errors import DomainError, readable
 
 log = logging.getLogger(__name__)
-ACTIVITY_PREFIX = re.compile(r"^Activity function '[^']*' failed: ")  # the SDK's wrapping: not for the user
+# The wrapping of an activity's failure: the extension's prefix, then the worker's `ExceptionType: message`
+ACTIVITY_PREFIX = re.compile(r"^Activity function '[^']*' failed: (?:[A-Za-z_][\w.]*: )?")
 R = TypeVar("R")
 
 

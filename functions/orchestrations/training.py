@@ -63,23 +63,23 @@ def training(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any
 
 @bp.activity_trigger(input_name="job")
 @public_errors
-def training_prepare(job: dict[str, str]) -> dict[str, Any]:
+def training_prepare(job: names.RunJob) -> dict[str, Any]:
     return train.prepare(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])
 
 
 @bp.activity_trigger(input_name="job")
 @public_errors
-def training_poll(job: dict[str, str]) -> dict[str, Any]:
+def training_poll(job: names.RunJob) -> dict[str, Any]:
     return train.poll(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])
 
 
 @bp.activity_trigger(input_name="job")
 @public_errors
-def training_cancel(job: dict[str, str]) -> dict[str, Any]:
+def training_cancel(job: names.RunJob) -> dict[str, Any]:
     return train.cancel(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])
 
 
 @bp.activity_trigger(input_name="job")
 @public_errors
-def training_finalize(job: dict[str, str]) -> dict[str, Any]:
+def training_finalize(job: names.RunJob) -> dict[str, Any]:
     return train.finalize(_wiring.store(), _wiring.series(), _wiring.backend(), job["tenant"], job["runId"])

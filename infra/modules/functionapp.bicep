@@ -157,7 +157,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       }
       runtime: {
         name: 'python'
-        version: '3.12'
+        version: '3.13' // Flex Consumption; the worker library is the one pinned in requirements.txt (ADR 0012)
       }
     }
   }

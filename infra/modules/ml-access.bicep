@@ -38,6 +38,13 @@ resource workspace 'Microsoft.MachineLearningServices/workspaces@2024-10-01' exi
   name: workspaceName
 }
 
+// The workspace's own identity reads the datasets: its system-assigned identity, or (an existing workspace with only
+// a user-assigned identity has no identity.principalId) its primary user-assigned identity.
+var workspaceHasSystemIdentity = contains(toLower(workspace.identity.type), 'systemassigned')
+var primaryUserIdentityId = contains(workspace.properties, 'primaryUserAssignedIdentity') ? workspace.properties.primaryUserAssignedIdentity : ''
+var userIdentityPrincipalId = empty(primaryUserIdentityId) ? '' : reference(primaryUserIdentityId, '2023-01-31').principalId
+var workspaceIdentityPrincipalId = workspaceHasSystemIdentity ? workspace.identity.principalId : userIdentityPrincipalId
+
 resource mlStorage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = if (!empty(storageAccountName)) {
   name: empty(storageAccountName) ? 'unused' : storageAccountName
 }
@@ -73,7 +80,8 @@ resource userWorkspace 'Microsoft.Authorization/roleAssignments@2022-04-01' = if
 }
 
 // Identity-based datastore over the app's datasets container: jobs read the MLTable files the app writes there with
-// the workspace's own identity (granted Storage Blob Data Reader on the app storage in rbac.bicep); no keys.
+// the workspace's own identity, system- or user-assigned (granted Storage Blob Data Reader on the app storage in
+// rbac.bicep); no keys.
 resource datastore 'Microsoft.MachineLearningServices/workspaces/datastores@2024-10-01' = {
   parent: workspace
   name: datastoreName
@@ -83,12 +91,14 @@ resource datastore 'Microsoft.MachineLearningServices/workspaces/datastores@2024
     containerName: datasetsContainerName
     endpoint: environment().suffixes.storage
     protocol: 'https'
-    serviceDataAccessAuthIdentity: 'WorkspaceSystemAssignedIdentity'
+    serviceDataAccessAuthIdentity: workspaceHasSystemIdentity ? 'WorkspaceSystemAssignedIdentity' : 'WorkspaceUserAssignedIdentity'
     credentials: {
       credentialsType: 'None'
     }
   }
 }
 
-output workspacePrincipalId string = workspace.identity.principalId
+@description('Principal id of the identity the workspace reads data with; empty when it has none the template can see.')
+output workspacePrincipalId string = workspaceIdentityPrincipalId
+output workspaceId string = workspace.id
 output datastoreName string = datastore.name

@@ -19,8 +19,11 @@ param appPrincipalId string
 @description('Principal id of the Event Grid system topic\'s managed identity (dead-lettering).')
 param eventGridPrincipalId string
 
-@description('Principal id of the Azure ML workspace\'s system identity: reads the datasets through its datastore.')
+@description('Principal id of the Azure ML workspace\'s identity (system- or user-assigned) that reads the datasets through its datastore; empty grants nothing (then grant it by hand, docs/deploy.md).')
 param mlWorkspacePrincipalId string
+
+@description('Principal ids of the identities of tenants\' own Azure ML workspaces (tenantMlWorkspaces in main.bicep).')
+param tenantWorkspacePrincipalIds array = []
 
 @description('Object id of the deploying user or CI principal; empty grants nothing.')
 param userPrincipalId string = ''
@@ -127,7 +130,8 @@ resource userMetrics 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (
 }
 
 // The Azure ML workspace reads the app's datasets (the `appdatasets` datastore) with its own identity: read only.
-resource mlWorkspaceDatasets 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+// An existing workspace whose identity the template cannot resolve gets no assignment here rather than a failed one.
+resource mlWorkspaceDatasets 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(mlWorkspacePrincipalId)) {
   name: guid(storage.id, mlWorkspacePrincipalId, storageBlobDataReader)
   scope: storage
   properties: {
@@ -136,3 +140,16 @@ resource mlWorkspaceDatasets 'Microsoft.Authorization/roleAssignments@2022-04-01
     principalType: 'ServicePrincipal'
   }
 }
+
+// Tenants' own workspaces read the same datasets container through their own datastore of the same name.
+resource tenantWorkspaceDatasets 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for tenantPrincipalId in tenantWorkspacePrincipalIds: if (!empty(tenantPrincipalId)) {
+    name: guid(storage.id, tenantPrincipalId, storageBlobDataReader)
+    scope: storage
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataReader)
+      principalId: tenantPrincipalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]

@@ -14,11 +14,14 @@ import httpx
 import pytest
 
 from devhost.azurite import free_port
+from devhost.keys import DURABLE, EVENT_GRID, load_or_create
 from devhost.testing import HostProcess, spawn
 from domain.auth.dev_tokens import mint_dev_token
 from domain.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
+KEYS = load_or_create(ROOT)  # the checkout's host keys (.local/host-keys.json), which the devhost enforces
+DURABLE_KEY = {"x-functions-key": KEYS.system[DURABLE]}
 
 
 def host_env(azurite_connection_string: str, port: int, workdir: Path, tag: str) -> dict[str, str]:
@@ -33,7 +36,8 @@ def host_env(azurite_connection_string: str, port: int, workdir: Path, tag: str)
             "TASKHUB_NAME": f"hub{tag}",
             "LOCAL_AUTOML_WORKDIR": str(workdir),
             "LOCAL_AUTOML_MAX_CONCURRENT_JOBS": "2",
-            "LOCAL_AUTOML_EVENT_URL": f"http://127.0.0.1:{port}/runtime/webhooks/EventGrid?functionName=on_automl_run_event",
+            "LOCAL_AUTOML_EVENT_URL": f"http://127.0.0.1:{port}/runtime/webhooks/EventGrid"
+            f"?functionName=on_automl_run_event&code={KEYS.system[EVENT_GRID]}",
             "RUN_COLLECTOR_SCHEDULE": "*/3 * * * * *",
             "RECONCILE_SCHEDULE": "*/20 * * * * *",
             "OMP_NUM_THREADS": "1",

@@ -26,7 +26,7 @@ from tests.e2e.lifecycle_helpers import (
     wait_operation,
     wait_terminal,
 )
-from tests.e2e.support import ROOT, Api, host_env, token
+from tests.e2e.support import DURABLE_KEY, KEYS, ROOT, Api, host_env, token
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 LONG = {"maxTrials": 100, "timeoutMinutes": 1}
@@ -40,7 +40,7 @@ def running_with_trials(api: Api, run_id: str) -> dict[str, Any]:
 
 def history(devhost: Any, instance: str) -> str:
     url = f"{devhost.base_url}/runtime/webhooks/durabletask/instances/{instance}"
-    resp = httpx.get(url, params={"showHistory": "true", "showHistoryOutput": "true"}, timeout=30)
+    resp = httpx.get(url, params={"showHistory": "true", "showHistoryOutput": "true"}, headers=DURABLE_KEY, timeout=30)
     return resp.text[-6000:]
 
 
@@ -102,7 +102,8 @@ def test_a_target_without_values_fails_with_a_readable_reason(admin: Any, user_a
 def polled_after_event(devhost: Any, instance: str) -> bool:
     """The orchestration received a JobEvent and a poll activity completed after it."""
     url = f"{devhost.base_url}/runtime/webhooks/durabletask/instances/{instance}"
-    events = httpx.get(url, params={"showHistory": "true"}, timeout=30).json().get("historyEvents") or []
+    resp = httpx.get(url, params={"showHistory": "true"}, headers=DURABLE_KEY, timeout=30)
+    events = resp.json().get("historyEvents") or []
     kinds = [e.get("EventType") for e in events]
     raised = [i for i, e in enumerate(events) if e.get("EventType") == "EventRaised" and e.get("Name") == "JobEvent"]
     return bool(raised) and "TaskCompleted" in kinds[raised[0] + 1 :]
@@ -120,7 +121,7 @@ def eventgrid(base_url: str, events: list[dict[str, Any]]) -> httpx.Response:
     return httpx.post(
         f"{base_url}/runtime/webhooks/EventGrid?functionName=on_automl_run_event",
         json=events,
-        headers={"aeg-event-type": "Notification"},
+        headers={"aeg-event-type": "Notification", "x-functions-key": KEYS.system["eventgrid_extension"]},
         timeout=30,
     )
 
@@ -160,7 +161,7 @@ def test_duplicate_and_out_of_order_events_change_nothing(
     assert done["status"] == "Completed"
     final = wait_for(lambda: (r := run(api, run_id)).get("modelId") and r)
     base = f"{devhost.base_url}/runtime/webhooks/durabletask/instances/{run_id}"
-    wait_for(lambda: httpx.get(base, timeout=30).json()["runtimeStatus"] == "Completed", what="the orchestration")
+    wait_for(lambda: httpx.get(base, headers=DURABLE_KEY, timeout=30).json()["runtimeStatus"] == "Completed")
     # after the end: the terminal event again (new id), the same id twice, and a late Running; all acknowledged
     late = [
         azureml_event(RUN_COMPLETED, job),
@@ -293,14 +294,15 @@ def test_continue_as_new_every_wait_loses_neither_events_nor_a_cancel(
         run_, created = training.start_run(store, who, api.tenant, exp["id"], None)
         assert created
         body = {"tenant": api.tenant, "runId": run_.id, "waits": 1}
-        assert httpx.post(f"{hub}/{run_.id}", json=body, timeout=30).status_code == 202
+        assert httpx.post(f"{hub}/{run_.id}", json=body, headers=DURABLE_KEY, timeout=30).status_code == 202
         ids.append(run_.id)
     running_with_trials(api, ids[1])
     assert api.post(f"/tenants/{api.tenant}/runs/{ids[1]}:cancel").status_code == 202
     assert wait_terminal(api, ids[1], timeout=60)["status"] == "Canceled", history(devhost, ids[1])
     assert wait_terminal(api, ids[0], timeout=60)["status"] == "Completed"
     assert wait_for(lambda: run(api, ids[0]).get("modelId"))
-    status = httpx.get(f"{devhost.base_url}/runtime/webhooks/durabletask/instances/{ids[0]}", timeout=30).json()
+    url = f"{devhost.base_url}/runtime/webhooks/durabletask/instances/{ids[0]}"
+    status = httpx.get(url, headers=DURABLE_KEY, timeout=30).json()
     assert status["input"]["submitted"] is True  # the last episode was started by continue_as_new
 
 
@@ -312,9 +314,11 @@ def test_reconciliation_restarts_a_dead_orchestration(admin: Any, user_api: Any,
     run_id = start(api, exp["id"]).json()["id"]
     job = running_with_trials(api, run_id)["jobName"]
     base = f"{devhost.base_url}/runtime/webhooks/durabletask/instances/{run_id}"
-    assert httpx.post(f"{base}/terminate", params={"reason": "test"}, timeout=30).status_code == 202
-    wait_for(lambda: httpx.get(base, timeout=30).json()["runtimeStatus"] == "Terminated")
+    terminated = httpx.post(f"{base}/terminate", params={"reason": "test"}, headers=DURABLE_KEY, timeout=30)
+    assert terminated.status_code == 202
+    wait_for(lambda: httpx.get(base, headers=DURABLE_KEY, timeout=30).json()["runtimeStatus"] == "Terminated")
     done = wait_terminal(api, run_id, timeout=90)  # the reconciliation runs every 20 s here
     assert done["status"] == "Completed" and done["jobName"] == job
     assert wait_for(lambda: run(api, run_id).get("modelId"))
-    assert httpx.get(base, timeout=30).json()["runtimeStatus"] == "Completed"
+    assert httpx.get(base, headers=DURABLE_KEY, timeout=30).json()["runtimeStatus"] == "Completed"
+    assert httpx.get(base, timeout=30).status_code == 401  # and nobody without the key sees it

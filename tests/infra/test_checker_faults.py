@@ -88,8 +88,8 @@ def test_parameter_file_key_that_does_not_exist(infra_copy: Path, edit: Edit) ->
 
 
 def test_required_parameter_missing_from_parameter_file(infra_copy: Path, edit: Edit) -> None:
-    edit("main.parameters.json", '    "entraAudience": {"value": "${ENTRA_AUDIENCE}"},\n', "")
-    assert_found(check_infra(infra_copy), "parameter-file", "required parameter 'entraAudience'")
+    edit("main.parameters.json", '    "location": {"value": "${AZURE_LOCATION}"},\n', "")
+    assert_found(check_infra(infra_copy), "parameter-file", "required parameter 'location'")
 
 
 def test_missing_app_setting(infra_copy: Path, edit: Edit) -> None:

@@ -63,7 +63,7 @@ def test_every_answer_carries_the_request_id_and_a_client_id_is_kept(monkeypatch
 
 def test_a_failed_steps_traceback_never_reaches_the_user(caplog: pytest.LogCaptureFixture) -> None:
     sdk = Exception(f"Activity function 'deploy_create' failed: {TRACE.splitlines()[-1]} \n {TRACE}")
-    assert public_failure(sdk) == "RuntimeError: refitting trial 7 failed"
+    assert public_failure(sdk) == "refitting trial 7 failed"  # the worker's `Type: ` goes with the SDK's prefix
 
     @public_errors
     def deploy_create(job: dict[str, str]) -> None:

@@ -8,6 +8,7 @@ parameters).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -182,8 +183,14 @@ def _walk(node: Node) -> Iterator[Node]:
         yield from _walk(child)
 
 
+# `extension <alias>` (an extension named in bicepconfig.json, e.g. microsoftGraphV1) is newer than the grammar: the
+# line is blanked (same offsets) before parsing. The inline form `extension 'br:…'` stays a syntax error.
+_EXTENSION = re.compile(rb"^extension[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*$", re.M)
+
+
 def parse_bicep(path: Path) -> BicepFile:
-    source = path.read_bytes()
+    raw = path.read_bytes()
+    source = _EXTENSION.sub(lambda m: b" " * len(m.group(0)), raw)
     tree = _parser().parse(source)
     f = BicepFile(path=path, source=source, root=tree.root_node)
     for node in _walk(tree.root_node):

@@ -52,14 +52,29 @@ def default_credential(settings: Settings) -> Any:
 
 
 class Workspace:
-    """One Azure ML workspace: a lazily built, cached `MLClient` plus REST pipelines on the same transport."""
+    """One Azure ML workspace: a lazily built, cached `MLClient` plus REST pipelines on the same transport.
 
-    def __init__(self, settings: Settings, credential: Any, transport: Any, retry: RetryOptions) -> None:
-        assert settings.azureml_subscription_id and settings.azureml_resource_group and settings.azureml_workspace_name
+    `target` (subscription, resource group, workspace name) names another workspace than the app's default one
+    (a tenant's own workspace binding); the settings give the rest (datastore, compute names)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        credential: Any,
+        transport: Any,
+        retry: RetryOptions,
+        target: tuple[str, str, str] | None = None,
+    ) -> None:
+        if target is None:
+            sub, group, name = (
+                settings.azureml_subscription_id,
+                settings.azureml_resource_group,
+                settings.azureml_workspace_name,
+            )
+            assert sub and group and name
+            target = (sub, group, name)
+        self.subscription_id, self.resource_group, self.name = target
         self.settings = settings
-        self.subscription_id = settings.azureml_subscription_id
-        self.resource_group = settings.azureml_resource_group
-        self.name = settings.azureml_workspace_name
         self.credential = credential
         self.transport = transport
         self.retry = retry
@@ -67,6 +82,10 @@ class Workspace:
         self._ml_client: MLClient | None = None
         self._mlflow_base: str | None = None
         self._rest: PipelineClient[Any, Any] | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.subscription_id, self.resource_group, self.name)
 
     @property
     def arm_id(self) -> str:

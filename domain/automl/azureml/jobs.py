@@ -52,6 +52,13 @@ def fetch(ws: Workspace, tenant: str, job_name: str) -> Any:
     return owned(job, tenant, job_name)
 
 
+def child_properties(ws: Workspace, run_id: str) -> dict[str, str]:
+    """A child run's properties (an AutoML trial's `run_algorithm`, `iteration`, ...): children carry no tenant tag,
+    they are reached only through a parent this tenant owns."""
+    with azure_errors(KIND, run_id):
+        return {str(k): str(v) for k, v in (ws.ml.jobs.get(run_id).properties or {}).items()}
+
+
 def submit(ws: Workspace, spec: TrainingSpec) -> JobInfo:
     check_spec(spec)
     name = spec.job_name

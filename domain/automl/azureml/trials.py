@@ -1,12 +1,19 @@
 """Trials, the best trial and metric points of an AutoML job, read from the workspace's MLflow REST API.
 
-An AutoML job's MLflow run id is the job name; trials are its child runs (`tags.mlflow.parentRunId`); the parent's
-`automl_best_child_run_id` tag names the best one. Child-run tag names for the algorithm (`run_algorithm`) and the
-iteration (`iteration`) follow what AutoML writes as run properties (Event Grid examples; unverified live).
+An AutoML job's MLflow run id is the job name; trials are its child runs (`tags.mlflow.parentRunId`, named
+`<job>_<iteration>`); the parent's `automl_best_child_run_id` tag names the best one.
+
+A trial's algorithm is not a tag of the child run (AutoML writes `run_algorithm` as a child run *property*). The
+parent run carries them as position-aligned `;`-separated tags: `run_algorithm_000` = "LightGBM;RandomForest;..."
+with `iteration_000` = "1;0;2" at the same positions (not in iteration order; ensembles have an empty
+`run_preprocessor_000` entry). Every `run_algorithm_NNN` is read with its own `iteration_NNN`. A trial missing there
+(the parent's tags lag behind a trial that just finished) takes the child's `run_algorithm` property, then its
+MLflow tags, then its run name. See docs/adr/0009-azureml-backend.md.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,13 +61,32 @@ def iteration_of(run: dict[str, Any]) -> int:
     return 0
 
 
-def to_trial(run: dict[str, Any], primary_key: str) -> Trial:
+ALGORITHM_TAG = "run_algorithm_"
+
+
+def algorithms_by_iteration(parent_tags: dict[str, str]) -> dict[int, str]:
+    """The parent run's `run_algorithm_NNN` / `iteration_NNN` tag pairs as {iteration: algorithm}."""
+    found: dict[int, str] = {}
+    for key in sorted(k for k in parent_tags if k.startswith(ALGORITHM_TAG)):
+        suffix = key.removeprefix(ALGORITHM_TAG)
+        algorithms = parent_tags[key].split(";")
+        iterations = parent_tags.get(f"iteration_{suffix}", "").split(";")
+        for position, algorithm in enumerate(algorithms):
+            iteration = iterations[position].strip() if position < len(iterations) else ""
+            if algorithm.strip() and iteration.isdigit():
+                found[int(iteration)] = algorithm.strip()
+    return found
+
+
+def to_trial(run: dict[str, Any], primary_key: str, algorithm: str | None = None) -> Trial:
     info = run["info"]
     tags = tags_of(run)
     metrics = metrics_of(run)
     start, end = info.get("start_time"), info.get("end_time")
     duration = (int(end) - int(start)) / 1000 if start and end else None
-    algorithm = tags.get("run_algorithm") or tags.get("model_name") or tags.get("mlflow.runName") or "unknown"
+    algorithm = (
+        algorithm or tags.get("run_algorithm") or tags.get("model_name") or tags.get("mlflow.runName") or "unknown"
+    )
     return Trial(
         trial_id=run_id_of(run),
         algorithm=algorithm,
@@ -72,11 +98,25 @@ def to_trial(run: dict[str, Any], primary_key: str) -> Trial:
     )
 
 
-def list_trials(mlflow: MlflowRest, job_name: str, primary_key: str) -> list[Trial]:
+PropertiesOf = Callable[[str], dict[str, str]]
+
+
+def list_trials(
+    mlflow: MlflowRest, job_name: str, primary_key: str, properties_of: PropertiesOf | None = None
+) -> list[Trial]:
+    """The job's trials in iteration order; `properties_of(child run id)` reads a child's run properties (one call
+    per trial the parent's tags do not name yet)."""
     parent = mlflow.get_run(job_name)
+    names = algorithms_by_iteration(tags_of(parent))
     children = [r for r in mlflow.child_runs(parent) if is_trial(r)]
     children.sort(key=iteration_of)
-    return [to_trial(r, primary_key) for r in children]
+    trials = []
+    for run in children:
+        algorithm = names.get(iteration_of(run))
+        if algorithm is None and properties_of is not None:
+            algorithm = properties_of(run_id_of(run)).get("run_algorithm") or None
+        trials.append(to_trial(run, primary_key, algorithm))
+    return trials
 
 
 def best_trial_id(parent: dict[str, Any]) -> str | None:

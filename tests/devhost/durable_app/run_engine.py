@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -18,15 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
-from devhost.durable import DurableHost  # noqa: E402
-
-
-def _functions() -> list[object]:
-    spec = importlib.util.spec_from_file_location("durable_sample_loader", Path(__file__).with_name("loader.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return list(module.functions())
+from devhost.durable import DurableHost, load_app  # noqa: E402
 
 
 async def main() -> None:
@@ -36,7 +27,12 @@ async def main() -> None:
     parser.add_argument("--start")
     parser.add_argument("--wait", required=True)
     args = parser.parse_args()
-    host = DurableHost(_functions(), hub=args.hub, storage_connection=args.connection, base_url="http://127.0.0.1:1")  # type: ignore[arg-type]
+    host = DurableHost(
+        *load_app(Path(__file__).parent),
+        hub=args.hub,
+        storage_connection=args.connection,
+        base_url="http://127.0.0.1:1",
+    )
     await host.start()
     if args.start:
         await host.engine.start_new("slow_chain", args.start, None)

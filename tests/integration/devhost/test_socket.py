@@ -35,6 +35,8 @@ def test_uvicorn_in_a_thread_serves_http_and_event_grid() -> None:
     with serve(SAMPLE_APP, environ={}, durable=False) as running:
         assert running.base_url.startswith("http://127.0.0.1:")
         with httpx.Client(base_url=running.base_url) as client:
+            assert client.get("/admin/host/status").status_code == 401  # the host's keys, as on Azure
+            client.headers["x-functions-key"] = running.host.keys.master
             assert client.get("/api/hello/socket").text == "hello socket"
             echo = client.post("/api/echo?q=1", content=b"over the wire", headers={"X-Test": "t"})
             assert echo.status_code == 201 and echo.json()["body"] == "over the wire"

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from devhost.azurite import free_port
+from devhost.keys import load_or_create
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[3]
@@ -70,6 +71,9 @@ def test_make_run_starts_azurite_serves_health_and_stops_both(tmp_path: Path) ->
     text = log.read_text()
     assert code == 0, text
     assert f"API: http://127.0.0.1:{port}/api" in text
+    keys = load_or_create(ROOT)  # printed by make run, generated once per checkout in .local/
+    assert f"Host keys (.local/host-keys.json): master {keys.master}" in text
+    assert f"system eventgrid_extension {keys.system['eventgrid_extension']}" in text
     found = re.search(r"Azurite: blob (\d+), queue (\d+), table (\d+)", text)
     assert found is not None, text
     assert not any(port_open(int(p)) for p in found.groups())  # Azurite stopped with the stack

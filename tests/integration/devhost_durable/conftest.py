@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from devhost.durable import DurableHost, VirtualClock
+from devhost.durable import DurableHost, VirtualClock, load_app
 
-_LOADER = Path(__file__).resolve().parents[2] / "devhost" / "durable_app" / "loader.py"
+_APP = Path(__file__).resolve().parents[2] / "devhost" / "durable_app"
+_LOADER = _APP / "loader.py"
 
 
 def _loader() -> ModuleType:
@@ -29,12 +30,25 @@ def _loader() -> ModuleType:
 
 
 @pytest.fixture
-def sample_app() -> ModuleType:
-    return _loader().load_module()
+def durable_app() -> Iterator[tuple[list[Any], Any]]:
+    """The sample app loaded into the worker library: its durable functions and the invoker the engine runs them
+    with (every DurableHost of a test shares them, as hosts of one app share its code)."""
+    functions, invoker = load_app(_APP)
+    yield functions, invoker
+    invoker.close()
+
+
+@pytest.fixture
+def sample_app(durable_app: tuple[list[Any], Any]) -> ModuleType:
+    """The app's module as the worker imported it (tests change its module state between episodes)."""
+    module: ModuleType = durable_app[1].worker.module
+    return module
 
 
 @pytest.fixture
 def sample_functions() -> list[Any]:
+    """azure.functions Function objects of a separate import of the app, for tests that call a user function
+    directly (as the worker would) against the engine's HTTP API."""
     return _loader().functions()
 
 
@@ -45,14 +59,14 @@ def hub(unique: str) -> str:
 
 @pytest_asyncio.fixture
 async def make_host(
-    sample_functions: list[Any], azurite_connection_string: str, hub: str
+    durable_app: tuple[list[Any], Any], azurite_connection_string: str, hub: str
 ) -> AsyncIterator[Callable[..., Any]]:
     """Build (and later stop) DurableHosts on the shared Azurite; all share one task hub per test."""
     hosts: list[DurableHost] = []
 
     async def factory(clock: Any = None, base_url: str = "http://127.0.0.1:7071") -> DurableHost:
         host = DurableHost(
-            sample_functions,
+            *durable_app,
             hub=hub,
             storage_connection=azurite_connection_string,
             base_url=base_url,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from domain.automl.azureml import AzureMLBackend
 from domain.entities.automl import JobStatus
 from tests.unit.automl_azureml.conftest import make_spec
@@ -12,14 +14,28 @@ PARENT = "automl-t1-r1"
 
 
 def seed(backend: AzureMLBackend, fw: FakeWorkspace) -> None:
+    """A running AutoML job as Azure ML shows it: the trials' algorithms in the parent's position-aligned tags (not
+    in iteration order), none on the child runs; trial 2 is too new for the parent's tags and has only its run
+    properties."""
     backend.submit_job(make_spec())
     fw.set_job_status(PARENT, "Running")
-    fw.add_run(PARENT, tags={"automl_best_child_run_id": f"{PARENT}_1"}, metrics={"AUC_weighted": 0.91}, end=None)
+    parent_tags = {
+        "automl_best_child_run_id": f"{PARENT}_1",
+        "iteration_000": "1;0",
+        "run_algorithm_000": "RandomForest;LightGBM",
+        "run_preprocessor_000": "MaxAbsScaler;StandardScalerWrapper",
+        "score_000": "0.91;0.88",
+    }
+    fw.add_run(PARENT, tags=parent_tags, metrics={"AUC_weighted": 0.91}, end=None)
+    child = copy.deepcopy(fw.jobs[PARENT]) | {"name": f"{PARENT}_2"}
+    child["properties"]["properties"] = {"runTemplate": "automl_child", "run_algorithm": "XGBoostClassifier"}
+    child["properties"]["tags"] = {}
+    fw.jobs[f"{PARENT}_2"] = child
     fw.add_run(f"{PARENT}_setup", parent=PARENT)
     fw.add_run(
         f"{PARENT}_0",
         parent=PARENT,
-        tags={"run_algorithm": "LightGBM", "iteration": "0"},
+        tags={},
         metrics={"AUC_weighted": 0.88, "accuracy": 0.81},
         params={"learning_rate": "0.1"},
         metric_ts=1_700_000_010_000,
@@ -27,14 +43,14 @@ def seed(backend: AzureMLBackend, fw: FakeWorkspace) -> None:
     fw.add_run(
         f"{PARENT}_1",
         parent=PARENT,
-        tags={"run_algorithm": "RandomForest", "iteration": "1"},
+        tags={},
         metrics={"AUC_weighted": 0.91},
         metric_ts=1_700_000_020_000,
     )
     fw.add_run(
         f"{PARENT}_2",
         parent=PARENT,
-        tags={"run_algorithm": "XGBoostClassifier", "iteration": "2"},
+        tags={},
         status="RUNNING",
         end=None,
         metric_ts=1_700_000_030_000,
@@ -45,6 +61,10 @@ def test_trials_come_from_child_runs_with_scores_in_iteration_order(backend: Azu
     seed(backend, fw)
     trials = backend.list_trials("t1", PARENT)
     assert [t.trial_id for t in trials] == [f"{PARENT}_0", f"{PARENT}_1", f"{PARENT}_2"]  # the setup run is no trial
+    assert [t.algorithm for t in trials] == ["LightGBM", "RandomForest", "XGBoostClassifier"]
+    # only the trial the parent's tags do not name yet costs a call for its run properties
+    assert [c.path.rsplit("/", 1)[1] for c in fw.t.find("GET", "/jobs/")].count(f"{PARENT}_2") == 1
+    assert not any(c.path.endswith((f"{PARENT}_0", f"{PARENT}_1")) for c in fw.t.find("GET", "/jobs/"))
     first = trials[0]
     assert first.algorithm == "LightGBM" and first.score == 0.88
     assert first.metrics == {"AUC_weighted": 0.88, "accuracy": 0.81}

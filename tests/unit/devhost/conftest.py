@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from devhost.host import FunctionsHost
+from devhost.keys import HostKeys
 from devhost.testing import asgi_client
 
 SAMPLE_APP = Path(__file__).resolve().parents[2] / "devhost" / "sample_app"
@@ -39,15 +40,18 @@ HostFactory = Callable[..., AbstractAsyncContextManager[tuple[FunctionsHost, htt
 
 @pytest.fixture
 def sample_host() -> HostFactory:
-    """`async with sample_host(**options) as (host, client)`: the sample app running in-process (durable off)."""
+    """`async with sample_host(**options) as (host, client)`: the sample app running in-process (durable off), keys
+    of its own; the client sends the master key (tests/unit/devhost/test_keys.py checks what each path needs)."""
 
     @asynccontextmanager
     async def make(**options: Any) -> AsyncIterator[tuple[FunctionsHost, httpx.AsyncClient]]:
         options.setdefault("environ", {})
         options.setdefault("durable", False)
+        options.setdefault("keys", HostKeys.generate())
+        key = options.pop("key", options["keys"].master)
         host = FunctionsHost(options.pop("app_dir", SAMPLE_APP), **options)
         try:
-            async with host.running(), asgi_client(host) as client:
+            async with host.running(), asgi_client(host, key) as client:
                 yield host, client
         finally:
             host.close()

@@ -27,9 +27,22 @@ BINDING = json.dumps({"taskHubName": "samplehub", "rpcBaseUrl": "http://127.0.0.
 class RecordingDurableHost:
     instances: list[RecordingDurableHost] = []
 
-    def __init__(self, functions: list[Any], *, hub: str, storage_connection: str, base_url: str, clock: Any = None):
-        self.functions, self.hub, self.storage, self.base_url, self.clock = (
+    def __init__(
+        self,
+        functions: list[Any],
+        invoker: Any,
+        *,
+        hub: str,
+        storage_connection: str,
+        base_url: str,
+        clock: Any = None,
+        system_key: str | None = None,
+        rpc_prefix: str = "",
+    ):
+        self.system_key, self.rpc_prefix = system_key, rpc_prefix
+        self.functions, self.invoker, self.hub, self.storage, self.base_url, self.clock = (
             functions,
+            invoker,
             hub,
             storage_connection,
             base_url,
@@ -66,14 +79,16 @@ async def test_durable_functions_are_handed_over(sample_host: HostFactory, recor
     env = {"AzureWebJobsStorage": "UseDevelopmentStorage=true;x=1"}
     async with sample_host(durable=None, environ=env, clock=clock, base_url="http://127.0.0.1:7999") as (host, client):
         engine = recording_engine.instances[0]
-        assert sorted(f.get_function_name() for f in engine.functions) == ["hello_orchestrator", "say_hello"]
+        assert sorted(f.name for f in engine.functions) == ["hello_orchestrator", "say_hello"]
+        assert engine.invoker is host.invoker  # the engine runs them in the same worker
         assert (engine.hub, engine.storage, engine.base_url) == ("samplehub", env["AzureWebJobsStorage"], host.base_url)
         assert engine.clock is clock
         assert engine.events == ["start"]
         assert (await client.get("/runtime/webhooks/durabletask/ping")).text == "durable pong"
         starter = host.registry.get("start_hello")
-        assert starter is not None and starter.is_async
-        assert host.invoker.arguments(starter, "req", "id-1")["client"] == BINDING
+        assert starter is not None
+        inputs = {b.name: b.data for b in host.invoker.inputs(starter, None)}
+        assert inputs["client"].string == BINDING  # the durableClient binding, as the extension sends it
     assert engine.events == ["start", "stop"]
 
 

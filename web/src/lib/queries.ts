@@ -1,0 +1,181 @@
+// Reads through the typed client, cached and refreshed with TanStack Query. Lists read the first page (top=200) and
+// say so when the API has more (nextLink).
+import { useQuery } from "@tanstack/react-query";
+import { api, ok } from "../api/client";
+import { isTerminal } from "../api/types";
+
+const T = (tenant: string) => ({ path: { tenant } });
+
+export const keys = {
+  me: ["me"] as const,
+  tenant: (t: string) => ["tenant", t] as const,
+  datasets: (t: string) => ["datasets", t] as const,
+  dataset: (t: string, id: string) => ["dataset", t, id] as const,
+  versions: (t: string, id: string) => ["versions", t, id] as const,
+  experiments: (t: string) => ["experiments", t] as const,
+  experiment: (t: string, id: string) => ["experiment", t, id] as const,
+  runs: (t: string, experimentId?: string) => ["runs", t, experimentId ?? ""] as const,
+  run: (t: string, id: string) => ["run", t, id] as const,
+  trials: (t: string, id: string) => ["trials", t, id] as const,
+  metrics: (t: string, id: string) => ["metrics", t, id] as const,
+  logs: (t: string, id: string) => ["logs", t, id] as const,
+  models: (t: string) => ["models", t] as const,
+  model: (t: string, id: string) => ["model", t, id] as const,
+  endpoints: (t: string) => ["endpoints", t] as const,
+  endpoint: (t: string, id: string) => ["endpoint", t, id] as const,
+  deployment: (t: string, id: string, name: string) => ["deployment", t, id, name] as const,
+  members: (t: string) => ["members", t] as const,
+  audit: (t: string) => ["audit", t] as const,
+  operation: (t: string, id: string) => ["operation", t, id] as const,
+};
+
+export const LIVE_MS = 2_000;
+
+export function useMe() {
+  return useQuery({ queryKey: keys.me, queryFn: () => ok(api.GET("/api/v1/me")) });
+}
+
+export function useDatasets(tenant: string) {
+  return useQuery({
+    queryKey: keys.datasets(tenant),
+    queryFn: () => ok(api.GET("/api/v1/tenants/{tenant}/datasets", { params: { ...T(tenant), query: { top: 200 } } })),
+  });
+}
+
+export function useDataset(tenant: string, id: string) {
+  return useQuery({
+    queryKey: keys.dataset(tenant, id),
+    queryFn: () => ok(api.GET("/api/v1/tenants/{tenant}/datasets/{id}", { params: { path: { tenant, id } } })),
+  });
+}
+
+export function useVersions(tenant: string, id: string) {
+  return useQuery({
+    queryKey: keys.versions(tenant, id),
+    queryFn: () =>
+      ok(api.GET("/api/v1/tenants/{tenant}/datasets/{id}/versions", { params: { path: { tenant, id }, query: { top: 200 } } })),
+  });
+}
+
+export function useExperiments(tenant: string) {
+  return useQuery({
+    queryKey: keys.experiments(tenant),
+    queryFn: () => ok(api.GET("/api/v1/tenants/{tenant}/experiments", { params: { ...T(tenant), query: { top: 200 } } })),
+  });
+}
+
+export function useExperiment(tenant: string, id: string) {
+  return useQuery({
+    queryKey: keys.experiment(tenant, id),
+    queryFn: () => ok(api.GET("/api/v1/tenants/{tenant}/experiments/{id}", { params: { path: { tenant, id } } })),
+  });
+}
+
+/** Runs, refreshed every LIVE_MS while any is still going. */
+export function useRuns(tenant: string, experimentId?: string) {
+  return useQuery({
+    queryKey: keys.runs(tenant, experimentId),
+    queryFn: () =>
+      ok(
+        api.GET("/api/v1/tenants/{tenant}/runs", {
+          params: { ...T(tenant), query: { top: 200, ...(experimentId ? { experimentId } : {}) } },
+        }),
+      ),
+    refetchInterval: (q) => (q.state.data?.value.some((r) => !isTerminal(r.status)) ? LIVE_MS : false),
+  });
+}
+
+export function useRun(tenant: string, id: string) {
+  return useQuery({
+    queryKey: keys.run(tenant, id),
+    queryFn: () => ok(api.GET("/api/v1/tenants/{tenant}/runs/{id}", { params: { path: { tenant, id } } })),
+    refetchInterval: (q) => (q.state.data && isTerminal(q.state.data.status) ? false : LIVE_MS),
+  });
+}
+
+/** The leaderboard: refreshed while the run is live, and after its end until the trials are recorded. */
+export function useTrials(tenant: string, id: string, live: boolean, settling = false) {
+  return useQuery({
+    queryKey: keys.trials(tenant, id),
+    queryFn: () => ok(api.GET("/api/v1/tenants/{tenant}/runs/{id}/trials", { params: { path: { tenant, id } } })),
+    refetchInterval: (q) => (live || (settling && !q.state.data?.value.length) ? LIVE_MS : false),
+  });
+}
+
+export function useMetrics(tenant: string, id: string, live: boolean) {
+  return useQuery({
+    queryKey: keys.metrics(tenant, id),
+    queryFn: () =>
+      ok(api.GET("/api/v1/tenants/{tenant}/runs/{id}/metrics", { params: { path: { tenant, id }, query: { top: 200 } } })),
+    refetchInterval: live ? LIVE_MS * 2 : false,
+  });
+}
+
+export function useLogs(tenant: string, id: string, live: boolean) {
+  return useQuery({
+    queryKey: keys.logs(tenant, id),
+    queryFn: () =>
+      ok(api.GET("/api/v1/tenants/{tenant}/runs/{id}/logs", { params: { path: { tenant, id }, query: { top: 1000 } } })),
+    refetchInterval: live ? LIVE_MS * 2 : false,
+  });
+}
+
+export function useModels(tenant: string) {
+  return useQuery({
+    queryKey: keys.models(tenant),
+    queryFn: () => ok(api.GET("/api/v1/tenants/{tenant}/models", { params: { ...T(tenant), query: { top: 200 } } })),
+  });
+}
+
+export function useModel(tenant: string, id: string) {
+  return useQuery({
+    queryKey: keys.model(tenant, id),
+    queryFn: () => ok(api.GET("/api/v1/tenants/{tenant}/models/{id}", { params: { path: { tenant, id } } })),
+    enabled: !!id,
+  });
+}
+
+export function useEndpoints(tenant: string) {
+  return useQuery({
+    queryKey: keys.endpoints(tenant),
+    queryFn: () => ok(api.GET("/api/v1/tenants/{tenant}/endpoints", { params: { ...T(tenant), query: { top: 200 } } })),
+  });
+}
+
+export function useEndpoint(tenant: string, id: string) {
+  return useQuery({
+    queryKey: keys.endpoint(tenant, id),
+    queryFn: () => ok(api.GET("/api/v1/tenants/{tenant}/endpoints/{id}", { params: { path: { tenant, id } } })),
+  });
+}
+
+export function useDeployment(tenant: string, id: string, name: string) {
+  return useQuery({
+    queryKey: keys.deployment(tenant, id, name),
+    queryFn: () =>
+      ok(api.GET("/api/v1/tenants/{tenant}/endpoints/{id}/deployments/{name}", { params: { path: { tenant, id, name } } })),
+    refetchInterval: (q) => (q.state.data && ["Creating", "Updating", "Deleting"].includes(q.state.data.state) ? LIVE_MS : false),
+  });
+}
+
+export function useMembers(tenant: string) {
+  return useQuery({
+    queryKey: keys.members(tenant),
+    queryFn: () => ok(api.GET("/api/v1/tenants/{tenant}/members", { params: { ...T(tenant), query: { top: 200 } } })),
+  });
+}
+
+export function useAudit(tenant: string) {
+  return useQuery({
+    queryKey: keys.audit(tenant),
+    queryFn: () => ok(api.GET("/api/v1/tenants/{tenant}/audit", { params: { ...T(tenant), query: { top: 100 } } })),
+  });
+}
+
+export function useOperation(tenant: string, id: string) {
+  return useQuery({
+    queryKey: keys.operation(tenant, id),
+    queryFn: () => ok(api.GET("/api/v1/tenants/{tenant}/operations/{id}", { params: { path: { tenant, id } } })),
+    refetchInterval: (q) => (q.state.data && ["Succeeded", "Failed"].includes(q.state.data.status) ? false : LIVE_MS),
+  });
+}

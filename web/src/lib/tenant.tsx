@@ -1,0 +1,23 @@
+import { createContext, useContext } from "react";
+import type { Role } from "../api/types";
+
+export interface TenantChoice {
+  tenant: string;
+  role: Role;
+  platformAdmin: boolean;
+}
+
+export const TenantContext = createContext<TenantChoice | undefined>(undefined);
+
+export function useTenant(): TenantChoice {
+  const value = useContext(TenantContext);
+  if (!value) throw new Error("useTenant outside a tenant");
+  return value;
+}
+
+const RANK: Record<string, number> = { reader: 1, contributor: 2, owner: 3 };
+export const can = (role: Role, needed: Role) => (RANK[role] ?? 0) >= (RANK[needed] ?? 9);
+
+const KEY = "automl.tenant";
+export const savedTenant = () => localStorage.getItem(KEY) ?? undefined;
+export const saveTenant = (t: string) => localStorage.setItem(KEY, t);

@@ -1,0 +1,247 @@
+import {
+  Button,
+  Field,
+  Input,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+} from "@fluentui/react-components";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
+import { Link, useNavigate, useParams } from "react-router";
+import { api, ok } from "../api/client";
+import { ApiError } from "../api/errors";
+import { isTerminal, type MetricPoint, type Trial } from "../api/types";
+import { EmptyState, ErrorNote, fmt, Loading, PageTitle, Progress, StatusBadge, when } from "../components/common";
+import { DeleteButton } from "../components/DeleteButton";
+import { LineChart } from "../components/LineChart";
+import { keys, useLogs, useMetrics, useRun, useTrials } from "../lib/queries";
+import { can, useTenant } from "../lib/tenant";
+import { runProgress } from "./Runs";
+
+const TRIAL_SUFFIX = "_trial";
+const SETTLE_MS = 3 * 60_000;
+
+/** Metric points grouped by name, each sorted by step, x = seconds since the first point. */
+export function seriesByName(points: MetricPoint[]) {
+  const t0 = Math.min(...points.map((p) => Date.parse(p.timestamp)));
+  const groups = new Map<string, { x: number[]; y: number[] }>();
+  for (const p of [...points].sort((a, b) => a.step - b.step)) {
+    const g = groups.get(p.name) ?? { x: [], y: [] };
+    g.x.push((Date.parse(p.timestamp) - t0) / 1000);
+    g.y.push(p.value);
+    groups.set(p.name, g);
+  }
+  return groups;
+}
+
+function ScoreChart({ primary, points }: { primary: string; points: MetricPoint[] }) {
+  const groups = useMemo(() => seriesByName(points), [points]);
+  const best = groups.get(primary);
+  const trial = groups.get(primary + TRIAL_SUFFIX);
+  const chart = useMemo(() => {
+    if (!best) return undefined;
+    const series = [{ label: `best ${primary}`, values: best.y as (number | null)[], color: "#0f6cbd" }];
+    if (trial && trial.y.length === best.y.length) {
+      series.push({ label: `trial ${primary}`, values: trial.y, color: "#e3008c", points: true } as never);
+    }
+    return { x: best.x, series };
+  }, [best, trial, primary]);
+  const others = [...groups.keys()].filter((n) => n !== primary && n !== primary + TRIAL_SUFFIX);
+  if (!chart) {
+    return (
+      <EmptyState title="No metric points yet">
+        Points arrive as the collector reads them from the AutoML job (every minute locally); the chart fills then.
+      </EmptyState>
+    );
+  }
+  return (
+    <>
+      <LineChart title={`${primary}: best so far and per trial`} x={chart.x} xLabel="seconds" series={chart.series} />
+      {others.map((name) => (
+        <LineChart
+          key={name}
+          title={name}
+          x={groups.get(name)!.x}
+          xLabel="seconds"
+          series={[{ label: name, values: groups.get(name)!.y, color: "#107c10" }]}
+        />
+      ))}
+    </>
+  );
+}
+
+function Leaderboard({
+  trials,
+  primary,
+  onRegister,
+  canRegister,
+}: {
+  trials: Trial[];
+  primary: string;
+  onRegister: (trialId: string) => void;
+  canRegister: boolean;
+}) {
+  return (
+    <Table aria-label="Leaderboard" size="small">
+      <TableHeader>
+        <TableRow>
+          <TableHeaderCell>Rank</TableHeaderCell>
+          <TableHeaderCell>Algorithm</TableHeaderCell>
+          <TableHeaderCell>{primary}</TableHeaderCell>
+          <TableHeaderCell>Duration (s)</TableHeaderCell>
+          <TableHeaderCell>Trial</TableHeaderCell>
+          {canRegister ? <TableHeaderCell>Model</TableHeaderCell> : null}
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {trials.map((t) => (
+          <TableRow key={t.trialId}>
+            <TableCell>{t.rank}</TableCell>
+            <TableCell>{t.algorithm}</TableCell>
+            <TableCell>{fmt(t.score)}</TableCell>
+            <TableCell>{fmt(t.durationSeconds, 2)}</TableCell>
+            <TableCell className="mono" title={t.trialId}>{t.trialId.split("_").pop()}</TableCell>
+            {canRegister ? (
+              <TableCell>
+                <Button size="small" onClick={() => onRegister(t.trialId)} aria-label={`Register trial ${t.rank}`}>
+                  Register
+                </Button>
+              </TableCell>
+            ) : null}
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+export function RunPage() {
+  const { id = "" } = useParams();
+  const { tenant, role } = useTenant();
+  const run = useRun(tenant, id);
+  const live = !!run.data && !isTerminal(run.data.status);
+  // The API records a run's trials and last points when it finalizes, shortly after the status turns terminal, and
+  // says nothing about when that is done: keep reading for a while after the end (docs/console-api-gaps.md).
+  const ended = run.data?.endedAt ? Date.parse(run.data.endedAt) : run.data?.updatedAt ? Date.parse(run.data.updatedAt) : 0;
+  const settling = !!run.data && isTerminal(run.data.status) && Date.now() - ended < SETTLE_MS;
+  const trials = useTrials(tenant, id, live, settling);
+  const metrics = useMetrics(tenant, id, live || settling);
+  const logs = useLogs(tenant, id, live || settling);
+  const queries = useQueryClient();
+  const navigate = useNavigate();
+  const [modelName, setModelName] = useState("");
+  const cancel = useMutation({
+    mutationFn: () => ok(api.POST("/api/v1/tenants/{tenant}/runs/{id}:cancel", { params: { path: { tenant, id } } })),
+    onSuccess: () => queries.invalidateQueries({ queryKey: keys.run(tenant, id) }),
+  });
+  const register = useMutation({
+    mutationFn: (trialId?: string) =>
+      ok(
+        api.POST("/api/v1/tenants/{tenant}/models", {
+          params: { path: { tenant } },
+          body: { name: modelName || `model-${id}`.slice(0, 64), runId: id, ...(trialId ? { trialId } : {}) },
+        }),
+      ),
+    onSuccess: async (m) => {
+      await queries.invalidateQueries({ queryKey: keys.models(tenant) });
+      navigate(`/models/${m.id}`);
+    },
+  });
+  if (run.isLoading) return <Loading />;
+  if (!run.data) return <ErrorNote error={run.error} />;
+  const r = run.data;
+  const p = runProgress(r);
+  const contributor = can(role, "contributor");
+  const board = trials.data?.value ?? [];
+  const lines = logs.data?.value ?? [];
+  const regErr = register.error instanceof ApiError ? register.error : undefined;
+  return (
+    <>
+      <PageTitle
+        title={`Run ${r.id}`}
+        actions={
+          contributor && !isTerminal(r.status) ? (
+            <Button onClick={() => cancel.mutate()} disabled={cancel.isPending || r.status === "CancelRequested"}>
+              {r.status === "CancelRequested" ? "Cancelling…" : "Cancel run"}
+            </Button>
+          ) : contributor ? (
+            <DeleteButton
+              what={`run ${r.id} and its trials`}
+              run={() => api.DELETE("/api/v1/tenants/{tenant}/runs/{id}", { params: { path: { tenant, id } } })}
+            />
+          ) : null
+        }
+      />
+      <ErrorNote error={cancel.error} title="The run could not be cancelled" />
+      <div className="row" style={{ alignItems: "center", marginBottom: 12 }}>
+        <StatusBadge status={r.status} />
+        <div style={{ width: 320 }}>
+          <Progress value={p.value} label={p.label} />
+        </div>
+        <span className="muted">
+          experiment <Link to={`/experiments/${r.experimentId}`}>{r.experimentId}</Link> · started{" "}
+          {when(r.startedAt)} · ended {when(r.endedAt)}
+          {r.modelId ? (
+            <>
+              {" "}
+              · model <Link to={`/models/${r.modelId}`}>{r.modelId}</Link>
+            </>
+          ) : null}
+        </span>
+      </div>
+      {r.error ? <ErrorNote error={new Error(r.error)} title="The run failed" /> : null}
+      <div className="grid2">
+        <section className="card stack" aria-label="Leaderboard section">
+          <h2 style={{ fontSize: 16, margin: 0 }}>Leaderboard (by {r.primaryMetric})</h2>
+          <ErrorNote error={trials.error} />
+          {board.length === 0 ? (
+            <EmptyState title={live ? "Trials appear here as the run records them" : "No trials recorded"}>
+              {live ? "The API records a run's trials when it completes (a live leaderboard is pending in the API)." : null}
+            </EmptyState>
+          ) : (
+            <Leaderboard
+              trials={board}
+              primary={r.primaryMetric}
+              canRegister={contributor}
+              onRegister={(trialId) => register.mutate(trialId)}
+            />
+          )}
+          {contributor && board.length > 0 ? (
+            <form
+              className="row"
+              aria-label="Register a model"
+              onSubmit={(e) => {
+                e.preventDefault();
+                register.mutate(undefined);
+              }}
+            >
+              <Field label="Model name" validationMessage={regErr?.about("name")}>
+                <Input value={modelName} onChange={(_, d) => setModelName(d.value)} placeholder={`model-${id}`} />
+              </Field>
+              <Button appearance="primary" type="submit" disabled={register.isPending}>
+                Register the best model
+              </Button>
+            </form>
+          ) : null}
+          <ErrorNote error={register.error} title="The model was not registered" />
+        </section>
+        <section className="card stack" aria-label="Charts">
+          <h2 style={{ fontSize: 16, margin: 0 }}>Score over time</h2>
+          <ErrorNote error={metrics.error} />
+          <ScoreChart primary={r.primaryMetric} points={metrics.data?.value ?? []} />
+        </section>
+      </div>
+      <section className="stack" aria-label="Logs" style={{ marginTop: 16 }}>
+        <h2 style={{ fontSize: 16, margin: 0 }}>Log tail</h2>
+        <ErrorNote error={logs.error} />
+        <div className="logs mono" tabIndex={0} aria-label="Log lines">
+          {lines.length === 0 ? "No log lines yet." : lines.slice(-200).map((l) => `${l.text}\n`)}
+        </div>
+      </section>
+    </>
+  );
+}
