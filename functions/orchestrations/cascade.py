@@ -13,8 +13,8 @@ import azure.durable_functions as df
 from domain.services import cascade
 from domain.services.purge import STOP_WAIT_SECONDS
 from functions import _wiring
-from functions.orchestrations.failures import public_errors, public_failure
 from functions.orchestrations import names
+from functions.orchestrations.failures import public_errors, public_failure
 from functions.orchestrations.names import CASCADE_FAIL, CASCADE_FINISH, CASCADE_STEP
 
 bp = df.Blueprint()

@@ -59,6 +59,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenant}/datasets/{id}/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a direct upload of a large file: a short-lived URL to PUT it straight to Blob Storage */
+        post: operations["start_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/datasets/{id}/uploads/{uploadId}:commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Commit a direct upload: profile the file and create the dataset's next version */
+        post: operations["commit_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants/{tenant}/experiments": {
         parameters: {
             query?: never;
@@ -120,7 +154,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Audit entries, newest first */
+        /** Audit entries, newest first (filter by since, targetId, actor) */
         get: operations["list_audit"];
         put?: never;
         post?: never;
@@ -691,6 +725,52 @@ export interface components {
              */
             instanceCount?: number;
         };
+        /**
+         * DirectUpload
+         * @description A direct upload to Blob Storage: PUT the file to `uploadUrl` (with `headers`) before `expiresAt`, then
+         *     `POST .../uploads/{id}:commit`. The URL lets its holder write this one blob, nothing else.
+         */
+        DirectUpload: {
+            /** Id */
+            id: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Createdby */
+            createdBy: string;
+            /** Etag */
+            etag: string;
+            /** Datasetid */
+            datasetId: string;
+            /** Uploadurl */
+            uploadUrl: string;
+            /**
+             * Method
+             * @default PUT
+             */
+            method?: string;
+            /**
+             * Headers
+             * @default {}
+             */
+            headers?: {
+                [key: string]: string;
+            };
+            /**
+             * Expiresat
+             * Format: date-time
+             */
+            expiresAt: string;
+            /** Maxbytes */
+            maxBytes: number;
+        };
         /** Endpoint */
         Endpoint: {
             /** Id */
@@ -1076,7 +1156,7 @@ export interface components {
             /** Step */
             step: number;
             /** Value */
-            value: number;
+            value: number | null;
             /**
              * Timestamp
              * Format: date-time
@@ -1370,7 +1450,7 @@ export interface components {
              * @default {}
              */
             metrics?: {
-                [key: string]: number;
+                [key: string]: number | null;
             };
         };
         /** ScoreRequest */
@@ -1440,6 +1520,7 @@ export interface components {
             displayName?: string | null;
             /**
              * Owneruserid
+             * @description the first owner (default: the admin creating it)
              * @default null
              */
             ownerUserId?: string | null;
@@ -1496,7 +1577,7 @@ export interface components {
              * @default {}
              */
             metrics?: {
-                [key: string]: number;
+                [key: string]: number | null;
             };
             status: components["schemas"]["JobStatus"];
         };
@@ -2110,6 +2191,170 @@ export interface operations {
             };
         };
     };
+    start_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectUpload"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    commit_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+                uploadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetVersion"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Name taken or restricted by a reference */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description ETag mismatch */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     list_experiments: {
         parameters: {
             query?: {
@@ -2563,6 +2808,8 @@ export interface operations {
                 top?: number;
                 continuation?: string | null;
                 since?: string | null;
+                targetId?: string | null;
+                actor?: string | null;
             };
             header?: never;
             path: {
