@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from domain.automl.local.processes import LocalProcesses
+from domain.errors import DomainError
 from domain.services.invariants import Process, Report, Row, Snapshot, check
 from domain.settings import AutoMLBackendKind, Settings, load_settings
 from domain.storage import codec
@@ -99,7 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.invariants", description=__doc__.splitlines()[0])
     parser.add_argument("--settle", type=float, default=0.0, help="re-check for up to N seconds while not clean")
     args = parser.parse_args(argv)
-    report = run(settings_from_environment(), args.settle)
+    try:
+        report = run(settings_from_environment(), args.settle)
+    except DomainError as exc:  # storage unreachable, most often
+        print(f"error: {exc.message} (start `make run`, or set DATA_STORAGE_CONNECTION_STRING)", file=sys.stderr)
+        return 2
     print(json.dumps(report.as_json(), indent=2))
     return 0 if report.total == 0 else 1
 

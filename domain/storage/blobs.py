@@ -1,6 +1,7 @@
 """BlobStore adapter on azure-storage-blob (Azurite locally, managed identity in Azure).
 
-Calls are bounded like the Table client's (`clients.BOUNDED`, with longer reads for 4 MiB blocks), and large blobs
+Calls are bounded like the Table client's (`clients.BOUNDED`: the read timeout is the longest silence while waiting
+for the service, not the time to send a block; the budget per call allows a slow 4 MiB block), and large blobs
 move in 4 MiB blocks both ways, so an upload or a download never holds a whole file in memory. `upload_url` hands out
 a write-only SAS for one blob: a user delegation SAS in Azure, a service SAS signed with the account key locally
 (Azurite answers user delegation keys only over HTTPS with OAuth; docs/adr/0018-invariants-and-faults.md).
@@ -24,7 +25,6 @@ from domain.storage.clients import BOUNDED, credential
 BLOCK = 4 * 1024 * 1024
 OPTIONS: dict[str, Any] = {
     **BOUNDED,
-    "read_timeout": 20,
     "timeout": 30,
     "max_single_put_size": BLOCK,
     "max_block_size": BLOCK,
