@@ -8,7 +8,7 @@ the end-to-end and fault tests expect every count to be 0.
 | nameRowsWithoutEntities | a `name|...` row whose entity is gone |
 | childrenWithoutParents | a row whose parent is gone: see below |
 | blobsWithoutRecords | a dataset file, model artifact or MLTable file that no record points at |
-| scoringWithoutLiveDeployment | a scoring process (local) or a model loaded for a deployment that has no record |
+| scoringWithoutLiveDeployment | a deployment the local scoring server serves or holds a model for, without a record |
 | trainingWithoutActiveRun | a training worker whose run is gone or finalized |
 | tenantsWithoutOwner | an active tenant with no member in the owner role |
 | activeRunsAboveQuota | a tenant with more active runs (or quota slots held) than its maxConcurrentRuns |
