@@ -75,7 +75,9 @@ def _describe(store: Store, tenant: str, run_id: str, run: RunData, trial_id: st
         try:
             score = TRIALS.get(store, tenant, trial_id, parent_id=run_id).data.score
         except NotFound:
-            raise ValidationFailed(f"The run has no trial '{trial_id}'.", target="trialId") from None
+            raise ValidationFailed(
+                f"Run '{run_id}' has no trial '{trial_id}'; pick one from its leaderboard.", target="trialId"
+            ) from None
     return {
         "run_id": run_id,
         "trial_id": trial_id,
@@ -142,7 +144,8 @@ def delete_model(
         if not current.record.deleting:
             current = MODELS.tombstone(store, tenant, model_id, actor=actor(principal), etag=etag or current.etag)
         children(model_id)
-    MODELS.delete(store, tenant, model_id, actor=actor(principal), etag=current.etag, current=current)
+        etag = None  # the tombstone took the If-Match; from here on the delete finishes what it started
+    MODELS.delete(store, tenant, model_id, actor=actor(principal), etag=etag or current.etag, current=current)
 
 
 def register_best(store: Store, backend: AutoMLBackend, tenant: str, run_id: str, run: RunData) -> str:

@@ -14,7 +14,7 @@ from domain.services import batch
 from domain.settings import get_settings
 from functions import _wiring
 from functions.orchestrations import names
-from functions.orchestrations.deployment import ACTIVITY_PREFIX
+from functions.orchestrations.failures import public_errors, public_failure
 from functions.orchestrations.starters import BatchInput, batch_job
 
 bp = df.Blueprint()
@@ -44,23 +44,26 @@ def batch_score(context: df.DurableOrchestrationContext) -> Generator[Any, Any, 
         context.continue_as_new(state)
         return None
     except Exception as exc:
-        error = ACTIVITY_PREFIX.sub("", str(exc))[:1000]
+        error = public_failure(exc)
         yield context.call_activity_with_retry(names.BATCH_FAIL, RETRY, {**job, "error": error})
         return {"failed": error}
 
 
 @bp.activity_trigger(input_name="job")
+@public_errors
 def batch_start(job: names.BatchJobRef) -> str:
     container = get_settings().datasets_container
     return batch.start(_wiring.store(), _wiring.backend(), container, job["tenant"], job["jobId"])
 
 
 @bp.activity_trigger(input_name="job")
+@public_errors
 def batch_poll(job: names.BatchJobRef) -> str:
     container = get_settings().datasets_container
     return batch.poll(_wiring.store(), _wiring.backend(), _wiring.blobs(), container, job["tenant"], job["jobId"])
 
 
 @bp.activity_trigger(input_name="job")
+@public_errors
 def batch_fail(job: names.FailedBatchJob) -> None:
     batch.fail(_wiring.store(), job["tenant"], job["jobId"], job["error"])
