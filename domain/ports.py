@@ -144,6 +144,10 @@ class EngineProcesses(Protocol):
         """(tenant, job name) of every training worker alive."""
         ...
 
+    def batch(self) -> list[tuple[str, str]]:
+        """(tenant, job name) of every batch scoring worker alive."""
+        ...
+
 
 # --- storage: the service-storage seam (domain/storage implements it, domain/records types it; ADR 0002, 0013) ---
 

@@ -180,7 +180,7 @@ class LocalAutoMLBackend:
     ) -> BatchState:
         """Score the dataset version with the model in a `batch_worker` subprocess (chunks, bounded memory) into the
         blob `output`; idempotent by job name (a retried start finds the job)."""
-        job = JobDir.of(self.workdir, tenant, job_name)
+        job = batch.job_dir(self.workdir, tenant, job_name)
         if not job.exists():
             uri = self.register_dataset(tenant, dataset)
             if not uri.startswith("file://"):
@@ -199,11 +199,11 @@ class LocalAutoMLBackend:
         return batch.state(job)
 
     def get_batch_score(self, tenant: str, job_name: str) -> BatchState:
-        return batch.state(JobDir.of(self.workdir, tenant, job_name))
+        return batch.state(batch.job_dir(self.workdir, tenant, job_name))
 
     def delete_batch_score(self, tenant: str, job_name: str) -> None:
         """Stop the worker and remove the job directory (the output blob is the caller's)."""
-        batch.remove(JobDir.of(self.workdir, tenant, job_name))
+        batch.remove(batch.job_dir(self.workdir, tenant, job_name))
 
     # --- endpoints and deployments -----------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Host side of local batch scoring: a job directory `{workdir}/{tenant}/{job_name}/` (spec.json, status.json,
+"""Host side of local batch scoring: a job directory `{workdir}/{tenant}/_batch/{job_name}/` (spec.json, status.json,
 pid.json, out.csv while it runs) and one `batch_worker` subprocess per job, in its own session; the directory is the
 source of truth, so a restarted host sees running and finished jobs as they are (a dead worker's job is Failed)."""
 
@@ -10,10 +10,24 @@ from pathlib import Path
 from typing import Any
 
 from domain.automl.local import jobs
-from domain.automl.local.jobdir import JobDir, now_iso, pid_alive, pid_record, read_json, write_json_atomic
+from domain.automl.local.jobdir import (
+    JobDir,
+    now_iso,
+    pid_alive,
+    pid_record,
+    read_json,
+    safe_name,
+    write_json_atomic,
+)
 from domain.entities.batch import BatchJobStatus, BatchState
 from domain.errors import NotFound
 from domain.settings import Settings
+
+FOLDER = "_batch"
+
+
+def job_dir(workdir: str | Path, tenant: str, job_name: str) -> JobDir:
+    return JobDir(Path(workdir) / safe_name(tenant, "tenant") / FOLDER / safe_name(job_name, "job"))
 
 
 def start(job: JobDir, spec: dict[str, Any], settings: Settings) -> subprocess.Popen[bytes] | None:

@@ -11,8 +11,8 @@ from domain.entities.queries import OperationsQuery
 from domain.entities.tenancy import Quotas
 from domain.errors import Conflict, NotFound, QuotaExceeded, ValidationFailed
 from domain.records.kinds import BATCH_JOBS, TENANTS
-from domain.services import batch, datasets, operations
-from tests.unit.services.kit import CONTAINER, OWNER, World, world
+from domain.services import batch, cascade, datasets, operations
+from tests.unit.services.kit import CONTAINER, OWNER, World, person, world
 from tests.unit.services.test_deployments import trained
 
 
@@ -149,3 +149,20 @@ def test_a_failed_step_marks_the_job_failed(w: World) -> None:
     failed = batch.get_batch_job(w.store, w.tenant, job.id)
     assert failed.status is BatchJobStatus.FAILED and failed.error == "the worker crashed"
     assert operations.get_operation(w.store, w.tenant, job.id).status is OperationStatus.FAILED
+
+
+def test_a_tenants_delete_stops_its_batch_jobs_and_removes_their_outputs(w: World) -> None:
+    model_id = trained(w)
+    jobs = [batch.submit(w.store, OWNER, w.tenant, model_id, request(w.dataset_id)) for _ in range(2)]
+    for job in jobs:
+        batch.start(w.store, w.backend, CONTAINER, w.tenant, job.id)
+        w.blobs.put(CONTAINER, f"{w.tenant}/batch/{job.id}/predictions.csv", b"x\n", content_type="text/csv")
+    op = cascade.start_delete(w.store, person("admin", admin=True), w.tenant, "tenant", w.tenant, None)
+    steps = 0
+    while (step := cascade.delete_step(w.store, w.cleanup(), w.tenant, op.id)).deleted or step.waiting:
+        steps += 1
+        assert steps < 50
+    cascade.finish_delete(w.store, w.cleanup(), w.tenant, op.id)
+    assert w.backend.batches == {}  # stopped and removed in the backend
+    assert not [name for _, name in w.blobs.blobs if name.startswith(f"{w.tenant}/")]
+    assert w.store.list_rows(w.tenant, "", top=10)[0] == []
