@@ -206,6 +206,8 @@ class AzureMLBackend:
             experiment=naming.experiment_name(tenant, "batch"),
             output=output,
             rows=rows,
+            compute=ws.settings.azureml_compute or None,
+            instance_type=ws.settings.azureml_batch_instance_type,
         )
         with azure_errors("batch job", job_name, creating=True):
             created = ws.ml.jobs.create_or_update(job)

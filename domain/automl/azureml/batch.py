@@ -26,7 +26,6 @@ from domain.entities.batch import BatchJobStatus, BatchState, ExplanationResult
 
 CODE = Path(__file__).with_name("batch_code")
 ENVIRONMENT = "azureml://registries/azureml/environments/AzureML-AutoML/labels/latest"
-INSTANCE_TYPE = "Standard_DS3_v2"
 OUTPUT = "predictions"
 TAG_OUTPUT, TAG_ROWS = "batch_output", "batch_rows"  # the job's own record of where its CSV goes, and its rows
 
@@ -46,11 +45,15 @@ def scoring_job(
     experiment: str,
     output: str,
     rows: int | None,
+    compute: str | None = None,
+    instance_type: str = "Standard_DS3_v2",
 ) -> Any:
-    """The azure-ai-ml CommandJob (built offline; `ml_client.jobs.create_or_update` submits it)."""
+    """The azure-ai-ml CommandJob (built offline; `ml_client.jobs.create_or_update` submits it): on serverless
+    compute of `instance_type`, or on the `compute` cluster when the app names one (AZUREML_COMPUTE). It reads and
+    writes data as the identity that submits it (the app's), which holds the data roles on the app's storage."""
     from azure.ai.ml import Input, Output, command
     from azure.ai.ml.constants import AssetTypes, InputOutputModes
-    from azure.ai.ml.entities import JobResourceConfiguration
+    from azure.ai.ml.entities import JobResourceConfiguration, UserIdentityConfiguration
 
     return command(
         name=job_name,
@@ -72,7 +75,9 @@ def scoring_job(
             "data": Input(type=AssetTypes.URI_FILE, path=data_uri, mode=InputOutputModes.DOWNLOAD),
         },
         outputs={OUTPUT: Output(type=AssetTypes.URI_FOLDER, path=output_uri, mode=InputOutputModes.RW_MOUNT)},
-        resources=JobResourceConfiguration(instance_type=INSTANCE_TYPE, instance_count=1),
+        compute=compute or None,
+        resources=None if compute else JobResourceConfiguration(instance_type=instance_type, instance_count=1),
+        identity=UserIdentityConfiguration(),
     )
 
 
