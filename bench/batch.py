@@ -5,7 +5,7 @@ Trains one model with the local engine (breast cancer, 30 numeric columns; priva
 registers it, builds a CSV of N rows (the dataset's rows resampled with a little noise) in the datasets container,
 and runs `start_batch_score` as the app's orchestration does, polling until it ends. Figures: the job's wall time
 (start to Completed, as a user waits), the worker's own scoring time (started to ended, from its status), rows per
-second of each, the worker's peak resident memory (ru_maxrss), and the CSV sizes. Prints one JSON document.
+second of each, the worker's peak resident memory (VmHWM), and the CSV sizes. Prints one JSON document.
 
     .venv/bin/python bench/batch.py
 """

@@ -33,6 +33,11 @@ def _stop(signum: int, frame: object) -> None:
 
 
 def peak_rss_bytes() -> int:
+    """This process's peak resident memory (VmHWM: per address space, so it starts afresh at exec, unlike ru_maxrss,
+    which a child inherits from the process that forked it)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
