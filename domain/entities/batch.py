@@ -63,8 +63,6 @@ class FeatureImportance(ApiModel):
 
 
 class Explanation(ApiModel):
-    model_config = ConfigDict(title="Explanation")
-
     run_id: str
     trial_id: str | None = None
     method: str = Field(description="'permutation' (local engine) or 'azureml' (AutoML's model explainability)")

@@ -158,8 +158,12 @@ def _ref(store: Store, tenant: str, job: BatchJobData) -> DatasetVersionRef:
 
 
 def start(store: Store, backend: AutoMLBackend, container: str, tenant: str, job_id: str) -> str:
-    """Hand the job to the backend (idempotent: by job name); returns the status recorded."""
-    job = BATCH_JOBS.get(store, tenant, job_id)
+    """Hand the job to the backend (idempotent: by job name); returns the status recorded ('Deleted': the job went
+    before it started, with its model)."""
+    try:
+        job = BATCH_JOBS.get(store, tenant, job_id)
+    except NotFound:
+        return "Deleted"
     if job.data.status.terminal:
         return job.data.status.value
     artifact: ModelRef = model_artifact(store, backend, tenant, job.data.model_id)
@@ -281,12 +285,16 @@ def delete_model(
     model_id: str,
     etag: str | None,
 ) -> None:
-    """`DELETE .../models/{id}`: the model with its batch jobs and their CSVs (models.delete_model's cascade)."""
-    models.delete_model(
-        store,
-        principal,
-        tenant,
-        model_id,
-        etag,
-        children=lambda m: delete_for_model(store, backend, blobs, container, tenant, m),
-    )
+    """`DELETE .../models/{id}`: the model with its batch jobs and their CSVs, and its artifact in the backend
+    (models.delete_model's cascade)."""
+
+    def children(model: str) -> None:
+        delete_for_model(store, backend, blobs, container, tenant, model)
+        data = MODELS.get(store, tenant, model, include_deleted=True).data
+        if data.uri:  # the registered artifact (a model registered through the API has none before it is deployed)
+            version = data.backend_version or str(data.version)
+            backend.delete_model(
+                tenant, ModelRef(name=data.name, version=version, uri=data.uri, trial_id=data.trial_id)
+            )
+
+    models.delete_model(store, principal, tenant, model_id, etag, children=children)

@@ -137,11 +137,14 @@ def test_deleting_the_model_removes_its_jobs_and_refuses_a_second_one(trained: d
     container, _, name = output_blob(settings.datasets_container, t, job_id).partition("/")
     blobs = blob_store(settings)
     assert blobs.get(container, name).startswith(b"mean radius,")
+    artifact = api.get(f"/tenants/{t}/models/{model_id}").json()["uri"].split("/", 1)
+    assert blobs.get(*artifact)
     assert api.delete(f"/tenants/{t}/models/{model_id}").status_code == 204
     assert api.get(f"/tenants/{t}/batchJobs/{job_id}").status_code == 404
     assert api.get(f"/tenants/{t}/batchJobs", params={"modelId": model_id}).json()["value"] == []
-    with pytest.raises(NotFound):
-        blobs.get(container, name)
+    for gone in ((container, name), artifact):  # the job's CSV, the model's artifact
+        with pytest.raises(NotFound):
+            blobs.get(*gone)
     second = api.post(f"/tenants/{t}/models/{model_id}:batchScore", json={"datasetId": trained["dataset_id"]})
     assert second.status_code == 404, second.text
     wait_for(lambda: api.get(f"/tenants/{t}/models/{model_id}").status_code == 404, what="the model gone")

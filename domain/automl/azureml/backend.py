@@ -227,6 +227,10 @@ class AzureMLBackend:
     def delete_batch_score(self, tenant: str, job_name: str) -> None:
         jobs.delete(self.workspace(tenant), tenant, job_name)
 
+    def delete_model(self, tenant: str, model: ModelRef) -> None:
+        """Archive the model version (Azure ML keeps model versions; archived ones are hidden and unusable)."""
+        models.archive(self.workspace(tenant), model)
+
     # endpoints --------------------------------------------------------------------------------------------------
     def create_or_update_endpoint(self, tenant: str, endpoint: str) -> EndpointState:
         return endpoints.create_or_update_endpoint(self.workspace(tenant), tenant, endpoint)

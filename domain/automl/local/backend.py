@@ -139,6 +139,12 @@ class LocalAutoMLBackend:
         prefix = f"{safe_name(tenant, 'tenant')}/registry/{safe_name(name, 'model')}/"
         return self._upload_next_version(container, prefix, data, name, trial_id)
 
+    def delete_model(self, tenant: str, model: ModelRef) -> None:
+        """Delete the registered artifact `{container}/{tenant}/registry/...` (only this tenant's; idempotent)."""
+        container, _, blob = model.uri.partition("/")
+        if container == self.settings.models_container and blob.startswith(f"{safe_name(tenant, 'tenant')}/registry/"):
+            blobs.delete_if_exists(self.settings, container, blob)
+
     def _record_id(self, tenant: str, job_name: str, trial_id: str) -> int:
         if trial_id not in {t.trial_id for t in self.list_trials(tenant, job_name)}:
             raise NotFound("trial", trial_id)

@@ -220,6 +220,9 @@ class FakeAutoML:
         self.models.append(ref)
         return ref
 
+    def delete_model(self, tenant: str, model: ModelRef) -> None:
+        self.models = [m for m in self.models if m.uri != model.uri or m.version != model.version]
+
     # -- endpoints
     def create_or_update_endpoint(self, tenant: str, endpoint: str) -> EndpointState:
         state = self.endpoints.setdefault(endpoint, EndpointState(name=endpoint, state=ProvisioningState.SUCCEEDED))

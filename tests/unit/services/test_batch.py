@@ -119,10 +119,12 @@ def test_deleting_the_model_removes_its_jobs_and_outputs_and_refuses_new_ones(w:
     job = batch.submit(w.store, OWNER, w.tenant, model_id, request(w.dataset_id))
     batch.start(w.store, w.backend, CONTAINER, w.tenant, job.id)
     w.blobs.put(CONTAINER, f"{w.tenant}/batch/{job.id}/predictions.csv", b"x\n", content_type="text/csv")
+    assert len(w.backend.models) == 1
     batch.delete_model(w.store, w.backend, w.blobs, CONTAINER, OWNER, w.tenant, model_id, None)
     with pytest.raises(NotFound):
         batch.get_batch_job(w.store, w.tenant, job.id)
     assert w.backend.batches == {} and not any("/batch/" in name for _, name in w.blobs.blobs)
+    assert w.backend.models == []  # its artifact too
     with pytest.raises(NotFound):
         batch.submit(w.store, OWNER, w.tenant, model_id, request(w.dataset_id))
     assert operations.get_operation(w.store, w.tenant, job.id).status is OperationStatus.CANCELED
@@ -166,3 +168,11 @@ def test_a_tenants_delete_stops_its_batch_jobs_and_removes_their_outputs(w: Worl
     assert w.backend.batches == {}  # stopped and removed in the backend
     assert not [name for _, name in w.blobs.blobs if name.startswith(f"{w.tenant}/")]
     assert w.store.list_rows(w.tenant, "", top=10)[0] == []
+
+
+def test_a_job_deleted_before_it_started_is_never_handed_to_the_backend(w: World) -> None:
+    model_id = trained(w)
+    job = batch.submit(w.store, OWNER, w.tenant, model_id, request(w.dataset_id))
+    batch.delete_batch_job(w.store, w.backend, w.blobs, CONTAINER, OWNER, w.tenant, job.id, None)
+    assert batch.start(w.store, w.backend, CONTAINER, w.tenant, job.id) == "Deleted"
+    assert w.backend.batches == {}
