@@ -69,6 +69,9 @@ def list_batch_jobs(store: Store, tenant: str, query: BatchJobsQuery) -> tuple[l
     return BATCH.page(store, tenant, query, where=where or None)
 
 
+OUTPUT_FOLDER = "batch"  # `{tenant}/batch/{job}/` in the datasets container (no dataset id is "batch")
+
+
 def output_blob(container: str, tenant: str, job_id: str) -> str:
     """'<container>/<blob>' of a job's CSV in the datasets container (the one Azure ML reaches through the app's
     datastore, and that a tenant's delete empties of `{tenant}/`); every blob of a job is under `output_prefix`."""
@@ -76,7 +79,7 @@ def output_blob(container: str, tenant: str, job_id: str) -> str:
 
 
 def output_prefix(tenant: str, job_id: str) -> str:
-    return f"{tenant}/batch/{job_id}/"
+    return f"{tenant}/{OUTPUT_FOLDER}/{job_id}/"
 
 
 def job_name(job_id: str) -> str:
@@ -167,15 +170,12 @@ def start(store: Store, backend: AutoMLBackend, container: str, tenant: str, job
     if job.data.status.terminal:
         return job.data.status.value
     artifact: ModelRef = model_artifact(store, backend, tenant, job.data.model_id)
-    state = backend.start_batch_score(
-        tenant,
-        job.data.job_name,
-        artifact,
-        _ref(store, tenant, job.data),
-        output_blob(container, tenant, job_id),
-        job.data.progress.rows_total,
-    )
+    output, rows = output_blob(container, tenant, job_id), job.data.progress.rows_total
+    state = backend.start_batch_score(tenant, job.data.job_name, artifact, _ref(store, tenant, job.data), output, rows)
     return record(store, tenant, job_id, state)
+
+
+OPERATION_STATUS = {BatchJobStatus.COMPLETED: OperationStatus.SUCCEEDED, BatchJobStatus.FAILED: OperationStatus.FAILED}
 
 
 def record(store: Store, tenant: str, job_id: str, state: BatchState) -> str:
@@ -195,11 +195,7 @@ def record(store: Store, tenant: str, job_id: str, state: BatchState) -> str:
         "progress": OperationProgress(done=state.rows_done, total=progress.rows_total, message=state.status.value)
     }
     if state.status.terminal:
-        op_changes["status"] = {
-            BatchJobStatus.COMPLETED: OperationStatus.SUCCEEDED,
-            BatchJobStatus.FAILED: OperationStatus.FAILED,
-        }.get(state.status, OperationStatus.CANCELED)
-        op_changes["error"] = state.error
+        op_changes |= {"status": OPERATION_STATUS.get(state.status, OperationStatus.CANCELED), "error": state.error}
     with contextlib.suppress(NotFound):
         OPERATIONS.update(store, tenant, job_id, op_changes, actor="system")
     return state.status.value
