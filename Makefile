@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP_VERSION := 26.1.2
 PORT ?= 7071
 
-.PHONY: help install run test test-fast lint fmt typecheck importlint bench clean token migrate console client chromium screenshots
+.PHONY: help install run test test-fast lint fmt typecheck importlint bench clean token migrate console client client-check chromium screenshots check-invariants
 
 help: ## list the targets
 	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ token: install ## print a dev token: make token USER=alice [ADMIN=1]
 
 migrate: install ## run pending schema migrations against DATA_STORAGE_CONNECTION_STRING
 	$(PY) -m domain.storage.migrate
+
+check-invariants: install ## orphans, name rows, owners, quotas, stray processes: 0 each (the make run stack, or $$DATA_STORAGE_CONNECTION_STRING)
+	$(PY) -m tools.invariants $(if $(SETTLE),--settle $(SETTLE),)
 
 clean: ## remove the virtual environment, node_modules and caches
 	rm -rf $(VENV) node_modules web/node_modules web/dist web/test-results .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .local .venv-bench-mlflow

@@ -3,6 +3,7 @@
 import azure.durable_functions as df
 import azure.functions as func
 
+from domain.auth.factory import check_auth_settings
 from domain.settings import get_settings
 from functions.events import automl
 from functions.http import cors, datasets, docs, experiments, health, operations, runs, serving, tenants, training
@@ -11,6 +12,7 @@ from functions.orchestrations import training as training_flow
 from functions.timers import collect
 
 settings = get_settings()  # a missing or invalid setting stops the app here, with every problem listed
+check_auth_settings(settings)  # e.g. AUTH_MODE=dev without DEV_AUTH_SECRET (no default: one per checkout)
 
 app = df.DFApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 BLUEPRINTS = (

@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import statistics
 import sys
 import tempfile
@@ -37,6 +38,9 @@ from devhost.azurite import free_port, start_azurite  # noqa: E402
 from devhost.testing import spawn  # noqa: E402
 from domain.auth.dev_tokens import mint_dev_token  # noqa: E402
 from domain.settings import load_settings  # noqa: E402
+
+# no default dev secret (issue 16): the benchmark's hosts sign with this one, and so do its tokens
+DEV_SECRET = os.environ.setdefault("DEV_AUTH_SECRET", secrets.token_urlsafe(48))
 
 RARE = "0 0 0 1 1 *"  # timers that would add Table requests of their own fire once a year
 
@@ -87,7 +91,7 @@ async def drive(n: int, concurrency: int, call: Callable[[int], Awaitable[int]],
 
 
 async def bench_devhost(base_url: str, n: int, concurrency: int) -> tuple[dict[str, Any], dict[str, str]]:
-    settings = load_settings({})
+    settings = load_settings({"DEV_AUTH_SECRET": DEV_SECRET})
     admin = {"Authorization": f"Bearer {mint_dev_token(settings, user='bench-admin', platform_admin=True)}"}
     owner_id = f"bench-owner-{uuid.uuid4().hex[:6]}"
     owner = {"Authorization": f"Bearer {mint_dev_token(settings, user=owner_id)}"}
@@ -193,7 +197,7 @@ async def count_requests(env: dict[str, str]) -> dict[str, Any]:
     from functions import _security, _wiring
 
     _wiring.store = lambda: store  # type: ignore[assignment]
-    tokens = load_settings({})
+    tokens = load_settings({"DEV_AUTH_SECRET": DEV_SECRET})
     admin = {"Authorization": f"Bearer {mint_dev_token(tokens, user='count-admin', platform_admin=True)}"}
     owner_id = f"count-owner-{uuid.uuid4().hex[:6]}"
     owner = {"Authorization": f"Bearer {mint_dev_token(tokens, user=owner_id)}"}

@@ -7,6 +7,7 @@ Run: .venv/bin/python bench/auth.py
 from __future__ import annotations
 
 import json
+import secrets
 import sys
 import time
 from pathlib import Path
@@ -63,7 +64,7 @@ def main() -> None:
     token = jwt.encode({**claims, "nbf": now, "exp": now + 3600}, key, algorithm="RS256", headers={"kid": "k1"})
     entra_headers = {"Authorization": f"Bearer {token}"}
 
-    dev_settings = load_settings({"AUTH_MODE": "dev"})
+    dev_settings = load_settings({"AUTH_MODE": "dev", "DEV_AUTH_SECRET": secrets.token_urlsafe(48)})
     dev = build_authenticator(dev_settings)
     dev_headers = {"Authorization": f"Bearer {mint_dev_token(dev_settings, user='u1')}"}
 

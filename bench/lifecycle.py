@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import statistics
 import sys
 import tempfile
@@ -47,6 +48,8 @@ from domain.storage.schemas import SchemaRegistry
 from domain.storage.store import EntityStore
 
 ROOT = Path(__file__).resolve().parent.parent
+# no default dev secret (issue 16): the benchmark's host signs with this one, and so do its tokens
+DEV_SECRET = os.environ.setdefault("DEV_AUTH_SECRET", secrets.token_urlsafe(48))
 TERMINAL = ("Completed", "Failed", "Canceled")
 
 
@@ -66,7 +69,7 @@ class Front:
     """The front end: a contributor of one tenant, over HTTP."""
 
     def __init__(self, base: str, tag: str) -> None:
-        settings = load_settings({})
+        settings = load_settings({"DEV_AUTH_SECRET": DEV_SECRET})
         admin = httpx.Client(base_url=f"{base}/api/v1", timeout=60, headers=self._auth(settings, "bench-admin", True))
         tenant = admin.post(
             "/tenants", json={"name": f"bench-{tag}", "ownerUserId": f"o-{tag}", "quotas": {"maxConcurrentRuns": 10}}

@@ -13,8 +13,10 @@ from types import FrameType
 
 import uvicorn
 
-from devhost.config import DEFAULT_MAX_BODY_BYTES, apply_local_settings
+from devhost.config import DEFAULT_MAX_BODY_BYTES, apply_local_settings, read_settings_values
+from devhost.devsecret import ensure_dev_secret, refuse_dev_auth_off_loopback
 from devhost.host import FunctionsHost
+from devhost.limits import READ_BYTES, HeaderLimit
 from devhost.logs import configure_logging
 from devhost.worker import WorkerError
 
@@ -58,8 +60,9 @@ def serve(host: FunctionsHost, bind: str, port: int, log_level: str = "info") ->
     lands here as KeyboardInterrupt for both, so the caller's clean-up runs and the exit code is 0."""
     signal.signal(signal.SIGTERM, _interrupt)
     config = uvicorn.Config(
-        host, host=bind, port=port, lifespan="on", log_level=log_level, access_log=False, log_config=None
-    )
+        HeaderLimit(host), host=bind, port=port, lifespan="on", log_level=log_level, access_log=False,
+        log_config=None, h11_max_incomplete_event_size=READ_BYTES,
+    )  # fmt: skip
     with contextlib.suppress(KeyboardInterrupt):
         uvicorn.Server(config).run()
 
@@ -71,6 +74,11 @@ def report_worker_error(exc: WorkerError) -> None:
 
 
 def start(args: argparse.Namespace) -> int:
+    settings = {**read_settings_values(Path(args.app).resolve()), **os.environ}  # what the host will see
+    refused = refuse_dev_auth_off_loopback(args.host, settings)
+    if refused:
+        print(f"error: {refused}", file=sys.stderr)
+        return 2
     configure_logging(args.log_level)
     if args.storage:
         os.environ["AzureWebJobsStorage"] = args.storage
@@ -93,6 +101,7 @@ def start(args: argparse.Namespace) -> int:
 def token(args: argparse.Namespace) -> int:
     app_dir = Path(args.app).resolve()
     apply_local_settings(app_dir)
+    ensure_dev_secret(app_dir)
     sys.path.insert(0, str(app_dir))
     try:
         from domain.auth.dev_tokens import mint_dev_token

@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from devhost.admin import AdminApi
 from devhost.clock import Clock, RealClock
 from devhost.config import DEFAULT_MAX_BODY_BYTES, apply_local_settings, read_host_json, read_host_settings
+from devhost.devsecret import ensure_dev_secret
 from devhost.eventgrid import EventGridWebhook
 from devhost.http_app import HttpDispatcher
 from devhost.invoke import Invoker
@@ -59,6 +60,7 @@ class FunctionsHost:
         self.environ = os.environ if environ is None else environ
         self.clock: Clock = clock or RealClock()
         apply_local_settings(self.app_dir, self.environ)
+        ensure_dev_secret(self.app_dir, self.environ)
         self.config = read_host_json(self.app_dir, self.environ)
         self.registry = load_registry(self.app_dir)  # the worker library imports and indexes the app
         assert self.registry.worker is not None

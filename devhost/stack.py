@@ -9,6 +9,7 @@ started; all by PID. The next `make run` serves the live deployments again (mode
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -41,6 +42,8 @@ def prepare_environment(port: int, app_dir: Path, keys: HostKeys) -> Azurite | N
         azurite = start_azurite(in_memory=False, workdir=str(workdir))
         os.environ["AzureWebJobsStorage"] = azurite.connection_string
         os.environ["DATA_STORAGE_CONNECTION_STRING"] = azurite.connection_string
+        record = {"connection_string": azurite.connection_string, "port": port}
+        (workdir.parent / "stack.json").write_text(json.dumps(record))  # `make check-invariants` checks this stack
     os.environ.setdefault("DEVHOST_CONSOLE_DIR", str(app_dir / "web" / "dist"))  # the console (devhost/console.py)
     os.environ["LOCAL_AUTOML_EVENT_URL"] = (
         f"http://127.0.0.1:{port}/runtime/webhooks/EventGrid?functionName={EVENT_FUNCTION}&code={keys.system[EVENT_GRID]}"

@@ -6,6 +6,7 @@ The HTTP edge (`functions/_errors.py`) maps each class to a status code; the dom
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -157,13 +158,31 @@ class Unavailable(DomainError):
         self.retry_after = retry_after
 
 
-def readable(exc: BaseException) -> str:
-    """An exception as a user reads it: its message, without the library's class name (`ValueError: ...`) or
-    wrapper (`<urlopen error [Errno 111] Connection refused>` -> `Connection refused`); one line."""
-    reason = getattr(exc, "reason", None)  # urllib's URLError wraps the OSError that says what happened
-    cause = reason if isinstance(reason, BaseException | str) else exc
-    text = str(getattr(cause, "strerror", None) or cause).strip().splitlines()
-    return text[0][:500] if text and text[0] else "an unexpected error"
+_TRACE = re.compile(r"Traceback \(most recent call last\):")
+_FRAME = re.compile(r'\s*File "[^"]*", line \d+[^\n]*')
+_PATH = re.compile(r"(?<![\w:/.])(/[\w.@+-]+){2,}/?")
+
+
+def readable(what: BaseException | str, limit: int = 1000) -> str:
+    """A message fit for an API answer. An exception: its message as a user reads it, without the library's class
+    name (`ValueError: ...`) or wrapper (`<urlopen error [Errno 111] Connection refused>` -> `Connection refused`),
+    one line. A text: a Python traceback becomes its last line (the exception). File frames and absolute paths are
+    dropped from both; the full text belongs in the log."""
+    if isinstance(what, BaseException):
+        reason = getattr(what, "reason", None)  # urllib's URLError wraps the OSError that says what happened
+        cause = reason if isinstance(reason, BaseException | str) else what
+        lines = str(getattr(cause, "strerror", None) or cause).strip().splitlines()
+        text = lines[0] if lines and lines[0] else "an unexpected error"
+        limit = min(limit, 500)
+    else:
+        text = what
+    if _TRACE.search(text):
+        lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+        head = _TRACE.split(text, maxsplit=1)[0].strip()
+        text = " ".join(part for part in (head, lines[-1] if lines else "") if part)
+    text = _FRAME.sub("", text)
+    text = _PATH.sub("<path>", text)
+    return text.strip()[:limit] or "an unexpected error"
 
 
 class SettingsError(Exception):

@@ -3,9 +3,9 @@ unit tests use in-memory fakes of them (the store: `EntityStore(MemoryBackend(),
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import IO, Protocol
 
 from domain.entities.automl import (
     DatasetVersionRef,
@@ -110,6 +110,20 @@ class AutoMLBackend(Protocol):
 
     def delete_job(self, tenant: str, job_name: str) -> None:
         """Cancel if running, then archive/delete the job and what it created (idempotent)."""
+
+
+class EngineProcesses(Protocol):
+    """What the AutoML engine keeps running on this machine: the invariant checker's view of it (Azure ML runs
+    nothing here: both lists are empty). The local engine's adapter scans its work folder; a shared scoring server
+    would answer with the models it has loaded."""
+
+    def scoring(self) -> list[tuple[str, str, str]]:
+        """(tenant, backend endpoint name, deployment) of every model being served."""
+        ...
+
+    def training(self) -> list[tuple[str, str]]:
+        """(tenant, job name) of every training worker alive."""
+        ...
 
 
 # --- storage: the service-storage seam (domain/storage implements it, domain/records types it; ADR 0002, 0013) ---
@@ -228,7 +242,13 @@ class Store(RowStore, Protocol):
         ...
 
     def list_audit(
-        self, tenant: str, *, since: datetime | None = None, top: int = 50, continuation: str | None = None
+        self,
+        tenant: str,
+        *,
+        since: datetime | None = None,
+        top: int = 50,
+        continuation: str | None = None,
+        where: Mapping[str, str | int | bool] | None = None,
     ) -> Page: ...
 
 
@@ -261,7 +281,32 @@ class BlobStore(Protocol):
         """Store `data`; returns '<container>/<name>'."""
         ...
 
+    def put_stream(self, container: str, name: str, stream: IO[bytes], *, length: int, content_type: str) -> str:
+        """Store `length` bytes read from `stream` in blocks (bounded memory); returns '<container>/<name>'."""
+        ...
+
     def get(self, container: str, name: str) -> bytes: ...
+
+    def open(self, container: str, name: str) -> IO[bytes]:
+        """The blob as a stream read in chunks (NotFound when absent); the caller closes it."""
+        ...
+
+    def size(self, container: str, name: str) -> int | None:
+        """The blob's size in bytes, or None when it does not exist."""
+        ...
+
+    def upload_url(self, container: str, name: str, expires_at: datetime) -> str:
+        """A URL that lets its holder create (PUT) this one blob until `expires_at`, and nothing else: a user
+        delegation SAS in Azure (signed with the app's identity); locally a service SAS signed with the account key."""
+        ...
+
+    def list_names(self, container: str, prefix: str = "") -> Iterator[str]:
+        """The names of the blobs under `prefix` (the invariant checker's view)."""
+        ...
+
+    def delete(self, container: str, name: str) -> None:
+        """Delete the blob if it exists."""
+        ...
 
     def delete_prefix(self, container: str, prefix: str) -> int:
         """Delete every blob whose name starts with `prefix`; returns how many."""

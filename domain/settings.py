@@ -101,8 +101,7 @@ VARS: tuple[Var, ...] = (
     Var(
         "DEV_AUTH_SECRET",
         "dev_auth_secret",
-        "at least 32 characters (signs local dev tokens)",
-        "local-dev-secret-not-for-production-use-0123456789",
+        "at least 32 characters (signs local dev tokens; the local host makes one per checkout in .local/)",
         secret=True,
     ),
     Var(
@@ -152,7 +151,7 @@ class Settings(BaseModel):
     entra_tenant_id: str | None = Field(default=None, pattern=r"^[0-9a-fA-F-]{36}$")
     entra_audience: str | None = None
     platform_admin_role: str = Field(min_length=1)
-    dev_auth_secret: SecretStr = Field(min_length=32)
+    dev_auth_secret: SecretStr | None = Field(default=None, min_length=32)  # no default: one per checkout
     cors_allowed_origins: tuple[str, ...]
     max_upload_bytes: int = Field(ge=1024, le=100 * 1024 * 1024)
     run_collector_schedule: str = Field(pattern=r"^\S+( \S+){5}$")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import re
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,8 +102,19 @@ def _prepare(op: Op, req: func.HttpRequest) -> Call:
     return Call(req=req, principal=principal, params=params, query=query, body=body)
 
 
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+def request_id(req: func.HttpRequest) -> str:
+    """The request's correlation id: the client's `x-ms-client-request-id` when it is a plain token, else a new one.
+    Every answer carries it as `x-ms-request-id`; the log records it with any unexpected error."""
+    sent = req.headers.get("x-ms-client-request-id") or ""
+    return sent if REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
+
+
 async def _dispatch(op: Op, fn: Handler, req: func.HttpRequest, client: Any) -> func.HttpResponse:
-    cors = _cors.headers_for(req)
+    rid = request_id(req)
+    cors = {**_cors.headers_for(req), "x-ms-request-id": rid}
     try:
         call = await asyncio.to_thread(_prepare, op, req)
         call.client = client
@@ -113,7 +126,7 @@ async def _dispatch(op: Op, fn: Handler, req: func.HttpRequest, client: Any) -> 
     except DomainError as exc:
         resp = error_response(exc)
     except Exception as exc:
-        resp = internal_error(exc)
+        resp = internal_error(exc, rid)
     for k, v in cors.items():
         resp.headers[k] = v
     return resp

@@ -6,8 +6,8 @@ import azure.functions as func
 
 from domain.settings import get_settings
 
-EXPOSE = "ETag, Location, Operation-Location, Retry-After, x-ms-error-code, azureml-model-deployment"
-ALLOW_HEADERS = "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key"
+EXPOSE = "ETag, Location, Operation-Location, Retry-After, x-ms-error-code, x-ms-request-id, azureml-model-deployment"
+ALLOW_HEADERS = "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, x-ms-client-request-id"
 ALLOW_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 
 

@@ -81,13 +81,12 @@ def error_response(exc: errors.DomainError) -> func.HttpResponse:
     return _response(status, exc.code, error_body(exc), headers)
 
 
-def internal_error(exc: BaseException) -> func.HttpResponse:
-    """An unexpected exception: logged with its trace, answered without one."""
-    log.exception("unhandled error", exc_info=exc)
-    body: dict[str, object] = {
-        "code": "InternalError",
-        "message": "An unexpected error occurred.",
-        "target": None,
-        "details": [],
-    }
+def internal_error(exc: BaseException, request_id: str = "") -> func.HttpResponse:
+    """An unexpected exception: logged with its trace under the request's id, answered without one (the id is in the
+    message and in the `x-ms-request-id` header, so a report can be matched with the log)."""
+    log.error("unhandled error in request %s", request_id, exc_info=exc)
+    message = "An unexpected error occurred."
+    if request_id:
+        message += f" Quote request id {request_id} when reporting it."
+    body: dict[str, object] = {"code": "InternalError", "message": message, "target": None, "details": []}
     return _response(500, "InternalError", body, {})

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import azure.functions as func
 from pydantic import BaseModel, ValidationError
 
-from domain.entities.common import ApiModel
+from domain.entities.common import ApiModel, finite
 from domain.errors import ErrorDetail, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
@@ -134,6 +134,11 @@ def page(
     return Reply(body={"value": [i.wire() for i in items], "nextLink": next_link})
 
 
+def dumps(body: object) -> str:
+    """Strict JSON: NaN and Infinity become null (`finite`), and anything left would raise rather than go out."""
+    return json.dumps(finite(body), allow_nan=False)
+
+
 def not_modified(req: func.HttpRequest, reply: Reply) -> bool:
     """A GET whose `If-None-Match` names the entity's current ETag (or `*`): answer 304 without the body."""
     header = req.headers.get("if-none-match")
@@ -154,4 +159,4 @@ def render(reply: Reply, extra_headers: dict[str, str], req: func.HttpRequest | 
     if reply.body is None:
         return func.HttpResponse(status_code=reply.status, headers=headers)
     body = reply.body.wire() if isinstance(reply.body, ApiModel) else reply.body
-    return func.HttpResponse(json.dumps(body), status_code=reply.status, headers=headers, mimetype=reply.mimetype)
+    return func.HttpResponse(dumps(body), status_code=reply.status, headers=headers, mimetype=reply.mimetype)

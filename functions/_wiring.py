@@ -5,16 +5,17 @@ from __future__ import annotations
 from functools import lru_cache
 
 from domain.ports import AutoMLBackend, BlobStore, HealthProbe
+from domain.services.purge import Cleanup
 from domain.settings import get_settings
 from domain.storage.blobs import blob_store
-from domain.storage.clients import table_service
+from domain.storage.clients import PROBE, table_service
 from domain.storage.health import TableServiceProbe
 from domain.storage.store import EntityStore
 
 
 @lru_cache(maxsize=1)
 def health_probes() -> tuple[HealthProbe, ...]:
-    return (TableServiceProbe(table_service(get_settings())),)
+    return (TableServiceProbe(table_service(get_settings(), **PROBE)),)
 
 
 @lru_cache(maxsize=1)
@@ -45,3 +46,9 @@ def backend() -> AutoMLBackend:
     from domain.services.tenants import workspace_binding
 
     return backend_from_settings(get_settings(), lambda tenant: workspace_binding(store(), tenant))
+
+
+def cleanup() -> Cleanup:
+    """What a cascading delete cleans besides the entity store: the backend, the blobs, the series rows."""
+    s = get_settings()
+    return Cleanup(backend(), blobs(), series(), s.datasets_container, s.models_container)

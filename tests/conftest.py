@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,9 @@ import pytest
 from devhost.azurite import Azurite, start_azurite
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# Dev tokens have no default secret (issue 16): the test session signs with one of its own, which every host it
+# starts inherits and every token it mints uses (`tests.e2e.support.token`).
+os.environ["DEV_AUTH_SECRET"] = secrets.token_urlsafe(48)
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,19 @@ DEV_AUDIENCE = "automl-functions-dev"
 DEV_ALGORITHM = "HS256"
 
 
+MISSING = (
+    "DEV_AUTH_SECRET: required when AUTH_MODE=dev; `make run` and `python -m devhost` create one per checkout in "
+    ".local/dev-auth-secret (there is no default)"
+)
+
+
+def dev_secret(settings: Settings) -> str:
+    """The signing secret of dev tokens; SettingsError when none is set (never a default)."""
+    if settings.dev_auth_secret is None:
+        raise SettingsError([MISSING])
+    return settings.dev_auth_secret.get_secret_value()
+
+
 def refuse_in_azure(settings: Settings) -> None:
     """Raise `SettingsError` when the app runs in Azure: dev tokens exist only on a developer's machine."""
     if settings.running_in_azure:
@@ -47,4 +60,4 @@ def mint_dev_token(settings: Settings, *, user: str, platform_admin: bool = Fals
         "exp": now + ttl_seconds,
         "jti": uuid.uuid4().hex,
     }
-    return jwt.encode(claims, settings.dev_auth_secret.get_secret_value(), algorithm=DEV_ALGORITHM)
+    return jwt.encode(claims, dev_secret(settings), algorithm=DEV_ALGORITHM)

@@ -7,12 +7,19 @@ import time
 from collections.abc import Callable
 
 from domain.auth.dev import DevAuthenticator
+from domain.auth.dev_tokens import dev_secret
 from domain.auth.easyauth import EasyAuthAuthenticator
 from domain.auth.entra import EntraAuthenticator
 from domain.auth.jwks import ENTRA_JWKS_URL, JwksKeyCache, UrllibJwksFetcher
 from domain.errors import SettingsError
 from domain.ports import Authenticator, JwksFetcher
 from domain.settings import AuthMode, Settings
+
+
+def check_auth_settings(settings: Settings) -> None:
+    """What the chosen AUTH_MODE needs, checked at cold start (SettingsError listing what is missing)."""
+    if settings.auth_mode is AuthMode.DEV and not settings.running_in_azure:
+        dev_secret(settings)
 
 
 def build_authenticator(
@@ -43,7 +50,7 @@ def build_authenticator(
             entra_tenant_id=settings.entra_tenant_id,
         )
     return DevAuthenticator(
-        secret=settings.dev_auth_secret.get_secret_value(),
+        secret=dev_secret(settings) if not settings.running_in_azure else "",
         platform_admin_role=settings.platform_admin_role,
         running_in_azure=settings.running_in_azure,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
@@ -13,6 +14,18 @@ from pydantic_core import PydanticCustomError
 Name = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 Description = Annotated[str, StringConstraints(max_length=1024)]
 Tags = Annotated[dict[str, Annotated[str, StringConstraints(max_length=256)]], Field(max_length=32)]
+
+
+def finite(value: Any) -> Any:
+    """`value` with every NaN or infinite float replaced by None: JSON has no NaN or Infinity (a browser's
+    `JSON.parse` throws on them), and a score that does not exist is `null`."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(v) for v in value]
+    return value
 
 
 class ApiModel(BaseModel):
@@ -30,7 +43,10 @@ class ApiModel(BaseModel):
     )
 
     def wire(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True)
+        """The JSON object the API sends: camelCase, every field (an empty one is null), no NaN or Infinity (they
+        become null: a browser's JSON.parse throws on them)."""
+        wired: dict[str, Any] = finite(self.model_dump(mode="json", by_alias=True))
+        return wired
 
 
 class Resource(ApiModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import Field
@@ -68,3 +69,15 @@ class Dataset(Resource):
     source: DatasetSource
     profile: Profile | None = None
     tags: dict[str, str] = {}
+
+
+class DirectUpload(Resource):
+    """A direct upload to Blob Storage: PUT the file to `uploadUrl` (with `headers`) before `expiresAt`, then
+    `POST .../uploads/{id}:commit`. The URL lets its holder write this one blob, nothing else."""
+
+    dataset_id: str
+    upload_url: str
+    method: str = "PUT"
+    headers: dict[str, str] = {}
+    expires_at: datetime
+    max_bytes: int

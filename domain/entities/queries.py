@@ -4,10 +4,9 @@ list offers. Every filter is an equality Table Storage applies, except `namePref
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from domain.entities.automl import JobStatus, ProvisioningState
 from domain.entities.common import ApiModel, Name
@@ -91,7 +90,9 @@ class LogsQuery(ApiModel):
 
 
 class AuditQuery(PageQuery):
-    since: datetime | None = None
+    since: AwareDatetime | None = Field(default=None, description="RFC 3339 with a time zone, e.g. 2026-12-06T02:05Z")
+    target_id: str | None = Field(default=None, max_length=128, pattern=r"^[A-Za-z0-9._-]+$")
+    actor: str | None = Field(default=None, max_length=256)
 
 
 class UploadQuery(ApiModel):

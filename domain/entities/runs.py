@@ -33,7 +33,7 @@ class Run(Resource):
     error: str | None = None
     started_at: datetime | None = None
     ended_at: datetime | None = None
-    metrics: dict[str, float] = {}
+    metrics: dict[str, float | None] = {}  # null: the metric could not be computed (NaN)
 
 
 class TrialModel(ApiModel):
@@ -43,14 +43,14 @@ class TrialModel(ApiModel):
     score: float | None = None
     duration_seconds: float | None = None
     hyperparameters: dict[str, Any] = {}
-    metrics: dict[str, float] = {}
+    metrics: dict[str, float | None] = {}
     status: JobStatus
 
 
 class MetricPointModel(ApiModel):
     name: str
     step: int
-    value: float
+    value: float | None  # null: the metric could not be computed at this step (NaN)
     timestamp: datetime
     trial_id: str | None = Field(default=None, description="the trial the point comes from, when known")
 

@@ -25,7 +25,13 @@ class AzureMLBinding(ApiModel):
 class TenantCreate(ApiModel):
     name: Name
     display_name: Description | None = None
-    owner_user_id: str | None = Field(default=None, min_length=1, max_length=128)
+    owner_user_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        pattern=r"^[A-Za-z0-9._-]+$",
+        description="the first owner (default: the admin creating it)",
+    )
     quotas: Quotas = Quotas()
     azureml: AzureMLBinding | None = None
 

@@ -19,6 +19,7 @@ from typing import Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.errors import NotFound
 from domain.ports import Store
 from domain.storage.keys import PLATFORM
 from domain.storage.records import Child, Data, Op, Record
@@ -123,6 +124,14 @@ class Kind(Generic[D]):
             include_deleted=include_deleted,
         )
         return self.load(record)
+
+    def exists(self, store: Store, tenant: str, id: str, *, parent_id: str | None = None) -> bool:
+        """Whether the entity's row exists (tombstoned ones included)."""
+        try:
+            self.get(store, tenant, id, parent_id=parent_id, include_deleted=True)
+        except NotFound:
+            return False
+        return True
 
     def list(
         self,

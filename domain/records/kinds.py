@@ -64,6 +64,14 @@ class LastRun(StoredModel):
     created_at: datetime
 
 
+class UploadData(StoredModel):
+    """A direct upload to Blob Storage that was handed out and not yet committed (`uploads.py`)."""
+
+    dataset_id: str
+    blob_path: str  # '<container>/<blob name>' the upload URL writes
+    expires_at: datetime
+
+
 class ExperimentData(StoredModel):
     name: str
     description: str | None = None
@@ -87,7 +95,8 @@ class ExperimentData(StoredModel):
 class RunData(StoredModel):
     experiment_id: str
     status: JobStatus
-    active: bool = False  # not yet finalized: listed in the `_active` index, counted against the tenant's quota
+    active: bool = False  # not yet finalized: listed in the `_active` index, holds a quota slot
+    slot: int | None = None  # the quota slot (`slot|{n}` row) the run holds while active
     job_name: str
     primary_metric: str
     auto_register: bool = False
@@ -176,6 +185,7 @@ OPERATIONS = Kind("operation", OperationData, parent="tenant", platform=True)
 MEMBERS = Kind("member", MemberData)
 DATASETS = Kind("dataset", DatasetData)
 DATASET_VERSIONS = Kind("dsver", DatasetVersionData, parent="dataset")
+UPLOADS = Kind("upload", UploadData, parent="dataset")
 EXPERIMENTS = Kind("experiment", ExperimentData)
 RUNS = Kind("run", RunData)
 TRIALS = Kind("trial", TrialData, parent="run")
@@ -189,6 +199,7 @@ ALL: tuple[KindInfo, ...] = (
     MEMBERS,
     DATASETS,
     DATASET_VERSIONS,
+    UPLOADS,
     EXPERIMENTS,
     RUNS,
     TRIALS,

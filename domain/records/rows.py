@@ -61,6 +61,18 @@ class ModelUse(StoredModel):
     deployment: str
 
 
+class Slot(StoredModel):
+    """`slot|{n}`: one of the tenant's `maxConcurrentRuns` slots, held by an active run (created in its transaction)."""
+
+    run_id: str
+
+
+class OwnersGuard(StoredModel):
+    """`guard|owners`: bumped (ETag-guarded) by every change that removes an owner, so two cannot both pass."""
+
+    epoch: int = 0
+
+
 class Watermarks(StoredModel):
     """`_wm` of a run's series partition: how far metrics and logs were collected (moved with the rows it covers)."""
 

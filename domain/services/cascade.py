@@ -1,10 +1,12 @@
 """Cascading deletes: tenant -> everything; experiment -> runs -> trials; run -> trials; endpoint -> deployments
-(and their model references).
+(and their model references), with what lives outside the tenant's partition (`purge.py`): training jobs (stopped
+first), metric and log rows, index rows, quota slots, the backend's endpoints and deployments, the tenant's blobs.
 
 `start_delete` records an operation and hides the root at once (a tombstone, one transaction); the durable
-orchestration `cascade_delete` then calls `delete_step` until it reports nothing left, and `finish_delete`.
-Each step deletes at most one page (<= 100 rows, one transaction) of the deepest children first, so an interrupted
-cascade resumes where it stopped and nothing is orphaned: a child is never deleted before its own children.
+orchestration `cascade_delete` then calls `delete_step` until it reports nothing left (waiting a little while a job
+stops: the operation's progress says so), and `finish_delete`. Each step deletes at most one page (<= 100 rows, one
+transaction) of the deepest children first, so an interrupted cascade resumes where it stopped and nothing is
+orphaned: a child is never deleted before its own children.
 """
 
 from __future__ import annotations
@@ -12,28 +14,19 @@ from __future__ import annotations
 from domain.entities.ids import new_id
 from domain.entities.operations import Operation, OperationProgress, OperationStatus
 from domain.entities.principal import Principal
-from domain.errors import NotFound, ValidationFailed
+from domain.errors import NotFound, ValidationFailed, readable
 from domain.ports import Store
 from domain.records.kind import KindInfo, Stored
-from domain.records.kinds import (
-    DEPLOYMENTS,
-    ENDPOINTS,
-    EXPERIMENTS,
-    MEMBERS,
-    OPERATIONS,
-    RUNS,
-    TENANTS,
-    TRIALS,
-    OperationData,
-)
+from domain.records.kinds import ENDPOINTS, EXPERIMENTS, MEMBERS, OPERATIONS, RUNS, TENANTS, OperationData
+from domain.services import purge
 from domain.services._views import actor
 from domain.services.operations import OPERATION
+from domain.services.purge import PAGE, Cleanup, Step
 from domain.storage import keys
 from domain.storage.records import Op
 
 ROOTS: dict[str, KindInfo] = {k.name: k for k in (TENANTS, EXPERIMENTS, RUNS, ENDPOINTS)}  # where a cascade starts
 CASCADING = frozenset(ROOTS)
-PAGE = 98  # one transaction: <= 100 operations, the audit row included
 
 
 def start_delete(store: Store, principal: Principal, tenant: str, kind: str, ident: str, etag: str | None) -> Operation:
@@ -57,73 +50,59 @@ def _target(op: Stored[OperationData]) -> tuple[str, str]:
     return op.data.target_kind, op.data.target_id
 
 
-def _delete_rows(store: Store, partition: str, row_keys: list[str], *, audit: bool = True) -> None:
-    if row_keys:
-        ops = [Op.delete(k, if_exists=True) for k in row_keys]
-        store.transact(partition, ops, actor="system", action="cascade", audit=audit)
-
-
-def _tenant_page(store: Store, tenant: str) -> int:
-    """Wipe one page of the tenant's partition, unaudited (the tenant's own deletion is audited on the platform)."""
+def _tenant_step(store: Store, env: Cleanup, tenant: str, operation_id: str) -> Step:
+    """Runs first (their jobs stopped), then endpoints (in the backend too), then the tenant's other operations (this
+    one stays: it reports the deletion), then one page of whatever is left in the partition, unaudited (the tenant's
+    own deletion is audited on the platform), with its members' index rows."""
+    step = purge.next_run(store, env, tenant, None) or purge.next_endpoint(store, env, tenant)
+    if step is not None:
+        return step
+    ops, _ = OPERATIONS.list(store, tenant, top=PAGE + 1, include_deleted=True)
+    done = [keys.entity_key(OPERATIONS.name, o.id, tenant) for o in ops if o.id != operation_id]
+    if done:
+        purge.delete_rows(store, keys.PLATFORM, done)
+        return Step(len(done))
     rows, _ = store.list_rows(tenant, "", top=PAGE)
     row_keys = [r.key for r in rows]
     member_rows = keys.kind_range(MEMBERS.name)[0]
     members = [k.removeprefix(member_rows) for k in row_keys if k.startswith(member_rows)]
-    _delete_rows(store, keys.PLATFORM, [keys.user_tenant_key(m, tenant) for m in members])
-    _delete_rows(store, tenant, row_keys, audit=False)
-    return len(row_keys)
+    purge.delete_rows(store, keys.PLATFORM, [keys.user_tenant_key(m, tenant) for m in members], audit=True)
+    purge.delete_rows(store, tenant, row_keys)
+    return Step(len(row_keys))
 
 
-def _run_children(store: Store, tenant: str, run_id: str) -> int:
-    trials, _ = TRIALS.list(store, tenant, parent_id=run_id, top=PAGE, include_deleted=True)
-    _delete_rows(store, tenant, [keys.entity_key(TRIALS.name, t.id, run_id) for t in trials])
-    return len(trials)
+def _run_step(store: Store, env: Cleanup, tenant: str, run_id: str) -> Step:
+    try:
+        run = RUNS.get(store, tenant, run_id, include_deleted=True)
+    except NotFound:
+        return Step()
+    return purge.run_step(store, env, tenant, run)
 
 
-def _experiment_page(store: Store, tenant: str, experiment_id: str) -> int:
-    runs, _ = RUNS.list(store, tenant, where={"experiment_id": experiment_id}, top=10, include_deleted=True)
-    done = 0
-    for run in runs:
-        deleted = _run_children(store, tenant, run.id)
-        if deleted == 0:
-            _delete_rows(store, tenant, [keys.entity_key(RUNS.name, run.id)])
-            deleted = 1
-        done += deleted
-    return done
-
-
-def _endpoint_page(store: Store, tenant: str, endpoint_id: str) -> int:
-    deployments, _ = DEPLOYMENTS.list(store, tenant, parent_id=endpoint_id, top=PAGE // 2, include_deleted=True)
-    row_keys = []
-    for d in deployments:
-        row_keys += [
-            keys.entity_key(DEPLOYMENTS.name, d.id, endpoint_id),
-            keys.model_ref_key(d.data.model_id, endpoint_id, d.id),
-        ]
-    _delete_rows(store, tenant, row_keys)
-    return len(deployments)
-
-
-def delete_step(store: Store, tenant: str, operation_id: str) -> bool:
-    """Delete one page of children; True when none are left. Idempotent: re-running a step is harmless."""
+def delete_step(store: Store, env: Cleanup, tenant: str, operation_id: str) -> Step:
+    """Delete one page of children, or wait for a job to stop; Step() when none are left. Idempotent: re-running a
+    step is harmless. The operation's progress counts the rows deleted and says what the cascade waits for."""
     op = OPERATIONS.get(store, tenant, operation_id)
     kind, ident = _target(op)
     if kind == TENANTS.name:
-        deleted = _tenant_page(store, ident)
+        step = _tenant_step(store, env, ident, operation_id)
     elif kind == EXPERIMENTS.name:
-        deleted = _experiment_page(store, tenant, ident)
+        step = purge.next_run(store, env, tenant, ident) or Step()
     elif kind == RUNS.name:
-        deleted = _run_children(store, tenant, ident)
+        step = _run_step(store, env, tenant, ident)
     else:
-        deleted = _endpoint_page(store, tenant, ident)
-    if deleted:
-        progress = op.data.progress.model_copy(update={"done": op.data.progress.done + deleted})
+        step = purge.endpoint_step(store, env, tenant, ident)
+    if step.deleted or step.waiting != op.data.progress.message:
+        progress = op.data.progress.model_copy(
+            update={"done": op.data.progress.done + step.deleted, "message": step.waiting}
+        )
         OPERATIONS.update(store, tenant, operation_id, {"progress": progress}, actor="system", current=op)
-    return deleted == 0
+    return step
 
 
-def finish_delete(store: Store, tenant: str, operation_id: str) -> Operation:
-    """Delete the root itself (with its name row and reference rows) and mark the operation Succeeded."""
+def finish_delete(store: Store, env: Cleanup, tenant: str, operation_id: str) -> Operation:
+    """Delete the root itself (with its name row, reference rows and quota slot; a tenant's blobs first) and mark the
+    operation Succeeded. The user's delete is in the audit trail as the tombstone; this end is the system's."""
     op = OPERATIONS.get(store, tenant, operation_id)
     kind, ident = _target(op)
     partition = ROOTS[kind].partition(tenant)
@@ -132,15 +111,19 @@ def finish_delete(store: Store, tenant: str, operation_id: str) -> Operation:
     except NotFound:
         root = None  # a retried finish: the root is already gone
     if root is not None:
-        refs = []
+        refs: list[Op] = []
         if kind == EXPERIMENTS.name:
             dataset_id = EXPERIMENTS.load(root).data.dataset_id
             refs = [Op.delete(keys.dataset_ref_key(dataset_id, ident), if_exists=True)]
-        store.delete(partition, kind, ident, actor=op.created_by, etag=None, current=root, extra_ops=refs)
+        elif kind == RUNS.name:
+            refs = purge.run_row_ops(store, tenant, RUNS.load(root))[1:]
+        elif kind == TENANTS.name:
+            purge.tenant_blobs(env, ident)
+        store.delete(partition, kind, ident, actor="system", etag=None, current=root, extra_ops=refs)
     done = OPERATIONS.update(store, tenant, operation_id, {"status": OperationStatus.SUCCEEDED}, actor="system")
     return OPERATION.of(done)
 
 
 def fail_delete(store: Store, tenant: str, operation_id: str, error: str) -> None:
-    changes = {"status": OperationStatus.FAILED, "error": error}
+    changes = {"status": OperationStatus.FAILED, "error": readable(error, 2000)}
     OPERATIONS.update(store, tenant, operation_id, changes, actor="system")

@@ -1,9 +1,19 @@
 """Datasets: a CSV upload (stored in Blob Storage, profiled with the csv module) or a reference by URI; each new
-upload is a new numbered version. A dataset used by an experiment cannot be deleted (409 with the ids)."""
+upload is a new numbered version. A dataset used by an experiment cannot be deleted (409 with the ids).
+
+An upload is read as a stream (profiled, hashed and sent to Blob Storage in blocks: memory stays bounded) into a blob
+of its own (`{tenant}/{dataset}/v{version}.{token}.csv`); if the record cannot be written afterwards (a name taken,
+a concurrent new version), that blob is deleted again, so a refused upload leaves nothing behind. Large files can
+also go straight to Blob Storage: `uploads.py`.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import io
+import secrets
+from collections.abc import Callable, Sequence
+from typing import IO, TypeVar
 
 from domain.entities.datasets import Dataset, DatasetCreate, DatasetVersion, Profile
 from domain.entities.ids import new_id
@@ -12,7 +22,8 @@ from domain.entities.queries import ListQuery
 from domain.errors import PayloadTooLarge, ReferencedBy, ValidationFailed
 from domain.ports import BlobStore, Store
 from domain.records import rows
-from domain.records.kinds import DATASET_VERSIONS, DATASETS, DatasetData, DatasetVersionData
+from domain.records.kind import Stored
+from domain.records.kinds import DATASET_VERSIONS, DATASETS, UPLOADS, DatasetData, DatasetVersionData
 from domain.services._views import View, actor, check_name
 from domain.services.csv_profile import profile_csv
 from domain.storage.keys import dataset_refs, entity_key
@@ -26,28 +37,79 @@ update_dataset = DATASET.patch
 VERSION = View(DATASET_VERSIONS, DatasetVersion)
 
 
+T = TypeVar("T")
+
+
 def version_id(version: int) -> str:
     return f"{version:06d}"
 
 
-def _upload(
-    blobs: BlobStore, container: str, tenant: str, dataset_id: str, version: int, data: bytes, max_bytes: int
-) -> DatasetVersionData:
-    if len(data) > max_bytes:
-        raise PayloadTooLarge(f"The file is {len(data)} bytes; the limit is {max_bytes}.", target="file")
-    if not data.strip():
+class HashingReader(io.RawIOBase):
+    """A read-only stream over `source` that hashes (SHA-256) and counts what is read through it."""
+
+    def __init__(self, source: IO[bytes]) -> None:
+        self._source = source
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]  # io's signature takes any buffer
+        chunk = self._source.read(len(buffer))
+        n = len(chunk)
+        buffer[:n] = chunk
+        self.sha256.update(chunk)
+        self.size += n
+        return n
+
+
+def read_version(stream: IO[bytes], dataset_id: str, version: int, max_bytes: int) -> DatasetVersionData:
+    """Profile, hash and measure the file in one pass (the stream is left at its end); its blob path is set later."""
+    hashed = HashingReader(stream)
+    profile = profile_csv(io.BufferedReader(hashed))
+    if hashed.size > max_bytes:
+        raise PayloadTooLarge(f"The file is {hashed.size} bytes; the limit is {max_bytes}.", target="file")
+    if profile.row_count == 0 and not profile.columns:
         raise ValidationFailed("The file is empty.", target="file")
-    profile = profile_csv(data)
-    path = blobs.put(container, f"{tenant}/{dataset_id}/v{version:06d}.csv", data, content_type="text/csv")
     return DatasetVersionData(
         dataset_id=dataset_id,
         version=version,
         source="upload",
-        blob_path=path,
-        size_bytes=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        size_bytes=hashed.size,
+        sha256=hashed.sha256.hexdigest(),
         profile=profile,
     )
+
+
+def _upload(
+    blobs: BlobStore,
+    container: str,
+    tenant: str,
+    dataset_id: str,
+    version: int,
+    data: bytes | IO[bytes],
+    max_bytes: int,
+) -> DatasetVersionData:
+    stream = io.BytesIO(data) if isinstance(data, bytes) else data
+    content = read_version(stream, dataset_id, version, max_bytes)
+    if not content.size_bytes:
+        raise ValidationFailed("The file is empty.", target="file")
+    stream.seek(0)
+    name = f"{tenant}/{dataset_id}/v{version:06d}.{secrets.token_hex(4)}.csv"  # never another upload's blob
+    path = blobs.put_stream(container, name, stream, length=content.size_bytes, content_type="text/csv")
+    return content.model_copy(update={"blob_path": path})
+
+
+def _or_delete_blob(blobs: BlobStore, content: DatasetVersionData, write: Callable[[], T]) -> T:
+    """`write()`; if it fails, the version's blob (written just before) is deleted: a refused upload leaves none."""
+    try:
+        return write()
+    except BaseException:
+        if content.blob_path:
+            container, name = content.blob_path.split("/", 1)
+            blobs.delete(container, name)
+        raise
 
 
 def _version(content: DatasetVersionData) -> Child:
@@ -64,7 +126,7 @@ def create_from_upload(
     *,
     name: str,
     description: str | None,
-    data: bytes,
+    data: bytes | IO[bytes],
     max_bytes: int,
 ) -> Dataset:
     checked_name = check_name(name)
@@ -73,8 +135,12 @@ def create_from_upload(
     dataset = DatasetData(
         name=checked_name, description=description, latest_version=1, source="upload", profile=content.profile
     )
-    stored = DATASETS.create(
-        store, tenant, dataset_id, dataset, actor=actor(principal), name=checked_name, children=[_version(content)]
+    stored = _or_delete_blob(
+        blobs,
+        content,
+        lambda: DATASETS.create(
+            store, tenant, dataset_id, dataset, actor=actor(principal), name=checked_name, children=[_version(content)]
+        ),
     )
     return DATASET.of(stored)
 
@@ -103,22 +169,35 @@ def add_version(
     principal: Principal,
     tenant: str,
     dataset_id: str,
-    data: bytes,
+    data: bytes | IO[bytes],
     max_bytes: int,
 ) -> DatasetVersion:
     current = DATASETS.get(store, tenant, dataset_id)
     version = current.data.latest_version + 1
     content = _upload(blobs, container, tenant, dataset_id, version, data, max_bytes)
+    return _or_delete_blob(blobs, content, lambda: commit_version(store, principal, tenant, current, content))
+
+
+def commit_version(
+    store: Store,
+    principal: Principal,
+    tenant: str,
+    current: Stored[DatasetData],
+    content: DatasetVersionData,
+    extra_ops: Sequence[Op] = (),
+) -> DatasetVersion:
+    """The new version and the dataset's latest version, in one transaction (412 if the dataset changed meanwhile)."""
     DATASETS.update(
         store,
         tenant,
-        dataset_id,
-        {"latest_version": version, "profile": content.profile},
+        current.id,
+        {"latest_version": content.version, "profile": content.profile},
         actor=actor(principal),
         current=current,
         children=[_version(content)],
+        extra_ops=extra_ops,
     )
-    return get_version(store, tenant, dataset_id, version)
+    return get_version(store, tenant, current.id, content.version)
 
 
 def get_version(store: Store, tenant: str, dataset_id: str, version: int) -> DatasetVersion:
@@ -146,7 +225,9 @@ def delete_dataset(
     uses, _ = rows.read(store, tenant, dataset_refs(dataset_id), rows.DatasetUse, top=50)
     if uses:
         raise ReferencedBy("dataset", dataset_id, [("experiment", u.experiment_id) for u in uses])
-    versions, _ = DATASET_VERSIONS.list(store, tenant, parent_id=dataset_id, top=95)
+    versions, _ = DATASET_VERSIONS.list(store, tenant, parent_id=dataset_id, top=90)
     ops = [Op.delete(entity_key(DATASET_VERSIONS.name, v.id, dataset_id), if_exists=True) for v in versions]
+    pending, _ = UPLOADS.list(store, tenant, parent_id=dataset_id, top=5, include_deleted=True)
+    ops += [Op.delete(entity_key(UPLOADS.name, u.id, dataset_id), if_exists=True) for u in pending]
     DATASETS.delete(store, tenant, dataset_id, actor=actor(principal), etag=etag, current=current, extra_ops=ops)
     blobs.delete_prefix(container, f"{tenant}/{dataset_id}/")

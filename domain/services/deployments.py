@@ -17,7 +17,7 @@ from domain.entities.operations import Operation, OperationKind, OperationProgre
 from domain.entities.principal import Principal
 from domain.entities.queries import DeploymentsQuery
 from domain.entities.serving import Deployment, DeploymentPut
-from domain.errors import Conflict, NotFound, ValidationFailed
+from domain.errors import ConcurrencyConflict, Conflict, NotFound, ValidationFailed, readable
 from domain.ports import AutoMLBackend, BlobStore, Store
 from domain.records.kind import Stored
 from domain.records.kinds import DEPLOYMENTS, ENDPOINTS, MODELS, OPERATIONS, RUNS, DeploymentData, OperationData
@@ -110,12 +110,31 @@ def get_deployment(store: Store, tenant: str, endpoint_id: str, name: str) -> De
 
 
 def delete_deployment(
-    store: Store, principal: Principal, tenant: str, endpoint_id: str, name: str, etag: str | None
+    store: Store,
+    backend: AutoMLBackend,
+    principal: Principal,
+    tenant: str,
+    endpoint_id: str,
+    name: str,
+    etag: str | None,
 ) -> None:
+    """Refused while it receives traffic. Its name leaves the endpoint's traffic map first, then the backend's
+    deployment goes (local: its model leaves the scoring server), then the record: a delete interrupted anywhere is
+    repeated."""
     endpoint = ENDPOINTS.get(store, tenant, endpoint_id)
     current = DEPLOYMENTS.get(store, tenant, name, parent_id=endpoint_id)
     if endpoint.data.traffic.get(name):
         raise Conflict("The deployment still receives traffic; set its traffic to 0 first.", target="traffic")
+    if etag is not None and etag != current.etag:
+        raise ConcurrencyConflict(
+            f"deployment '{name}' was changed by someone else since it was read; read it again and retry.",
+            kind="deployment",
+            ident=name,
+        )
+    if name in endpoint.data.traffic:
+        traffic = {k: v for k, v in endpoint.data.traffic.items() if k != name}
+        ENDPOINTS.update(store, tenant, endpoint_id, {"traffic": traffic}, actor="system", current=endpoint)
+    backend.delete_deployment(tenant, backend_endpoint(tenant, endpoint_id), name)
     DEPLOYMENTS.delete(
         store,
         tenant,
@@ -272,5 +291,6 @@ def fail(store: Store, backend: AutoMLBackend, tenant: str, op_id: str, error: s
         if backend.get_endpoint(tenant, backend_endpoint(tenant, ep)).traffic != previous:
             backend.set_traffic(tenant, backend_endpoint(tenant, ep), previous)
     finally:
-        failed = {"status": OperationStatus.FAILED, "error": error[:2000]}
-        _record_outcome(store, tenant, op_id, ep, name, ProvisioningState.FAILED, failed, error[:2000])
+        error = readable(error, 2000)
+        failed = {"status": OperationStatus.FAILED, "error": error}
+        _record_outcome(store, tenant, op_id, ep, name, ProvisioningState.FAILED, failed, error)

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from domain.entities.automl import DEFAULT_PRIMARY_METRIC, JobStatus, Task
 from domain.entities.automl_rules import spec_problems
+from domain.entities.datasets import ColumnType, Profile
 from domain.entities.experiments import Experiment, ExperimentCreate, ExperimentUpdate
 from domain.entities.ids import new_id
 from domain.entities.principal import Principal
@@ -54,6 +55,8 @@ def _check(store: Store, tenant: str, fields: dict[str, object]) -> ExperimentDa
     data = ExperimentData.model_validate({**fields, **resolved})
     columns = tuple(c.name for c in dsv.profile.columns) if dsv.profile else ()
     problems = _problems(data, columns)
+    if dsv.source == "upload" and dsv.profile is not None:  # a profiled file: the target's values are known
+        problems += target_problems(data.task, data.target_column, dsv.profile)
     if problems:
         raise ValidationFailed("The experiment is not valid.", details=problems)
     return data
@@ -98,6 +101,34 @@ def note_run(store: Store, tenant: str, experiment_id: str, run_id: str, status:
 
     with contextlib.suppress(NotFound):
         read_modify_write(attempt, None)
+
+
+NUMERIC = frozenset({ColumnType.INTEGER, ColumnType.NUMBER, ColumnType.EMPTY})  # EMPTY: no values to judge
+
+
+def target_problems(task: Task, target: str, profile: Profile) -> list[ErrorDetail]:
+    """What the uploaded file's profile says the task cannot learn: a regression or forecast of a column that is
+    not numeric, a classification of a column with a single value (the run would fail minutes later)."""
+    column = next((c for c in profile.columns if c.name == target), None)
+    if column is None:
+        return []  # reported by the column rules
+    if task in (Task.REGRESSION, Task.FORECASTING) and column.type not in NUMERIC:
+        return [
+            ErrorDetail(
+                "TargetNotNumeric",
+                f"{task.value} needs a numeric target; column '{target}' holds {column.type.value} values.",
+                "targetColumn",
+            )
+        ]
+    if task is Task.CLASSIFICATION and column.distinct == 1:
+        return [
+            ErrorDetail(
+                "SingleClassTarget",
+                f"classification needs at least two classes; column '{target}' has a single distinct value.",
+                "targetColumn",
+            )
+        ]
+    return []
 
 
 def _problems(data: ExperimentData, columns: tuple[str, ...]) -> list[ErrorDetail]:

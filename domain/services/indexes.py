@@ -2,14 +2,25 @@
 
 - `_jobs`:   `job|{job name}` -> tenant, run id (the Event Grid handler finds a run by its Azure ML job name)
 - `_active`: `run|{tenant}|{run id}` for every run not yet terminal (the collectors' work list)
-- `_events`: `event|{event id}` for every Event Grid event handled (duplicates do nothing)
+- `_events`: `event|{tenant}|{run id}|{event id}` for every Event Grid event handled (duplicates do nothing)
+
+A deleted run takes its rows in all three with it (`forget_run`).
 """
 
 from __future__ import annotations
 
 from domain.ports import RowStore
 from domain.records.rows import RunRef, read, read_one
-from domain.storage.keys import ACTIVE_RUN_PREFIX, ACTIVE_RUNS, EVENTS, JOBS, active_run_key, event_key, job_key
+from domain.storage.keys import (
+    ACTIVE_RUN_PREFIX,
+    ACTIVE_RUNS,
+    EVENTS,
+    JOBS,
+    active_run_key,
+    event_key,
+    job_key,
+    run_events,
+)
 from domain.storage.records import Op
 
 
@@ -38,9 +49,21 @@ def run_for_job(store: RowStore, job_name: str) -> tuple[str, str] | None:
     return (found[0].tenant, found[0].run_id) if found else None
 
 
-def seen_event(store: RowStore, event_id: str) -> bool:
-    return read_one(store, EVENTS, event_key(event_id), RunRef) is not None
+def seen_event(store: RowStore, tenant: str, run_id: str, event_id: str) -> bool:
+    return read_one(store, EVENTS, event_key(tenant, run_id, event_id), RunRef) is not None
 
 
 def record_event(store: RowStore, event_id: str, tenant: str, run_id: str) -> None:
-    _put(store, EVENTS, event_key(event_id), RunRef(tenant=tenant, run_id=run_id), action="event")
+    _put(store, EVENTS, event_key(tenant, run_id, event_id), RunRef(tenant=tenant, run_id=run_id), action="event")
+
+
+def forget_run(store: RowStore, tenant: str, run_id: str, job_name: str) -> None:
+    """Remove the run's rows from the three indexes (idempotent): its job, its active mark, its handled events."""
+    store.transact(JOBS, [Op.delete(job_key(job_name), if_exists=True)], actor="system", action="index", audit=False)
+    deactivate_run(store, tenant, run_id)
+    while True:
+        events, _ = store.list_rows(EVENTS, run_events(tenant, run_id), top=99)
+        if not events:
+            return
+        ops = [Op.delete(e.key, if_exists=True) for e in events]
+        store.transact(EVENTS, ops, actor="system", action="index", audit=False)

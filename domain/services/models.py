@@ -73,7 +73,9 @@ def _describe(store: Store, tenant: str, run_id: str, run: RunData, trial_id: st
         try:
             score = TRIALS.get(store, tenant, trial_id, parent_id=run_id).data.score
         except NotFound:
-            raise ValidationFailed(f"The run has no trial '{trial_id}'.", target="trialId") from None
+            raise ValidationFailed(
+                f"Run '{run_id}' has no trial '{trial_id}'; pick one from its leaderboard.", target="trialId"
+            ) from None
     return {
         "run_id": run_id,
         "trial_id": trial_id,

@@ -71,10 +71,10 @@ def route_event(
     if found is None:
         log.info("Event %s for unknown job %r acknowledged", event_id, job_name)
         return None
-    if indexes.seen_event(store, event_id):
+    tenant, run_id = found
+    if indexes.seen_event(store, tenant, run_id, event_id):
         log.info("Duplicate event %s ignored", event_id)
         return None
-    tenant, run_id = found
     return Delivery(tenant, run_id, {"type": short, "status": data.get("runStatus"), "eventId": event_id})
 
 

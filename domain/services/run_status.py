@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from pydantic import JsonValue
 
 from domain.entities.automl import JobInfo, JobStatus
+from domain.entities.common import finite
 from domain.entities.runs import Progress
+from domain.errors import readable
 from domain.ports import Store
 from domain.records.kind import Stored
 from domain.records.kinds import RUNS, RunData
@@ -47,7 +49,7 @@ def progress_of(run: RunData, info: JobInfo | None = None, now: datetime | None 
 
 
 def summary(run: RunData) -> JobSummary:
-    progress: dict[str, JsonValue] = run.progress.model_dump(exclude_none=True)
+    progress: dict[str, JsonValue] = finite(run.progress.model_dump(exclude_none=True))
     return {"status": run.status.value, "terminal": run.status.terminal, "progress": progress, "error": run.error}
 
 
@@ -77,7 +79,7 @@ def _apply(store: Store, tenant: str, run_id: str, info: JobInfo, run: Stored[Ru
         if info.status.terminal:  # `active` stays True until `finalize` ran (reconciliation finishes it otherwise)
             changes["ended_at"] = info.ended_at or datetime.now(UTC)
         if info.error:
-            changes["error"] = info.error[:2000]
+            changes["error"] = readable(info.error, 2000)  # the backend's reason, without a traceback
     if run.data.started_at is None and (info.started_at or info.status is JobStatus.RUNNING):
         changes["started_at"] = info.started_at or datetime.now(UTC)
     if info.best_trial_id and info.best_trial_id != run.data.best_trial_id:

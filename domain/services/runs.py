@@ -1,9 +1,13 @@
 """Reading runs, their trials (the leaderboard), metric history and log lines. Runs are created and advanced by the
-training flow (`training.py`); deleting one is a cascade (`cascade.py`)."""
+training flow (`training.py`); deleting one is a cascade (`cascade.py`).
+
+A run whose job has ended is shown `Finalizing` until `finalize` has recorded its trials, metrics and registered
+model (the stored status is the job's, `active` says finalization is pending): a front end that sees `Completed`
+reads the leaderboard and the model at once."""
 
 from __future__ import annotations
 
-from domain.entities.automl import LOWER_IS_BETTER
+from domain.entities.automl import LOWER_IS_BETTER, JobStatus
 from domain.entities.queries import RunsQuery, TrialsQuery
 from domain.entities.runs import LogLineModel, MetricPointModel, Run, TrialModel
 from domain.errors import ValidationFailed
@@ -17,12 +21,16 @@ from domain.storage.paging import decode_token, encode_token
 
 
 class RunView(View[RunData, Run]):
-    """A run as a list row needs it: its experiment's name and its task (from the spec it was started with)."""
+    """A run as the API shows it: its experiment's name and its task (from the spec it was started with), and
+    `Finalizing` while its ended job's results are being recorded."""
 
     def of(self, stored: Stored[RunData], **extra: object) -> Run:
         task = stored.data.spec.task if stored.data.spec is not None else None
         name = stored.data.experiment_name or None
-        return super().of(stored, **({"task": task, "experiment_name": name} | extra))
+        shown = super().of(stored, **({"task": task, "experiment_name": name} | extra))
+        if stored.data.status.terminal and stored.data.active:
+            return shown.model_copy(update={"status": JobStatus.FINALIZING})
+        return shown
 
 
 RUN = RunView(RUNS, Run)
@@ -31,12 +39,20 @@ get_run = RUN.read
 
 
 def list_runs(store: Store, tenant: str, query: RunsQuery) -> tuple[list[Run], str | None]:
+    """One page, filtered by experiment and by the status the API shows (`Completed` means finalized; `Finalizing`
+    also finds ended runs whose results are still being recorded: that page is filtered here and may be short)."""
     where: dict[str, str | int | bool] = {}
     if query.experiment_id:
         where["experiment_id"] = query.experiment_id
-    if query.status:
-        where["status"] = query.status.value
-    return RUN.page(store, tenant, query, where=where or None)
+    status = query.status
+    if status is JobStatus.FINALIZING:
+        where["active"] = True
+    elif status is not None:
+        where["status"] = status.value
+        if status.terminal:
+            where["active"] = False
+    items, token = RUN.page(store, tenant, query, where=where or None)
+    return [r for r in items if status is None or r.status is status], token
 
 
 def _sort_key(orderby: str, primary: str) -> tuple[str, bool]:

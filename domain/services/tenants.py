@@ -1,9 +1,14 @@
 """Tenants (platform admin creates; owners read and change) and the caller's own view (`GET /me`).
 
 Tenants live in the platform partition, so their names are unique platform-wide in one transaction; each tenant's
-objects live in the tenant's own partition. The user -> tenants index (`usertenant|{user}|{tenant}` rows in the
-platform partition) answers `GET /me` with one query; it is written after the member row and repaired by the
-next PUT of the member if that second write is lost (PUT is idempotent).
+objects live in the tenant's own partition. Quotas and the Azure ML binding are the platform's settings: only a
+platform admin changes them. A tenant keeps at least one owner under any concurrency: every change that can remove
+an owner is written in one transaction with the `guard|owners` row, conditional on the guard's ETag read before the
+owners were counted, so of two owners demoting each other at once the second is re-checked and refused.
+
+The user -> tenants index (`usertenant|{user}|{tenant}` rows in the platform partition) answers `GET /me` with one
+query; it is written after the member row and repaired by the next PUT of the member if that second write is lost
+(PUT is idempotent).
 """
 
 from __future__ import annotations
@@ -13,18 +18,20 @@ from domain.entities.principal import Principal
 from domain.entities.queries import MembersQuery, NamedListQuery
 from domain.entities.role import Role
 from domain.entities.tenancy import Me, Member, MemberPut, MyTenant, Tenant, TenantCreate, TenantUpdate, Usage
-from domain.errors import Conflict, NotFound, ValidationFailed
+from domain.errors import ConcurrencyConflict, Conflict, Forbidden, NotFound, ValidationFailed
 from domain.ports import Store
 from domain.records import rows
+from domain.records.kind import Stored
 from domain.records.kinds import ENDPOINTS, MEMBERS, MODELS, RUNS, TENANTS, MemberData, TenantData
 from domain.services._views import View, actor
 from domain.settings import AutoMLBackendKind, get_settings
-from domain.storage.keys import PLATFORM, user_tenant_key, user_tenants
+from domain.storage.keys import OWNERS_GUARD, PLATFORM, check_id, user_tenant_key, user_tenants
 from domain.storage.records import Op
 
 TENANT = View(TENANTS, Tenant)
 MEMBER = View(MEMBERS, Member)
-# listing a page: the same for every resource (`View`, domain/services/_views.py)
+PLATFORM_FIELDS = ("quotas", "azureml")  # what only a platform admin may change
+ATTEMPTS = 8  # a write that lost a race is re-read and re-checked this often before the caller sees 412
 
 
 def list_tenants(store: Store, query: NamedListQuery) -> tuple[list[Tenant], str | None]:
@@ -62,12 +69,18 @@ def workspace_binding(store: Store, tenant: str) -> tuple[str, str, str] | None:
 
 
 def create_tenant(store: Store, principal: Principal, body: TenantCreate) -> Tenant:
+    """The tenant and its first owner: `ownerUserId`, or the platform admin creating it (a tenant always has one).
+    The owner's id is checked before anything is written; if the owner cannot be written, the tenant is removed."""
     _check_binding_applies(body.azureml)
     tenant_id = new_id()
+    owner = check_id(body.owner_user_id or principal.user_id, "ownerUserId")
     data = TenantData(name=body.name, display_name=body.display_name, quotas=body.quotas, azureml=body.azureml)
     stored = TENANTS.create(store, tenant_id, tenant_id, data, actor=actor(principal), name=body.name)
-    if body.owner_user_id:
-        put_member(store, principal, tenant_id, body.owner_user_id, MemberPut(role=Role.OWNER))
+    try:
+        put_member(store, principal, tenant_id, owner, MemberPut(role=Role.OWNER))
+    except Exception:
+        TENANTS.delete(store, tenant_id, tenant_id, actor=actor(principal), current=stored)
+        raise
     return TENANT.of(stored)
 
 
@@ -77,6 +90,11 @@ def get_tenant(store: Store, tenant: str) -> Tenant:
 
 
 def update_tenant(store: Store, principal: Principal, tenant: str, body: TenantUpdate, etag: str | None) -> Tenant:
+    """Owners change the display fields; quotas and the Azure ML binding are platform-admin settings (403)."""
+    sent = sorted(f for f in PLATFORM_FIELDS if f in body.model_fields_set)
+    if sent and not principal.platform_admin:
+        names = " and ".join("quotas" if f == "quotas" else "the Azure ML binding (azureml)" for f in sent)
+        raise Forbidden(f"Only a platform administrator may change {names}.", target=sent[0])
     if "azureml" in body.model_fields_set:
         _check_binding_applies(body.azureml)
         current = TENANTS.get(store, tenant, tenant)
@@ -94,20 +112,30 @@ def _uses_azureml(store: Store, tenant: str) -> bool:
 
 
 def put_member(store: Store, principal: Principal, tenant: str, user_id: str, body: MemberPut) -> Member:
-    """Create or change a member's role (PUT is idempotent). The last owner cannot be demoted."""
+    """Create or change a member's role (PUT is idempotent: a write that lost a race is re-read and applied again).
+    The last owner cannot be demoted."""
     data = MemberData(user_id=user_id, role=body.role, display_name=body.display_name)
+    for attempt in range(ATTEMPTS):
+        try:
+            stored = _put_once(store, principal, tenant, user_id, data)
+            break
+        except (ConcurrencyConflict, Conflict):
+            if attempt == ATTEMPTS - 1:
+                raise
+    _index(store, principal, user_id, tenant)  # idempotent: a repeated PUT repairs a lost index row
+    return MEMBER.of(stored)
+
+
+def _put_once(store: Store, principal: Principal, tenant: str, user_id: str, data: MemberData) -> Stored[MemberData]:
     try:
         current = MEMBERS.get(store, tenant, user_id)
     except NotFound:
-        stored = MEMBERS.create(store, tenant, user_id, data, actor=actor(principal))
-        _index(store, principal, user_id, tenant)
-        return MEMBER.of(stored)
-    if current.data.role == Role.OWNER and body.role != Role.OWNER:
-        _refuse_last_owner(store, tenant, user_id)
+        return MEMBERS.create(store, tenant, user_id, data, actor=actor(principal))
+    guard = []
+    if current.data.role == Role.OWNER and data.role != Role.OWNER:
+        guard = _owner_guard(store, tenant, user_id)
     changes = data.model_dump(exclude_none=True)
-    stored = MEMBERS.update(store, tenant, user_id, changes, actor=actor(principal), current=current)
-    _index(store, principal, user_id, tenant)  # idempotent: a repeated PUT repairs a lost index row
-    return MEMBER.of(stored)
+    return MEMBERS.update(store, tenant, user_id, changes, actor=actor(principal), current=current, extra_ops=guard)
 
 
 def _index(store: Store, principal: Principal, user_id: str, tenant: str) -> None:
@@ -118,19 +146,36 @@ def _index(store: Store, principal: Principal, user_id: str, tenant: str) -> Non
 
 
 def delete_member(store: Store, principal: Principal, tenant: str, user_id: str, etag: str | None) -> None:
-    current = MEMBERS.get(store, tenant, user_id)
-    if current.data.role == Role.OWNER:
-        _refuse_last_owner(store, tenant, user_id)
-    MEMBERS.delete(store, tenant, user_id, actor=actor(principal), etag=etag or current.etag, current=current)
+    """Remove a member (the last owner cannot be removed). With If-Match, a changed member is a 412; without, a
+    write that lost a race is re-read and re-checked."""
+    for attempt in range(ATTEMPTS):
+        current = MEMBERS.get(store, tenant, user_id)
+        guard = _owner_guard(store, tenant, user_id) if current.data.role == Role.OWNER else []
+        try:
+            MEMBERS.delete(
+                store, tenant, user_id, actor=actor(principal), etag=etag or current.etag, current=current,
+                extra_ops=guard,
+            )  # fmt: skip
+            break
+        except (ConcurrencyConflict, Conflict):
+            if etag is not None or attempt == ATTEMPTS - 1:
+                raise
     store.transact(
         PLATFORM, [Op.delete(user_tenant_key(user_id, tenant), if_exists=True)], actor=actor(principal), action="index"
     )
 
 
-def _refuse_last_owner(store: Store, tenant: str, user_id: str) -> None:
+def _owner_guard(store: Store, tenant: str, user_id: str) -> list[Op]:
+    """The guard row's next epoch, conditional on the ETag read BEFORE the owners are counted; ValidationFailed when
+    `user_id` is the last owner. A concurrent removal of another owner moves the guard, so this write then fails."""
+    found = rows.read_one(store, tenant, OWNERS_GUARD, rows.OwnersGuard)
     owners, _ = MEMBERS.list(store, tenant, where={"role": Role.OWNER.value}, top=2)
-    if [m.id for m in owners] == [user_id]:
+    if [m.id for m in owners] == [user_id] or not owners:
         raise Conflict("A tenant keeps at least one owner.", target="role")
+    if found is None:
+        return [Op.create(OWNERS_GUARD, rows.OwnersGuard(epoch=1).stored())]
+    guard, etag = found
+    return [Op("replace", OWNERS_GUARD, rows.OwnersGuard(epoch=guard.epoch + 1).stored(), etag=etag)]
 
 
 def get_me(store: Store, principal: Principal) -> Me:

@@ -19,8 +19,9 @@ from domain.entities.runs import Progress, Run
 from domain.errors import ConcurrencyConflict, Conflict, NotFound, QuotaExceeded, ValidationFailed
 from domain.ports import AutoMLBackend, RowStore, Store
 from domain.records import rows
+from domain.records.kind import Stored
 from domain.records.kinds import OPERATIONS, RUNS, TENANTS, OperationData, RunData
-from domain.services import collect, indexes
+from domain.services import collect, indexes, quota
 from domain.services._patch import read_modify_write
 from domain.services._views import actor
 from domain.services.datasets import get_version
@@ -50,7 +51,8 @@ def _run_of_key(store: Store, tenant: str, experiment_id: str, idempotency_key: 
     return found[0].run_id if found else None
 
 
-def _check_quotas(store: Store, tenant: str, exp: Experiment) -> None:
+def _check_quotas(store: Store, tenant: str, exp: Experiment) -> int:
+    """The tenant's maxConcurrentRuns, once the experiment's limits are within its quotas (QuotaExceeded otherwise)."""
     quotas = TENANTS.get(store, tenant, tenant).data.quotas
     if exp.limits.max_trials > quotas.max_trials_per_run:
         raise QuotaExceeded(
@@ -64,12 +66,7 @@ def _check_quotas(store: Store, tenant: str, exp: Experiment) -> None:
             f"{quotas.max_timeout_minutes} minutes.",
             target="maxTimeoutMinutes",
         )
-    limit = quotas.max_concurrent_runs
-    running, _ = RUNS.list(store, tenant, where={"active": True}, top=limit)
-    if len(running) >= limit:
-        raise QuotaExceeded(
-            f"The tenant already has {len(running)} active runs; its quota is {limit}.", target="maxConcurrentRuns"
-        )
+    return quotas.max_concurrent_runs
 
 
 def spec_for(store: Store, tenant: str, exp: Experiment, run_id: str) -> TrainingSpec:
@@ -104,13 +101,15 @@ def start_run(
 ) -> tuple[Run, bool]:
     """Create the run record (NotStarted), its index rows and its training operation; (run, created). Run ids sort
     by creation time like every id; an Idempotency-Key is remembered by a row written in the run's own transaction,
-    so a repeat (even a concurrent one) returns the existing run and created=False, and no second orchestration."""
+    so a repeat (even a concurrent one) returns the existing run and created=False, and no second orchestration. The
+    run claims a free quota slot in that transaction too (`quota.claim`): of concurrent starts, at most
+    maxConcurrentRuns succeed."""
     known = _run_of_key(store, tenant, experiment_id, idempotency_key)
     if known is not None:
         return RUN.read(store, tenant, known), False
     run_id = new_id()
     exp = get_experiment(store, tenant, experiment_id)
-    _check_quotas(store, tenant, exp)
+    limit = _check_quotas(store, tenant, exp)
     spec = spec_for(store, tenant, exp, run_id)
     data = RunData(
         experiment_id=exp.id,
@@ -127,12 +126,15 @@ def start_run(
     if idempotency_key:
         key = keys.idempotent_run_key(experiment_id, key_digest(idempotency_key))
         remember = [Op.create(key, rows.RunOfKey(run_id=run_id).stored())]
-    try:
-        stored = RUNS.create(store, tenant, run_id, data, actor=actor(principal), extra_ops=remember)
-    except Conflict:  # the same key, sent twice at once: the other request created the run
+
+    def repeated() -> bool:
+        return _run_of_key(store, tenant, experiment_id, idempotency_key) is not None
+
+    stored = quota.claim(store, principal, tenant, run_id, data, limit, extra_ops=remember, superseded=repeated)
+    if stored is None:  # the same key, sent twice at once: the other request created the run
         known = _run_of_key(store, tenant, experiment_id, idempotency_key)
         if known is None:
-            raise
+            raise Conflict("The run could not be created; try again.")
         return RUN.read(store, tenant, known), False
     indexes.add_run(store, tenant, run_id, spec.job_name)
     start_training_operation(store, principal, tenant, run_id)
@@ -169,18 +171,40 @@ def run_spec(store: Store, tenant: str, run_id: str) -> TrainingSpec:
     return spec
 
 
+# What the training steps return once the run was deleted (its cascade stops the job): the orchestration just ends.
+DELETED: JobSummary = {"status": JobStatus.CANCELED.value, "terminal": True, "progress": {}, "error": None,
+                       "deleted": True}  # fmt: skip
+
+
+def _live(store: Store, tenant: str, run_id: str) -> Stored[RunData] | None:
+    """The run, or None once it is being deleted (or gone)."""
+    try:
+        return RUNS.get(store, tenant, run_id)
+    except NotFound:
+        return None
+
+
 def prepare(store: Store, backend: AutoMLBackend, tenant: str, run_id: str) -> JobSummary:
-    """Register the dataset version with the backend and submit the job (idempotent: deterministic job name)."""
+    """Register the dataset version with the backend and submit the job (idempotent: deterministic job name). A run
+    deleted meanwhile gets no job: one submitted while its cascade looked is stopped and removed here."""
+    run = _live(store, tenant, run_id)
+    if run is None:
+        return DELETED
     spec = run_spec(store, tenant, run_id)
     backend.register_dataset(tenant, spec.dataset)
     info = backend.submit_job(spec)
+    if _live(store, tenant, run_id) is None:
+        backend.cancel_job(tenant, spec.job_name)
+        return DELETED
     return record_job(store, tenant, run_id, info)
 
 
 def poll(store: Store, backend: AutoMLBackend, tenant: str, run_id: str) -> JobSummary:
     """The job's state on the run. A run marked CancelRequested is cancelled here too (idempotent), so a Cancel event
     lost on the way (a host killed between the request and the raise, a `continue_as_new` boundary) still ends it."""
-    run = RUNS.get(store, tenant, run_id)
+    run = _live(store, tenant, run_id)
+    if run is None:
+        return DELETED
     if run.data.status is JobStatus.CANCEL_REQUESTED:
         info = backend.cancel_job(tenant, run.data.job_name)
     else:
@@ -206,7 +230,9 @@ def request_cancel(store: Store, principal: Principal, tenant: str, run_id: str)
 
 
 def cancel(store: Store, backend: AutoMLBackend, tenant: str, run_id: str) -> JobSummary:
-    run = RUNS.get(store, tenant, run_id)
+    run = _live(store, tenant, run_id)
+    if run is None:
+        return DELETED
     info = backend.cancel_job(tenant, run.data.job_name)
     return record_job(store, tenant, run_id, info)
 
@@ -215,6 +241,8 @@ def finalize(store: Store, series: RowStore, backend: AutoMLBackend, tenant: str
     """Record trials (the leaderboard), final metrics and outcome; register the best model when asked. A last
     collection first: a run that ends between two collector ticks would otherwise lose its tail of points and lines
     (or, for a short run, all of them) once it leaves the `_active` index."""
+    if _live(store, tenant, run_id) is None:
+        return DELETED
     for _ in range(3):
         try:
             collect.collect_run(store, series, backend, tenant, run_id)
@@ -234,7 +262,12 @@ def finalize(store: Store, series: RowStore, backend: AutoMLBackend, tenant: str
     model_id = None
     if info.status is JobStatus.COMPLETED and run.data.auto_register and not run.data.model_id:
         model_id = changes["model_id"] = register_best(store, backend, tenant, run_id, run.data)
-    read_modify_write(lambda: RUNS.update(store, tenant, run_id, changes, actor="system"), None)
+
+    def write() -> Stored[RunData]:
+        free = quota.release(store, tenant, run_id, run.data)  # the slot goes in the same transaction
+        return RUNS.update(store, tenant, run_id, changes, actor="system", extra_ops=free)
+
+    read_modify_write(write, None)
     indexes.deactivate_run(store, tenant, run_id)
     end_training_operation(store, tenant, run_id)
     return result | {"modelId": model_id}

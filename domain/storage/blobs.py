@@ -1,15 +1,64 @@
-"""BlobStore adapter on azure-storage-blob (Azurite locally, managed identity in Azure)."""
+"""BlobStore adapter on azure-storage-blob (Azurite locally, managed identity in Azure).
+
+Calls are bounded like the Table client's (`clients.BOUNDED`: the read timeout is the longest silence while waiting
+for the service, not the time to send a block; the budget per call allows a slow 4 MiB block), and large blobs
+move in 4 MiB blocks both ways, so an upload or a download never holds a whole file in memory. `upload_url` hands out
+a write-only SAS for one blob: a user delegation SAS in Azure, a service SAS signed with the account key locally
+(Azurite answers user delegation keys only over HTTPS with OAuth; docs/adr/0018-invariants-and-faults.md).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import IO, Any
 
 from azure.core.exceptions import AzureError, ResourceExistsError, ResourceNotFoundError
-from azure.storage.blob import BlobServiceClient, ContentSettings
+from azure.storage.blob import BlobSasPermissions, BlobServiceClient, ContentSettings, generate_blob_sas
 
 from domain.errors import NotFound, Unavailable
 from domain.settings import Settings
-from domain.storage.clients import credential
+from domain.storage.clients import BOUNDED, credential
+
+BLOCK = 4 * 1024 * 1024
+OPTIONS: dict[str, Any] = {
+    **BOUNDED,
+    "timeout": 30,
+    "max_single_put_size": BLOCK,
+    "max_block_size": BLOCK,
+    "max_single_get_size": BLOCK,
+    "max_chunk_get_size": BLOCK,
+}
+
+
+def _unavailable(exc: AzureError) -> Unavailable:
+    return Unavailable(f"Blob Storage is unavailable ({type(exc).__name__}).", retry_after=5, target="blobStorage")
+
+
+class _Download(io.RawIOBase):
+    """A blob download as a readable stream (the SDK fetches it in 4 MiB chunks)."""
+
+    def __init__(self, downloader: Any) -> None:
+        self._chunks = downloader.chunks()
+        self._pending = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]  # io's signature takes any buffer
+        while not self._pending:
+            try:
+                self._pending = memoryview(next(self._chunks))
+            except StopIteration:
+                return 0
+            except AzureError as exc:
+                raise _unavailable(exc) from exc
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
 
 
 class AzureBlobStore:
@@ -25,38 +74,102 @@ class AzureBlobStore:
         self._ready.add(name)
 
     def put(self, container: str, name: str, data: bytes, *, content_type: str) -> str:
+        return self.put_stream(container, name, io.BytesIO(data), length=len(data), content_type=content_type)
+
+    def put_stream(self, container: str, name: str, stream: IO[bytes], *, length: int, content_type: str) -> str:
         try:
             self._container(container)
             self._service.get_blob_client(container, name).upload_blob(
-                data, overwrite=True, content_settings=ContentSettings(content_type=content_type)
+                stream,
+                length=length,
+                overwrite=True,
+                max_concurrency=1,
+                content_settings=ContentSettings(content_type=content_type),
             )
         except AzureError as exc:
-            raise Unavailable(f"Blob Storage is unavailable ({type(exc).__name__}).", target="blobStorage") from exc
+            raise _unavailable(exc) from exc
         return f"{container}/{name}"
 
     def get(self, container: str, name: str) -> bytes:
+        with self.open(container, name) as stream:
+            return stream.read()
+
+    def open(self, container: str, name: str) -> IO[bytes]:
         try:
-            return self._service.get_blob_client(container, name).download_blob().readall()
+            downloader = self._service.get_blob_client(container, name).download_blob(max_concurrency=1)
         except ResourceNotFoundError:
             raise NotFound("blob", f"{container}/{name}") from None
         except AzureError as exc:
-            raise Unavailable(f"Blob Storage is unavailable ({type(exc).__name__}).", target="blobStorage") from exc
+            raise _unavailable(exc) from exc
+        return io.BufferedReader(_Download(downloader), buffer_size=BLOCK)
+
+    def size(self, container: str, name: str) -> int | None:
+        try:
+            return int(self._service.get_blob_client(container, name).get_blob_properties().size)
+        except ResourceNotFoundError:
+            return None
+        except AzureError as exc:
+            raise _unavailable(exc) from exc
+
+    def upload_url(self, container: str, name: str, expires_at: datetime) -> str:
+        blob = self._service.get_blob_client(container, name)
+        start = datetime.now(UTC) - timedelta(minutes=5)  # clock skew between us and the service
+        permission = BlobSasPermissions(create=True, write=True)
+        account = str(self._service.account_name)
+        try:
+            self._container(container)
+            account_key = getattr(self._service.credential, "account_key", None)
+            if account_key:
+                sas = generate_blob_sas(
+                    account, container, name, account_key=account_key,
+                    permission=permission, start=start, expiry=expires_at,
+                )  # fmt: skip
+            else:
+                key = self._service.get_user_delegation_key(start, expires_at)
+                sas = generate_blob_sas(
+                    account, container, name, user_delegation_key=key,
+                    permission=permission, start=start, expiry=expires_at,
+                )  # fmt: skip
+        except AzureError as exc:
+            raise _unavailable(exc) from exc
+        return f"{blob.url}?{sas}"
+
+    def delete(self, container: str, name: str) -> None:
+        try:
+            self._service.get_blob_client(container, name).delete_blob(delete_snapshots="include")
+        except ResourceNotFoundError:
+            return
+        except AzureError as exc:
+            raise _unavailable(exc) from exc
 
     def delete_prefix(self, container: str, prefix: str) -> int:
         client = self._service.get_container_client(container)
         count = 0
         try:
             for blob in client.list_blobs(name_starts_with=prefix):
-                client.delete_blob(blob.name, delete_snapshots="include")
-                count += 1
+                with contextlib.suppress(ResourceNotFoundError):
+                    client.delete_blob(blob.name, delete_snapshots="include")
+                    count += 1
         except ResourceNotFoundError:
             return count
+        except AzureError as exc:
+            raise _unavailable(exc) from exc
         return count
+
+    def list_names(self, container: str, prefix: str = "") -> Iterator[str]:
+        client = self._service.get_container_client(container)
+        try:
+            for blob in client.list_blobs(name_starts_with=prefix or None):
+                yield blob.name
+        except ResourceNotFoundError:
+            return
+        except AzureError as exc:
+            raise _unavailable(exc) from exc
 
 
 def blob_store(settings: Settings) -> AzureBlobStore:
     if settings.data_storage_connection_string:
         conn = settings.data_storage_connection_string.get_secret_value()
-        return AzureBlobStore(BlobServiceClient.from_connection_string(conn))
+        return AzureBlobStore(BlobServiceClient.from_connection_string(conn, **OPTIONS))
     assert settings.data_blobs_endpoint
-    return AzureBlobStore(BlobServiceClient(settings.data_blobs_endpoint, credential=credential(settings)))
+    return AzureBlobStore(BlobServiceClient(settings.data_blobs_endpoint, credential=credential(settings), **OPTIONS))

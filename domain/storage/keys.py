@@ -6,6 +6,7 @@
 | child entity | `{kind}|{parent_id}|{id}` (sorts under its parent: one range query lists the children) |
 | unique name | `name|{kind}|{lowercased name}`, written in the same transaction as its entity |
 | audit entry | `audit|{inverted ticks:019d}|{id}|{rand}` (newest first; `rand` parts two changes in one tick) |
+| internal step | `steps|{inverted ticks:019d}|{id}|{rand}`: raw-row transactions (cascades, index rows) |
 | partition schema | `_schema` (schema versions, applied migrations, migration cursor) |
 | dataset in use | `ref|dataset|{dataset}|experiment|{experiment}` (written with the experiment) |
 | model in use | `ref|model|{model}|deployment|{endpoint}|{deployment}` (written with the deployment) |
@@ -15,7 +16,10 @@
 | a run's auto-registered model | `runmodel|{run}` -> model id (written with the model: registered once) |
 | job -> run | `job|{job name}` (partition `_jobs`) |
 | active run | `run|{tenant}|{run}` (partition `_active`) |
-| event handled | `event|{event id}` (partition `_events`) |
+| event handled | `event|{tenant}|{run}|{event id}` (partition `_events`; a run's events go with it) |
+| run quota slot | `slot|{n:03d}` (0 <= n < the tenant's maxConcurrentRuns; created in the run's transaction) |
+| owners guard | `guard|owners` (its ETag orders every change that can remove an owner) |
+| pending upload | `upload|{dataset}|{upload id}` (an entity: child of the dataset, removed by its commit) |
 
 The `series` table: partition `{tenant}.{run}`, rows `m|{metric}|{step:010}`, `l|{seq:012}` and the watermark `_wm`.
 
@@ -36,11 +40,12 @@ SCHEMA_ROW = "_schema"
 PLATFORM = "_platform"  # the partition holding tenants (names unique platform-wide) and their operations
 NAME = "name"
 AUDIT = "audit"
+STEPS = "steps"
 _ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 _KIND = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _EPOCH = datetime(1, 1, 1, tzinfo=UTC)
 _MAX_TICKS = 2**63 - 1
-RESERVED_KINDS = frozenset({NAME, AUDIT, "ref", "_schema"})
+RESERVED_KINDS = frozenset({NAME, AUDIT, STEPS, "ref", "_schema", "slot", "guard"})
 
 
 def check_id(value: str, what: str = "id") -> str:
@@ -88,8 +93,8 @@ def inverted_ticks(at: datetime) -> str:
     return f"{_MAX_TICKS - ticks(at):019d}"
 
 
-def audit_key(at: datetime, ident: str) -> str:
-    return f"{AUDIT}{SEP}{inverted_ticks(at)}{SEP}{ident}{SEP}{secrets.token_hex(3)}"
+def audit_key(at: datetime, ident: str, prefix: str = AUDIT) -> str:
+    return f"{prefix}{SEP}{inverted_ticks(at)}{SEP}{ident}{SEP}{secrets.token_hex(3)}"
 
 
 def audit_range(since: datetime | None) -> tuple[str, str]:
@@ -155,8 +160,31 @@ def active_run_key(tenant: str, run_id: str) -> str:
     return f"run{SEP}{tenant}{SEP}{run_id}"
 
 
-def event_key(event_id: str) -> str:
-    return f"event{SEP}{event_id}"
+def event_key(tenant: str, run_id: str, event_id: str) -> str:
+    return f"event{SEP}{tenant}{SEP}{run_id}{SEP}{event_id}"
+
+
+def run_events(tenant: str, run_id: str | None = None) -> str:
+    """The prefix of the events handled for a run (for every run of the tenant when `run_id` is None)."""
+    return f"event{SEP}{tenant}{SEP}" + (f"{run_id}{SEP}" if run_id else "")
+
+
+def active_runs_of(tenant: str) -> str:
+    """The prefix of the tenant's rows in `_active`."""
+    return f"run{SEP}{tenant}{SEP}"
+
+
+# ---- guards in the tenant's partition: rows whose create or ETag makes a rule hold under concurrency --------------
+SLOT_PREFIX = f"slot{SEP}"
+OWNERS_GUARD = f"guard{SEP}owners"
+
+
+def slot_key(slot: int) -> str:
+    return f"{SLOT_PREFIX}{slot:03d}"
+
+
+def slot_of(row_key: str) -> int:
+    return int(row_key.removeprefix(SLOT_PREFIX))
 
 
 # ---- the series table: one partition per run ---------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.storage import codec
 from domain.storage.backend import Row
-from domain.storage.keys import SEP, audit_key, name_key, normalize_name
+from domain.storage.keys import AUDIT, SEP, audit_key, name_key, normalize_name
 from domain.storage.limits import MAX_STRING_CHARS, check_key
 from domain.storage.records import Record
 from domain.storage.schemas import SchemaRegistry
@@ -73,14 +73,23 @@ def name_row(tenant: str, kind: str, name: str, ident: str, parent_id: str | Non
 
 
 def audit_row(
-    tenant: str, at: datetime, actor: str, action: str, kind: str, ident: str, diff: Mapping[str, Any]
+    tenant: str,
+    at: datetime,
+    actor: str,
+    action: str,
+    kind: str,
+    ident: str,
+    diff: Mapping[str, Any],
+    *,
+    prefix: str = AUDIT,
 ) -> Row:
+    """The audit row of a change (`prefix` STEPS: an internal step, kept out of the users' audit trail)."""
     text = json.dumps(diff, separators=(",", ":"), ensure_ascii=False, default=str)
     if len(text) > MAX_STRING_CHARS:  # too large to keep the values: keep the names of the changed fields
         text = json.dumps(dict.fromkeys(diff, "(changed)"), separators=(",", ":"))[:MAX_STRING_CHARS]
     return {
         "PartitionKey": tenant,
-        "RowKey": audit_key(at, ident),
+        "RowKey": audit_key(at, ident, prefix),
         codec.TYPE: "audit",
         "at": at,
         "actor": actor,

@@ -217,12 +217,20 @@ class EntityStore:
         return Page([to_record(self.schemas, tenant, kind, row, etag) for row, etag in rows], token)
 
     def list_audit(
-        self, tenant: str, *, since: datetime | None = None, top: int = 50, continuation: str | None = None
+        self,
+        tenant: str,
+        *,
+        since: datetime | None = None,
+        top: int = 50,
+        continuation: str | None = None,
+        where: Mapping[str, str | int | bool] | None = None,
     ) -> Page:
-        """Audit entries of the tenant, newest first (at or after `since` when given); one Table query."""
+        """Audit entries of the tenant, newest first (at or after `since` when given; equal to `where`, e.g. of one
+        `entity_id` or `actor`); one Table query."""
         keys.check_id(tenant, "tenant")
         lo, hi = keys.audit_range(since)
-        rows, token = self._query(Query(tenant, lo, hi, None, page_size(top)), continuation, "audit")
+        filters = entity_filters(where, reserved=frozenset(), state=None)
+        rows, token = self._query(Query(tenant, lo, hi, filters or None, page_size(top)), continuation, "audit")
         return Page([audit_record(tenant, row, etag) for row, etag in rows], token)
 
     # ---- raw rows (reference rows, indexes, metric series): the `RowStore` port ----------------------------------

@@ -9,7 +9,7 @@ from domain.ports import Clock
 from domain.storage import codec, keys
 from domain.storage.backend import Backend, BackendError, BatchOp, Row, RowMissing
 from domain.storage.errmap import row_error
-from domain.storage.keys import SEP
+from domain.storage.keys import SEP, STEPS
 from domain.storage.records import Op, Record
 from domain.storage.rows import audit_row
 
@@ -41,7 +41,14 @@ def run_transaction(
                 BatchOp(
                     "create",
                     audit_row(
-                        tenant, now, actor, action, "rows", keys[0].replace(SEP, ".")[:64], {"rows": [None, listed]}
+                        tenant,
+                        now,
+                        actor,
+                        action,
+                        "rows",
+                        keys[0].replace(SEP, ".")[:64],
+                        {"rows": [None, listed]},
+                        prefix=STEPS,
                     ),
                 )
             ]

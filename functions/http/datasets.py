@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import azure.durable_functions as df
 
-from domain.entities.datasets import Dataset, DatasetCreate, DatasetUpdate, DatasetVersion
+from domain.entities.datasets import Dataset, DatasetCreate, DatasetUpdate, DatasetVersion, DirectUpload
 from domain.entities.queries import ListQuery, NamedListQuery, UploadQuery
-from domain.services import datasets
+from domain.services import datasets, uploads
 from domain.settings import get_settings
 from functions import _wiring
 from functions._api import Call, endpoint
@@ -38,17 +38,18 @@ def create_dataset(call: Call) -> Reply:
         ds = datasets.create_from_uri(_wiring.store(), call.user, call.tenant, parse_json(call.req, DatasetCreate))
     else:
         up = read_upload(call.req, s.max_upload_bytes)
-        ds = datasets.create_from_upload(
-            _wiring.store(),
-            _wiring.blobs(),
-            s.datasets_container,
-            call.user,
-            call.tenant,
-            name=up.name or "",
-            description=up.description,
-            data=up.data,
-            max_bytes=s.max_upload_bytes,
-        )
+        with up.data:
+            ds = datasets.create_from_upload(
+                _wiring.store(),
+                _wiring.blobs(),
+                s.datasets_container,
+                call.user,
+                call.tenant,
+                name=up.name or "",
+                description=up.description,
+                data=up.data,
+                max_bytes=s.max_upload_bytes,
+            )
     return created(ds, call.path(f"datasets/{ds.id}"))
 
 
@@ -130,17 +131,68 @@ def delete_dataset(call: Call) -> Reply:
 def add_version(call: Call) -> Reply:
     s = get_settings()
     up = read_upload(call.req, s.max_upload_bytes)
-    v = datasets.add_version(
+    with up.data:
+        v = datasets.add_version(
+            _wiring.store(),
+            _wiring.blobs(),
+            s.datasets_container,
+            call.user,
+            call.tenant,
+            call.params["id"],
+            up.data,
+            s.max_upload_bytes,
+        )
+    return created(v, call.path(f"datasets/{v.dataset_id}/versions/{v.version}"))
+
+
+@endpoint(
+    bp,
+    "POST",
+    f"{D}/{{id}}/uploads",
+    permission="dataset.write",
+    summary="Start a direct upload of a large file: a short-lived URL to PUT it straight to Blob Storage",
+    response=DirectUpload,
+    status=201,
+    tag="datasets",
+)
+def start_upload(call: Call) -> Reply:
+    s = get_settings()
+    up = uploads.start_upload(
         _wiring.store(),
         _wiring.blobs(),
         s.datasets_container,
         call.user,
         call.tenant,
         call.params["id"],
-        up.data,
         s.max_upload_bytes,
     )
-    return created(v, call.path(f"datasets/{v.dataset_id}/versions/{v.version}"))
+    return created(up, call.path(f"datasets/{up.dataset_id}/uploads/{up.id}"))
+
+
+@endpoint(
+    bp,
+    "POST",
+    f"{D}/{{id}}/uploads/{{uploadId}}:commit",
+    permission="dataset.write",
+    summary="Commit a direct upload: profile the file and create the dataset's next version",
+    response=DatasetVersion,
+    status=201,
+    errors=(409, 412, 413),
+    tag="datasets",
+)
+def commit_upload(call: Call) -> Reply:
+    s = get_settings()
+    v, was_created = uploads.commit_upload(
+        _wiring.store(),
+        _wiring.blobs(),
+        call.user,
+        call.tenant,
+        call.params["id"],
+        call.params["uploadId"],
+        s.max_upload_bytes,
+    )
+    location = call.path(f"datasets/{v.dataset_id}/versions/{v.version}")
+    return ok(v, status=201 if was_created else 200, headers={"Location": location})
 
 
 @endpoint(

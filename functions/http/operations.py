@@ -47,12 +47,14 @@ def list_operations(call: Call) -> Reply:
     "GET",
     "v1/tenants/{tenant}/audit",
     permission="audit.read",
-    summary="Audit entries, newest first",
+    summary="Audit entries, newest first (filter by since, targetId, actor)",
     query=AuditQuery,
     response=list[AuditEntry],
     tag="audit",
 )
 def list_audit(call: Call) -> Reply:
     q = call.query
-    items, token = audit.list_audit(_wiring.store(), call.tenant, q.since, q.top, q.continuation)
+    items, token = audit.list_audit(
+        _wiring.store(), call.tenant, q.since, q.top, q.continuation, target_id=q.target_id, actor=q.actor
+    )
     return page(items, token, call.req)

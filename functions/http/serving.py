@@ -262,6 +262,12 @@ def get_deployment(call: Call) -> Reply:
 )
 def delete_deployment(call: Call) -> Reply:
     deployments.delete_deployment(
-        _wiring.store(), call.user, call.tenant, call.params["id"], call.params["name"], call.if_match
+        _wiring.store(),
+        _wiring.backend(),
+        call.user,
+        call.tenant,
+        call.params["id"],
+        call.params["name"],
+        call.if_match,
     )
     return no_content()

@@ -60,8 +60,7 @@ def list_tenants(call: Call) -> Reply:
 )
 def create_tenant(call: Call) -> Reply:
     tenant = tenants.create_tenant(_wiring.store(), call.user, call.body)
-    if call.body.owner_user_id:
-        security().memberships.invalidate(tenant.id, call.body.owner_user_id)
+    security().memberships.invalidate(tenant.id, call.body.owner_user_id or call.user.user_id)
     return created(tenant, f"/api/v1/tenants/{tenant.id}")
 
 

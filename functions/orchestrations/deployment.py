@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Generator
 from datetime import timedelta
 from typing import Any
@@ -13,12 +12,11 @@ import azure.durable_functions as df
 from domain.services import deployments as deploy
 from functions import _wiring
 from functions.orchestrations import names
+from functions.orchestrations.failures import public_errors, public_failure
 
 bp = df.Blueprint()
 RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2000, max_number_of_attempts=3)
 MAX_WAITS = 60
-# The wrapping of an activity's failure: the extension's prefix, then the worker's `ExceptionType: message`
-ACTIVITY_PREFIX = re.compile(r"^Activity function '[^']*' failed: (?:[A-Za-z_][\w.]*: )?")
 
 
 @bp.orchestration_trigger(context_name="context")
@@ -41,36 +39,42 @@ def deployment(context: df.DurableOrchestrationContext) -> Generator[Any, Any, A
         yield context.call_activity(names.DEPLOY_SMOKE, job)
         return (yield context.call_activity_with_retry(names.DEPLOY_TRAFFIC, RETRY, job))
     except Exception as exc:
-        error = ACTIVITY_PREFIX.sub("", str(exc))[:1000]
+        error = public_failure(exc)
         yield context.call_activity_with_retry(names.DEPLOY_FAIL, RETRY, {**job, "error": error})
         return {"failed": error}
 
 
 @bp.activity_trigger(input_name="job")
+@public_errors
 def deploy_endpoint(job: names.OperationJob) -> dict[str, Any]:
     return deploy.ensure_endpoint(_wiring.store(), _wiring.backend(), job["tenant"], job["operationId"])
 
 
 @bp.activity_trigger(input_name="job")
+@public_errors
 def deploy_create(job: names.OperationJob) -> str:
     return deploy.create_deployment(_wiring.store(), _wiring.backend(), job["tenant"], job["operationId"])
 
 
 @bp.activity_trigger(input_name="job")
+@public_errors
 def deploy_state(job: names.OperationJob) -> dict[str, Any]:
     return deploy.provisioning_state(_wiring.store(), _wiring.backend(), job["tenant"], job["operationId"])
 
 
 @bp.activity_trigger(input_name="job")
+@public_errors
 def deploy_smoke(job: names.OperationJob) -> int:
     return deploy.smoke_test(_wiring.store(), _wiring.backend(), _wiring.blobs(), job["tenant"], job["operationId"])
 
 
 @bp.activity_trigger(input_name="job")
+@public_errors
 def deploy_traffic(job: names.OperationJob) -> dict[str, int]:
     return deploy.shift_traffic(_wiring.store(), _wiring.backend(), job["tenant"], job["operationId"])
 
 
 @bp.activity_trigger(input_name="job")
+@public_errors
 def deploy_fail(job: names.FailedOperationJob) -> None:
     deploy.fail(_wiring.store(), _wiring.backend(), job["tenant"], job["operationId"], job["error"])

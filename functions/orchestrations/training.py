@@ -13,6 +13,7 @@ import azure.durable_functions as df
 from domain.services import training as train
 from functions import _wiring
 from functions.orchestrations import names
+from functions.orchestrations.failures import public_errors
 from functions.orchestrations.starters import TrainingInput, run_job
 
 bp = df.Blueprint()
@@ -29,6 +30,8 @@ def training(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any
         summary = yield context.call_activity_with_retry(names.TRAINING_PREPARE, RETRY, job)
         context.set_custom_status(summary)
         state |= {"submitted": True, "poll": FIRST_POLL}
+        if summary.get("deleted"):  # the run was deleted: its cascade stops and removes the job
+            return summary
         if summary["terminal"]:
             return (yield context.call_activity_with_retry(names.TRAINING_FINALIZE, RETRY, job))
     # One pending wait per event name at a time: a wait that lost a race stays pending and joins the next race.
@@ -47,6 +50,8 @@ def training(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any
         else:
             summary = yield context.call_activity_with_retry(names.TRAINING_POLL, RETRY, job)
         context.set_custom_status(summary)
+        if summary.get("deleted"):
+            return summary
         if summary["terminal"]:
             return (yield context.call_activity_with_retry(names.TRAINING_FINALIZE, RETRY, job))
         state["poll"] = FIRST_POLL if winner is event else min(state["poll"] * 2, MAX_POLL)
@@ -57,20 +62,24 @@ def training(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any
 
 
 @bp.activity_trigger(input_name="job")
+@public_errors
 def training_prepare(job: names.RunJob) -> dict[str, Any]:
     return train.prepare(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])
 
 
 @bp.activity_trigger(input_name="job")
+@public_errors
 def training_poll(job: names.RunJob) -> dict[str, Any]:
     return train.poll(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])
 
 
 @bp.activity_trigger(input_name="job")
+@public_errors
 def training_cancel(job: names.RunJob) -> dict[str, Any]:
     return train.cancel(_wiring.store(), _wiring.backend(), job["tenant"], job["runId"])
 
 
 @bp.activity_trigger(input_name="job")
+@public_errors
 def training_finalize(job: names.RunJob) -> dict[str, Any]:
     return train.finalize(_wiring.store(), _wiring.series(), _wiring.backend(), job["tenant"], job["runId"])

@@ -3,6 +3,7 @@ session's Azurite, with tables and a task hub of its own; clients that act as th
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -30,6 +31,8 @@ def host_env(azurite_connection_string: str, port: int, workdir: Path, tag: str)
             "AzureWebJobsStorage": azurite_connection_string,
             "DATA_STORAGE_CONNECTION_STRING": azurite_connection_string,
             "DATA_TABLE_PREFIX": f"e2e{tag}",
+            "DATASETS_CONTAINER": f"ds-{tag}",  # blob containers of its own: the checker sees only this host's blobs
+            "MODELS_CONTAINER": f"md-{tag}",
             "TASKHUB_NAME": f"hub{tag}",
             "LOCAL_AUTOML_WORKDIR": str(workdir),
             "LOCAL_AUTOML_MAX_CONCURRENT_JOBS": "2",
@@ -43,8 +46,18 @@ def host_env(azurite_connection_string: str, port: int, workdir: Path, tag: str)
     return env
 
 
+def check_invariants(env: dict[str, str], settle: float = 60.0) -> dict[str, Any]:
+    """The invariant checker (`make check-invariants`) over a host's tables, blobs and local engine processes; it
+    waits up to `settle` seconds for work still on its way (a cascade finishing)."""
+    from tools.invariants import run
+
+    return run(load_settings(env), settle).as_json()
+
+
 @pytest.fixture(scope="session")
 def devhost(azurite_connection_string: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostProcess]:
+    """The session's devhost. At the end of the session, everything the tests did through it must have left every
+    invariant intact: the checker's counts are all 0 (a failure here names the counts and examples)."""
     tag = uuid.uuid4().hex[:8]
     port = free_port()
     workdir = tmp_path_factory.mktemp("automl")
@@ -52,8 +65,21 @@ def devhost(azurite_connection_string: str, tmp_path_factory: pytest.TempPathFac
     host = spawn(ROOT, env, str(tmp_path_factory.mktemp("devhost") / "devhost.log"), port=port)
     try:
         yield host
+        found = check_invariants(env)
+        assert found["total"] == 0, f"invariants broken at the end of the session: {found}"
     finally:
         host.stop()
+
+
+def strict_json(response: httpx.Response) -> None:
+    """Every JSON answer of the API must parse with NaN and Infinity refused, as a browser's JSON.parse does."""
+    if "json" in response.headers.get("content-type", ""):
+        response.read()
+
+        def refuse(constant: str) -> None:
+            raise AssertionError(f"{response.request.method} {response.request.url} answered {constant} in JSON")
+
+        json.loads(response.content, parse_constant=refuse)
 
 
 class Api:
@@ -61,14 +87,18 @@ class Api:
 
     def __init__(self, base_url: str, token: str | None) -> None:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.http = httpx.Client(base_url=f"{base_url}/api/v1", headers=headers, timeout=60.0)
+        self.http = httpx.Client(
+            base_url=f"{base_url}/api/v1", headers=headers, timeout=60.0, event_hooks={"response": [strict_json]}
+        )
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.http, name)
 
 
 def token(user: str, *, admin: bool = False) -> str:
-    return mint_dev_token(load_settings({}), user=user, platform_admin=admin)
+    return mint_dev_token(
+        load_settings({"DEV_AUTH_SECRET": os.environ["DEV_AUTH_SECRET"]}), user=user, platform_admin=admin
+    )
 
 
 @pytest.fixture(scope="session")

@@ -16,10 +16,11 @@ import pytest
 from devhost.azurite import free_port
 from devhost.testing import spawn
 from domain.entities.principal import Principal
-from domain.services import cascade, operations
+from domain.services import cascade, operations, purge
+from domain.services.purge import Cleanup
 from domain.settings import AuthMode, load_settings
 from domain.storage.records import Op
-from tests.e2e.support import Api, host_env, token
+from tests.e2e.support import Api, check_invariants, host_env, token
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,8 +36,8 @@ def all_rows(store: Any, partition: str, prefix: str = "") -> list[str]:
 
 
 def live_rows(store: Any, partition: str) -> list[str]:
-    """Every row but the audit trail (which keeps the history of deleted objects on purpose)."""
-    return [k for k in all_rows(store, partition) if not k.startswith("audit|")]
+    """Every row but the audit trail and the log of internal steps (they keep the history of deleted objects)."""
+    return [k for k in all_rows(store, partition) if not k.startswith(("audit|", "steps|"))]
 
 
 def wait_succeeded(api: Api, resp: httpx.Response, deadline_s: float = 60.0) -> dict[str, Any]:
@@ -139,6 +140,25 @@ def test_delete_tenant_removes_its_partition_and_user_index(world: dict[str, Any
     assert t not in [x["id"] for x in world["owner"].get("/me").json().get("tenants", [])]
 
 
+def cleanup_of(env: dict[str, str]) -> Cleanup:
+    """What the host's cascade cleans besides its store: its AutoML backend, blobs and series rows."""
+    from domain.automl.factory import backend_from_settings
+    from domain.storage.app_store import build_series
+    from domain.storage.blobs import blob_store
+
+    s = load_settings(env)
+    return Cleanup(backend_from_settings(s), blob_store(s), build_series(s), s.datasets_container, s.models_container)
+
+
+def steps(store: Any, env: Cleanup, tenant: str, op_id: str, limit: int = 50) -> int:
+    """Run the cascade's steps until one reports nothing left; how many did something."""
+    done = 0
+    while (step := cascade.delete_step(store, env, tenant, op_id)).deleted or step.waiting:
+        done += 1
+        assert done < limit
+    return done
+
+
 def _admin() -> Principal:
     return Principal(
         user_id="test-admin", display_name="test-admin", issuer="test", platform_admin=True, auth_mode=AuthMode.DEV
@@ -152,37 +172,37 @@ def test_interrupted_experiment_cascade_resumes_and_orphans_nothing(
     recorded), then a fresh store instance carries on to the end."""
     t, exp = world["tenant"], world["experiment"]["id"]
     runs = [world["run"], plant_run(store, t, exp, 130), plant_run(store, t, exp, 20)]
+    env = cleanup_of(devhost.env)
     op = cascade.start_delete(store, _admin(), t, "experiment", exp, None)
-    assert cascade.delete_step(store, t, op.id) is False
-    assert cascade.delete_step(store, t, op.id) is False
+    assert cascade.delete_step(store, env, t, op.id).deleted > 0
+    assert cascade.delete_step(store, env, t, op.id).deleted > 0
     # crash inside a step: its transaction went through, the progress update did not
-    cascade._experiment_page(store, t, exp)
+    purge.next_run(store, env, t, exp)
     from domain.storage.app_store import build_store
 
     fresh = build_store(load_settings(devhost.env))  # the process that resumes has nothing in memory
-    steps = 0
-    while not cascade.delete_step(fresh, t, op.id):
-        steps += 1
-        assert steps < 20
-    assert cascade.delete_step(fresh, t, op.id) is True  # idempotent once done
-    done = cascade.finish_delete(fresh, t, op.id)
+    steps(fresh, cleanup_of(devhost.env), t, op.id, limit=200)
+    assert cascade.delete_step(fresh, env, t, op.id).deleted == 0  # idempotent once done
+    done = cascade.finish_delete(fresh, env, t, op.id)
     assert done.status == "Succeeded"
-    assert cascade.finish_delete(fresh, t, op.id).status == "Succeeded"  # a retried finish is harmless
+    assert cascade.finish_delete(fresh, env, t, op.id).status == "Succeeded"  # a retried finish is harmless
     assert [k for k in live_rows(store, t) if any(i in k for i in (exp, *runs))] == []
 
 
-def test_interrupted_tenant_cascade_resumes_and_orphans_nothing(admin: Api, store: Any, unique: str) -> None:
+def test_interrupted_tenant_cascade_resumes_and_orphans_nothing(
+    admin: Api, store: Any, unique: str, devhost: Any
+) -> None:
     t = admin.post("/tenants", json={"name": f"big-{unique}", "ownerUserId": f"big-{unique}"}).json()["id"]
     for batch in range(3):
         store.transact(t, [Op.upsert(f"filler|{batch}|{i:03d}", {"i": i}) for i in range(99)], actor="test")
+    env = cleanup_of(devhost.env)
     op = cascade.start_delete(store, _admin(), t, "tenant", t, None)
-    assert cascade.delete_step(store, t, op.id) is False
+    assert cascade.delete_step(store, env, t, op.id).deleted > 0
     left = len(all_rows(store, t))
     assert 0 < left < 300
-    cascade._tenant_page(store, t)  # crash after a page's transaction, before its progress update
-    while not cascade.delete_step(store, t, op.id):
-        pass
-    cascade.finish_delete(store, t, op.id)
+    cascade._tenant_step(store, env, t, op.id)  # crash after a page's transaction, before its progress update
+    steps(store, env, t, op.id)
+    cascade.finish_delete(store, env, t, op.id)
     assert all_rows(store, t) == []
     assert all_rows(store, "_platform", f"usertenant|big-{unique}|") == []
     assert operations.get_operation(store, t, op.id).status == "Succeeded"
@@ -218,5 +238,7 @@ def test_host_killed_mid_cascade_resumes_after_restart(
         assert op["progress"]["done"] >= 40 * 99
         assert all_rows(own, t) == []
         assert all_rows(own, "_platform", f"usertenant|k-{tag}|") == []
+        found = check_invariants(env)
+        assert found["total"] == 0, found
     finally:
         host.stop()

@@ -58,7 +58,9 @@ def test_train_register_deploy_score(admin: Any, user_api: Any, unique: str, dev
     done = wait_terminal(api, run_id)
     assert done["status"] == "Completed", done
     assert done["progress"]["percent"] == 100.0
-    final = wait_for(lambda: (r := run(api, run_id)).get("modelId") and r, what="the best model to be registered")
+    # Completed means finalized (until then the run is Finalizing): the model and the leaderboard are there at once
+    final = done
+    assert final.get("modelId"), final
     assert 0.8 < final["metrics"]["accuracy"] <= 1.0
     trials = api.get(f"/tenants/{t}/runs/{run_id}/trials").json()["value"]
     assert trials and trials[0]["trialId"] == final["bestTrialId"]

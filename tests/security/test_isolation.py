@@ -12,6 +12,7 @@ calling a platform route (403). Paged lists (top=1, following nextLink) never sh
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -26,7 +27,6 @@ import pytest
 from domain.auth.dev_tokens import DEV_AUDIENCE, DEV_ISSUER
 from domain.auth.permissions import Scope, rule_for
 from domain.entities.role import Role
-from domain.settings import load_settings
 from tests.e2e.support import CSV, Api, token, upload
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +37,7 @@ LIST = (
     "from functions._api import OPS\n"
     "print(json.dumps([[o.name, o.method, o.route, str(o.permission)] for o in OPS]))"
 )
-SECRET = load_settings({}).dev_auth_secret.get_secret_value()
+SECRET = os.environ["DEV_AUTH_SECRET"]  # the session's (tests/conftest.py)
 # Path params that name an object of the tenant (not `tenant`, not a user id).
 OBJECT_PARAMS = ("{id}", "{name}")
 

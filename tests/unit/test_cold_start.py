@@ -17,9 +17,22 @@ def test_import_function_app_loads_no_heavy_module() -> None:
         capture_output=True,
         text=True,
         check=True,
-        env={"PATH": "/usr/bin:/bin"},
+        env={"PATH": "/usr/bin:/bin", "DEV_AUTH_SECRET": "s" * 40},
     )
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_dev_auth_without_a_secret_stops_the_app_naming_it() -> None:
+    """No default signing secret in code (issue 16): AUTH_MODE=dev needs DEV_AUTH_SECRET, which the local host
+    creates per checkout; without one the app does not start."""
+    out = subprocess.run(
+        [sys.executable, "-c", "import function_app"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert out.returncode != 0 and "DEV_AUTH_SECRET: required when AUTH_MODE=dev" in out.stderr
 
 
 def test_function_app_fails_fast_with_every_problem() -> None:

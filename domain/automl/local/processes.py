@@ -1,4 +1,5 @@
-"""Stop the processes the local engine started for a work dir (`make run`'s shutdown): by PID, from the pid records.
+"""The local engine's processes: stop those it started for a work dir (`make run`'s shutdown, by PID, from the pid
+records), and list its live work for the invariant checker (`LocalProcesses`).
 
 Every process the local engine starts records itself in a `pid.json` under the work dir (pid + process start time,
 so a reused pid is never signalled): the training workers (`{tenant}/{job}/pid.json`) and the scoring server
@@ -12,15 +13,18 @@ after the grace period gets SIGKILL (a killed worker's job is then turned Cancel
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from domain.automl.local import jobs
 from domain.automl.local.jobdir import JobDir, pid_alive, read_json
+from domain.automl.local.scoring_server import FOLDER as SCORING_FOLDER
 
 STOP_GRACE_SECONDS = 25.0  # a cancelled worker refits its best trial and uploads it before it exits
 
@@ -88,3 +92,45 @@ def stop_local_processes(workdir: Path | str, owner: int | None = None, grace: f
     while any(pid_alive(r) for _, r in records) and time.monotonic() < deadline + 10:
         time.sleep(0.05)
     return stopped
+
+
+class LocalProcesses:
+    """The local engine's live work, read from its work folder (the `EngineProcesses` port of the invariant checker):
+    the deployments the scoring server serves (a deployment record `{tenant}/_endpoints/{endpoint}/deployments/
+    {deployment}/deployment.json`, and every model the running server holds, keyed `tenant/endpoint/deployment/gen`)
+    and the training workers (`{tenant}/{job}/pid.json`) whose recorded process still runs."""
+
+    def __init__(self, workdir: str | Path) -> None:
+        self.workdir = Path(workdir)
+
+    def scoring(self) -> list[tuple[str, str, str]]:
+        served = set()
+        for record in self.workdir.glob("*/_endpoints/*/deployments/*/deployment.json"):
+            deployment = record.parent
+            endpoint = deployment.parent.parent
+            served.add((endpoint.parent.parent.name, endpoint.name, deployment.name))
+        for key in self._loaded():
+            parts = key.split("/")
+            if len(parts) >= 3:
+                served.add((parts[0], parts[1], parts[2]))
+        return sorted(served)
+
+    def _loaded(self) -> list[str]:
+        """The keys of the models the running scoring server holds (none when it does not run)."""
+        folder = self.workdir / SCORING_FOLDER
+        record, serving = read_json(folder / "pid.json"), read_json(folder / "serving.json")
+        if not (pid_alive(record) and serving and record and serving.get("pid") == record["pid"]):
+            return []
+        url = f"http://127.0.0.1:{serving['port']}/health"
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return list(json.loads(response.read()).get("models", {}))
+        except OSError:
+            return []
+
+    def training(self) -> list[tuple[str, str]]:
+        out = []
+        for pid in sorted(self.workdir.glob("*/*/pid.json")):
+            if not pid.parent.name.startswith("_") and pid_alive(read_json(pid)):
+                out.append((pid.parent.parent.name, pid.parent.name))
+        return out

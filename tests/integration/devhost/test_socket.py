@@ -84,3 +84,13 @@ def test_cli_serves_the_app_and_stops_on_sigterm(tmp_path: Path, azurite_connect
     assert f"hello: [GET] http://127.0.0.1:{port}/api/hello/{{name?}}" in out
     assert "Executed 'Functions.hello' (Succeeded" in out
     assert "Host stopped" in out
+
+
+@pytest.mark.parametrize("size", [40_000, 267_000])
+def test_an_oversized_authorization_header_answers_431_not_a_reset(size: int) -> None:
+    """Kestrel answers 431 for headers over 32 KiB; the devhost did the same only by chance (h11 reset the
+    connection of a 267 KB header while it was still arriving)."""
+    with serve(SAMPLE_APP, environ={}, durable=False) as running, httpx.Client(base_url=running.base_url) as client:
+        big = client.get("/api/hello/x", headers={"Authorization": "Bearer " + "a" * size})
+        assert big.status_code == 431, big.text
+        assert client.get("/api/hello/x", headers={"Authorization": "Bearer " + "a" * 20_000}).status_code == 200

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from domain.services.purge import STOP_WAIT_SECONDS
 from functions.orchestrations import names
 from functions.orchestrations.cascade import PAGES_PER_EPISODE, cascade_delete
 from functions.orchestrations.deployment import MAX_WAITS, deployment
@@ -78,17 +79,31 @@ def test_provisioning_that_never_ends_fails_after_its_waits() -> None:
     assert len(ctx.timers) == MAX_WAITS and max(t.fire_at - T0 for t in ctx.timers) == timedelta(seconds=30)
 
 
+PAGE = {"done": False, "deleted": 98, "waiting": None}
+DONE = {"done": True, "deleted": 0, "waiting": None}
+
+
 def test_a_cascade_steps_until_done_then_finishes() -> None:
     ctx = FakeContext(dict(JOB))
-    steps = [False, False, True]
+    steps = [PAGE, PAGE, DONE]
     result = drive(CASCADE, ctx, lambda t: steps.pop(0) if t.name == names.CASCADE_STEP else {"status": "Succeeded"})
     assert result == {"status": "Succeeded"}
     assert ctx.names() == [names.CASCADE_STEP] * 3 + [names.CASCADE_FINISH] and ctx.continued_with is None
+    assert ctx.timers == []  # pages follow each other without waiting
+
+
+def test_a_cascade_waits_on_a_durable_timer_while_a_job_stops() -> None:
+    ctx = FakeContext(dict(JOB))
+    waiting = {"done": False, "deleted": 0, "waiting": "stopping the training job of run r1"}
+    steps = [waiting, waiting, PAGE, DONE]
+    drive(CASCADE, ctx, lambda t: steps.pop(0) if t.name == names.CASCADE_STEP else {"status": "Succeeded"})
+    assert ctx.names() == [names.CASCADE_STEP] * 4 + [names.CASCADE_FINISH]
+    assert len(ctx.timers) == 2 and all(t.fire_at - T0 == timedelta(seconds=STOP_WAIT_SECONDS) for t in ctx.timers)
 
 
 def test_a_long_cascade_continues_as_new_every_50_pages() -> None:
     ctx = FakeContext(dict(JOB))
-    assert drive(CASCADE, ctx, lambda t: False) is None
+    assert drive(CASCADE, ctx, lambda t: PAGE) is None
     assert ctx.names() == [names.CASCADE_STEP] * PAGES_PER_EPISODE and ctx.continued_with == JOB
 
 

@@ -3,9 +3,12 @@ fakes behind the other ports (AutoML backend, blob store). Services run here as 
 
 from __future__ import annotations
 
+import io
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import IO
 
 from domain.clock import ManualClock
 from domain.entities.automl import (
@@ -28,6 +31,7 @@ from domain.entities.principal import Principal
 from domain.entities.tenancy import TenantCreate
 from domain.errors import NotFound, UpstreamRefused
 from domain.services import datasets, experiments, tenants
+from domain.services.purge import Cleanup
 from domain.settings import AuthMode
 from domain.storage.app_store import registry
 from domain.storage.memory_backend import MemoryBackend
@@ -37,6 +41,7 @@ from domain.storage.store import EntityStore
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 CSV = b"a,b,label\n1,2.5,x\n2,3.5,y\n3,4.5,x\n4,5.5,y\n5,6.5,x\n6,7.5,y\n"
 CONTAINER = "datasets"
+MODELS = "models"
 
 
 def memory_store(clock: ManualClock | None = None) -> EntityStore:
@@ -65,11 +70,30 @@ class FakeBlobs:
         self.blobs[(container, name)] = data
         return f"{container}/{name}"
 
+    def put_stream(self, container: str, name: str, stream: IO[bytes], *, length: int, content_type: str) -> str:
+        return self.put(container, name, stream.read(length), content_type=content_type)
+
     def get(self, container: str, name: str) -> bytes:
         try:
             return self.blobs[(container, name)]
         except KeyError:
             raise NotFound("blob", name) from None
+
+    def open(self, container: str, name: str) -> IO[bytes]:
+        return io.BytesIO(self.get(container, name))
+
+    def size(self, container: str, name: str) -> int | None:
+        data = self.blobs.get((container, name))
+        return None if data is None else len(data)
+
+    def upload_url(self, container: str, name: str, expires_at: datetime) -> str:
+        return f"https://blobs.example/{container}/{name}?se={expires_at.isoformat()}&sig=fake"
+
+    def list_names(self, container: str, prefix: str = "") -> Iterator[str]:
+        return iter(sorted(n for c, n in self.blobs if c == container and n.startswith(prefix)))
+
+    def delete(self, container: str, name: str) -> None:
+        self.blobs.pop((container, name), None)
 
     def delete_prefix(self, container: str, prefix: str) -> int:
         gone = [k for k in self.blobs if k[0] == container and k[1].startswith(prefix)]
@@ -103,6 +127,8 @@ class FakeAutoML:
         self.refuse_traffic = False
         self.scored: list[tuple[str, list[ScoreRow], str | None]] = []
         self.cancelled: list[str] = []
+        self.stop_after_reads = 0  # > 0: a cancelled job is CancelRequested for this many reads, then Canceled
+        self._stopping: dict[str, int] = {}
 
     # -- jobs
     def register_dataset(self, tenant: str, dataset: DatasetVersionRef) -> str:
@@ -151,12 +177,23 @@ class FakeAutoML:
         job.ended_at = (job.started_at or T0) + after
 
     def get_job(self, tenant: str, job_name: str) -> JobInfo:
-        return self._info(job_name, self._job(job_name))
+        job = self._job(job_name)
+        if job_name in self._stopping:
+            self._stopping[job_name] -= 1
+            if self._stopping[job_name] <= 0:
+                del self._stopping[job_name]
+                job.status, job.ended_at = JobStatus.CANCELED, (job.started_at or T0) + timedelta(seconds=5)
+        return self._info(job_name, job)
 
     def cancel_job(self, tenant: str, job_name: str) -> JobInfo:
         job = self._job(job_name)
         self.cancelled.append(job_name)
-        if not job.status.terminal:
+        if job.status.terminal:
+            return self._info(job_name, job)
+        if self.stop_after_reads:
+            job.status = JobStatus.CANCEL_REQUESTED
+            self._stopping.setdefault(job_name, self.stop_after_reads)
+        else:
             job.status, job.ended_at = JobStatus.CANCELED, (job.started_at or T0) + timedelta(seconds=5)
         return self._info(job_name, job)
 
@@ -243,6 +280,11 @@ class World:
     tenant: str
     dataset_id: str
     experiment_id: str
+    series: EntityStore = field(default_factory=memory_series)
+
+    def cleanup(self) -> Cleanup:
+        """What a cascade cleans besides the store: this world's fakes and series rows."""
+        return Cleanup(self.backend, self.blobs, self.series, CONTAINER, MODELS)
 
 
 def world(*, max_concurrent_runs: int = 2, auto_register: bool = True, max_trials: int = 10) -> World:

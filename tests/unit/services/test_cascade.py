@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 from domain.auth.memberships import role_of
-from domain.entities.operations import OperationStatus
+from domain.entities.operations import Operation, OperationStatus
 from domain.entities.serving import DeploymentPut, EndpointCreate, ModelCreate
 from domain.errors import ConcurrencyConflict, NotFound
-from domain.services import cascade, datasets, deployments, endpoints, experiments, models, operations, training
+from domain.records.kinds import RUNS
+from domain.services import cascade, datasets, deployments, endpoints, experiments, models, operations, purge, training
 from domain.storage import keys
 from domain.storage.records import Op
 from tests.unit.services.kit import CONTAINER, OWNER, World, person, world
@@ -18,15 +19,19 @@ from tests.unit.services.kit import CONTAINER, OWNER, World, person, world
 def all_keys(w: World, partition: str, prefix: str = "") -> list[str]:
     """Every row key under `prefix` but the audit trail's (which keeps what was deleted)."""
     rows, _ = w.store.list_rows(partition, prefix, top=1000)
-    return [r.key for r in rows if not r.key.startswith("audit|")]
+    return [r.key for r in rows if not r.key.startswith(("audit|", "steps|"))]
 
 
 def run_to_end(w: World, op_id: str) -> int:
     steps = 0
-    while not cascade.delete_step(w.store, w.tenant, op_id):
+    while (step := cascade.delete_step(w.store, w.cleanup(), w.tenant, op_id)).deleted or step.waiting:
         steps += 1
         assert steps < 50
     return steps
+
+
+def finish(w: World, op_id: str) -> Operation:
+    return cascade.finish_delete(w.store, w.cleanup(), w.tenant, op_id)
 
 
 def plant_trials(w: World, run_id: str, n: int) -> None:
@@ -46,9 +51,9 @@ def test_delete_experiment_removes_runs_and_trials_then_frees_the_dataset() -> N
     with pytest.raises(NotFound):  # hidden at once
         experiments.get_experiment(w.store, w.tenant, w.experiment_id)
     assert run_to_end(w, op.id) >= 2
-    done = cascade.finish_delete(w.store, w.tenant, op.id)
+    done = finish(w, op.id)
     assert done.status is OperationStatus.SUCCEEDED and done.progress.done == 122  # 120 trials + 2 runs
-    assert cascade.finish_delete(w.store, w.tenant, op.id).status is OperationStatus.SUCCEEDED  # a retry is harmless
+    assert finish(w, op.id).status is OperationStatus.SUCCEEDED  # a retry is harmless
     left = all_keys(w, w.tenant)
     assert [k for k in left if k.startswith(("run|", "trial|", "experiment|", "ref|"))] == []
     datasets.delete_dataset(w.store, w.blobs, CONTAINER, OWNER, w.tenant, w.dataset_id, None)  # no longer referenced
@@ -60,10 +65,11 @@ def test_an_interrupted_step_resumes_without_orphans() -> None:
     run, _ = training.start_run(w.store, OWNER, w.tenant, w.experiment_id, None)
     plant_trials(w, run.id, 150)
     op = cascade.start_delete(w.store, OWNER, w.tenant, "run", run.id, None)
-    assert cascade.delete_step(w.store, w.tenant, op.id) is False
-    cascade._run_children(w.store, w.tenant, run.id)  # a step whose progress update was lost (host killed)
+    assert cascade.delete_step(w.store, w.cleanup(), w.tenant, op.id).deleted == 98
+    stored = RUNS.get(w.store, w.tenant, run.id, include_deleted=True)
+    purge.run_step(w.store, w.cleanup(), w.tenant, stored)  # a step whose progress update was lost (host killed)
     run_to_end(w, op.id)
-    cascade.finish_delete(w.store, w.tenant, op.id)
+    finish(w, op.id)
     assert [k for k in all_keys(w, w.tenant) if run.id in k] == []
 
 
@@ -83,7 +89,7 @@ def test_delete_tenant_wipes_its_partition_and_its_members_index_rows() -> None:
     op = cascade.start_delete(w.store, person("admin", admin=True), w.tenant, "tenant", w.tenant, None)
     assert role_of(w.store, w.tenant, OWNER.user_id) is None, "members lose the tenant at once"
     run_to_end(w, op.id)
-    cascade.finish_delete(w.store, w.tenant, op.id)
+    finish(w, op.id)
     assert all_keys(w, w.tenant) == []
     assert all_keys(w, keys.PLATFORM, keys.user_tenants(OWNER.user_id)) == []
     assert operations.get_operation(w.store, w.tenant, op.id).status is OperationStatus.SUCCEEDED
@@ -100,7 +106,7 @@ def test_delete_endpoint_removes_deployments_and_frees_their_models() -> None:
     deployments.put_deployment(w.store, OWNER, w.tenant, ep.id, "blue", DeploymentPut(model_id=model.id))
     op = cascade.start_delete(w.store, OWNER, w.tenant, "endpoint", ep.id, None)
     run_to_end(w, op.id)
-    cascade.finish_delete(w.store, w.tenant, op.id)
+    finish(w, op.id)
     assert [k for k in all_keys(w, w.tenant) if ep.id in k] == []
     models.delete_model(w.store, OWNER, w.tenant, model.id, None)  # no deployment uses it any more
 

@@ -75,6 +75,8 @@ def test_a_failed_run_with_no_trial_is_not_100_percent() -> None:
     job = RUNS.get(w.store, w.tenant, run_id).data.job_name
     w.backend.finish(job, JobStatus.FAILED)
     training.poll(w.store, w.backend, w.tenant, run_id)
+    assert runs.get_run(w.store, w.tenant, run_id).status is JobStatus.FINALIZING  # ended, results not yet recorded
+    training.finalize(w.store, memory_series(), w.backend, w.tenant, run_id)
     failed = runs.get_run(w.store, w.tenant, run_id)
     assert failed.status is JobStatus.FAILED and failed.progress.percent is not None
     assert failed.progress.percent < 100

@@ -37,11 +37,22 @@ def test_bom_and_crlf_are_accepted() -> None:
         (b"\xff\xfe\x00", "not UTF-8"),
         (b"", "no header"),
         (b"a,a\n1,2\n", "unique"),
-        (b"a,b\n1,2,3\n", "Row 2 has 3 fields"),
+        (b"a,b\n1,2,3\n", "Line 2 has 3 fields"),
+        (b"a,b\n1,2\n3," + b"x" * (128 * 1024 + 1) + b"\n", r"Line 3: .*longer than 131072 characters"),
+        (b"a,b\n1,2\n2,3\n\xff\xfe,1\n", "Line 4: the file is not UTF-8"),
         (b"a,b,label\n", "a header but no data rows"),  # header only: nothing to train on
         (b"a,b,label\n\n\n", "a header but no data rows"),
     ],
 )
 def test_unusable_files_are_refused_with_a_reason(data: bytes, message: str) -> None:
-    with pytest.raises(ValidationFailed, match=message):
+    with pytest.raises(ValidationFailed, match=message) as refused:
         profile_csv(data)
+    assert refused.value.target == "file"
+
+
+def test_a_file_is_profiled_as_a_stream() -> None:
+    """A file object is read line by line (the upload path hands over a spooled temporary file)."""
+    import io
+
+    p = profile_csv(io.BytesIO(b"a,b\n" + b"1,x\n" * 50_000))
+    assert p.row_count == 50_000 and [c.type.value for c in p.columns] == ["integer", "string"]

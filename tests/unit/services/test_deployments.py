@@ -116,8 +116,8 @@ def test_traffic_goes_only_to_provisioned_deployments_and_a_refusal_restores_the
         endpoints.update_endpoint(w.store, w.backend, OWNER, w.tenant, ep.id, zero, None)
     assert endpoints.get_endpoint(w.store, w.tenant, ep.id).traffic == {"blue": 100}
     with pytest.raises(Conflict, match="still receives traffic"):  # blocked by its traffic: 409, like a reference
-        deployments.delete_deployment(w.store, OWNER, w.tenant, ep.id, "blue", None)
-    deployments.delete_deployment(w.store, OWNER, w.tenant, ep.id, "green", None)
+        deployments.delete_deployment(w.store, w.backend, OWNER, w.tenant, ep.id, "blue", None)
+    deployments.delete_deployment(w.store, w.backend, OWNER, w.tenant, ep.id, "green", None)
 
 
 def test_scoring_needs_a_live_deployment(w: World) -> None:

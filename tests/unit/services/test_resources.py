@@ -112,4 +112,5 @@ def test_audit_entries_name_their_target(w: World) -> None:
     entries, _ = audit.list_audit(w.store, w.tenant, None, 50, None)
     created = [e for e in entries if e.kind == "experiment"]
     assert [(e.action, e.target_id, e.actor) for e in created] == [("create", w.experiment_id, OWNER.user_id)]
-    assert created[0].changes["target_column"] == [None, "label"]
+    assert created[0].changes["targetColumn"] == [None, "label"]  # the API's names, not the stored ones
+    assert created[0].changes["limits"][1]["maxTrials"] == 10  # nested too

@@ -59,6 +59,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenant}/datasets/{id}/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a direct upload of a large file: a short-lived URL to PUT it straight to Blob Storage */
+        post: operations["start_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/datasets/{id}/uploads/{uploadId}:commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Commit a direct upload: profile the file and create the dataset's next version */
+        post: operations["commit_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants/{tenant}/datasets/{id}/versions/{version}": {
         parameters: {
             query?: never;
@@ -154,7 +188,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Audit entries, newest first */
+        /** Audit entries, newest first (filter by since, targetId, actor) */
         get: operations["list_audit"];
         put?: never;
         post?: never;
@@ -779,6 +813,52 @@ export interface components {
              */
             traffic?: number | null;
         };
+        /**
+         * DirectUpload
+         * @description A direct upload to Blob Storage: PUT the file to `uploadUrl` (with `headers`) before `expiresAt`, then
+         *     `POST .../uploads/{id}:commit`. The URL lets its holder write this one blob, nothing else.
+         */
+        DirectUpload: {
+            /** Id */
+            id: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Createdby */
+            createdBy: string;
+            /** Etag */
+            etag: string;
+            /** Datasetid */
+            datasetId: string;
+            /** Uploadurl */
+            uploadUrl: string;
+            /**
+             * Method
+             * @default PUT
+             */
+            method: string;
+            /**
+             * Headers
+             * @default {}
+             */
+            headers: {
+                [key: string]: string;
+            };
+            /**
+             * Expiresat
+             * Format: date-time
+             */
+            expiresAt: string;
+            /** Maxbytes */
+            maxBytes: number;
+        };
         /** Endpoint */
         Endpoint: {
             /** Id */
@@ -1230,7 +1310,7 @@ export interface components {
             /** Step */
             step: number;
             /** Value */
-            value: number;
+            value: number | null;
             /**
              * Timestamp
              * Format: date-time
@@ -1581,7 +1661,7 @@ export interface components {
              * @default {}
              */
             metrics: {
-                [key: string]: number;
+                [key: string]: number | null;
             };
         };
         /** ScoreRequest */
@@ -1661,6 +1741,7 @@ export interface components {
             displayName?: string | null;
             /**
              * Owneruserid
+             * @description the first owner (default: the admin creating it)
              * @default null
              */
             ownerUserId?: string | null;
@@ -1716,7 +1797,7 @@ export interface components {
              * @default {}
              */
             metrics: {
-                [key: string]: number;
+                [key: string]: number | null;
             };
             status: components["schemas"]["JobStatus"];
         };
@@ -2518,6 +2599,208 @@ export interface operations {
             };
             /** @description Wrong content type */
             415: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    start_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    /** @description The URL of the resource created or worked on. */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectUpload"];
+                };
+            };
+            /** @description Invalid input (details name each field) */
+            400: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    commit_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+                uploadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    /** @description The URL of the resource created or worked on. */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetVersion"];
+                };
+            };
+            /** @description Invalid input (details name each field) */
+            400: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The resource's state refuses it: a name taken, a delete blocked by a reference, a run already ended */
+            409: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description If-Match named an ETag the resource no longer has */
+            412: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
                 headers: {
                     /** @description The error's code (as error.code). */
                     "x-ms-error-code": string;
@@ -3371,7 +3654,10 @@ export interface operations {
                 top?: number;
                 /** @description from the previous page's nextLink */
                 continuation?: string;
+                /** @description RFC 3339 with a time zone, e.g. 2026-12-06T02:05Z */
                 since?: string;
+                targetId?: string;
+                actor?: string;
             };
             header?: never;
             path: {

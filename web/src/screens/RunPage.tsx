@@ -19,7 +19,7 @@ const TRIAL_SUFFIX = "_trial";
 /** Metric points grouped by name, each sorted by step, x = seconds since the first point. */
 export function seriesByName(points: MetricPoint[]) {
   const t0 = Math.min(...points.map((p) => Date.parse(p.timestamp)));
-  const groups = new Map<string, { x: number[]; y: number[] }>();
+  const groups = new Map<string, { x: number[]; y: (number | null)[] }>(); // null: a value that could not be computed
   for (const p of [...points].sort((a, b) => a.step - b.step)) {
     const g = groups.get(p.name) ?? { x: [], y: [] };
     g.x.push((Date.parse(p.timestamp) - t0) / 1000);

@@ -1,0 +1,37 @@
+"""Request header limits, as the Functions host's Kestrel applies them: headers over 32 KiB in total answer
+431 Request Header Fields Too Large (never a reset connection).
+
+uvicorn's HTTP parser (h11) refuses a request whose headers are still incomplete after 16 KiB of buffered input: it
+answers 400 and closes, often while the client is still sending, which the client sees as a connection reset. So the
+host lets h11 buffer up to `READ_BYTES` and answers the size itself, after the headers arrived whole.
+"""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+MAX_HEADER_BYTES = 32 * 1024  # Kestrel's MaxRequestHeadersTotalSize
+READ_BYTES = 1024 * 1024  # what h11 may buffer before it gives up on a request's headers
+
+
+class HeaderLimit:
+    """An ASGI wrapper answering 431 when a request's headers exceed `MAX_HEADER_BYTES`."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_HEADER_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            size = sum(len(k) + len(v) + 4 for k, v in scope.get("headers", ()))
+            if size > self.max_bytes:
+                body = b"Request Header Fields Too Large"
+                headers = [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ]
+                await send({"type": "http.response.start", "status": 431, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
