@@ -27,7 +27,7 @@ export const keys = {
   deployment: (t: string, id: string, name: string) => ["deployment", t, id, name] as const,
   deployments: (t: string, id: string) => ["deployments", t, id] as const,
   members: (t: string) => ["members", t] as const,
-  audit: (t: string) => ["audit", t] as const,
+  audit: (t: string, actor = "", targetId = "") => ["audit", t, actor, targetId] as const,
   operation: (t: string, id: string) => ["operation", t, id] as const,
   operations: (t: string, status?: string, kind?: string) => ["operations", t, status ?? "", kind ?? ""] as const,
   tenants: (prefix: string) => ["tenants", prefix] as const,
@@ -219,10 +219,16 @@ export function useMembers(tenant: string) {
   });
 }
 
-export function useAudit(tenant: string) {
+/** The audit trail, newest first, filtered by who (actor) and what (targetId). */
+export function useAudit(tenant: string, actor = "", targetId = "") {
   return useQuery({
-    queryKey: keys.audit(tenant),
-    queryFn: () => ok(api.GET("/api/v1/tenants/{tenant}/audit", { params: { ...T(tenant), query: { top: 100 } } })),
+    queryKey: keys.audit(tenant, actor, targetId),
+    queryFn: () =>
+      ok(
+        api.GET("/api/v1/tenants/{tenant}/audit", {
+          params: { ...T(tenant), query: { top: 100, ...(actor ? { actor } : {}), ...(targetId ? { targetId } : {}) } },
+        }),
+      ),
   });
 }
 
