@@ -133,8 +133,10 @@ export function RunPage() {
       />
       <ErrorNote error={cancel.error} title="The run could not be cancelled" />
       <div className="row" style={{ alignItems: "center", marginBottom: 12 }}>
-        <StatusBadge status={r.status} />
-        {isTerminal(r.status) && recording ? <StatusBadge status="Recording results" /> : null}
+        <span role="group" aria-label="Run status" className="row" style={{ gap: 4 }}>
+          <StatusBadge status={r.status} />
+          {isTerminal(r.status) && recording ? <StatusBadge status="Recording results" /> : null}
+        </span>
         <div style={{ width: 320 }}>
           <Progress value={p.value} label={p.label} />
         </div>
