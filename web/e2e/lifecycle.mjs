@@ -144,6 +144,10 @@ try {
   );
   figures.completionToLeaderboardMs = Date.now() - Date.parse(run.endedAt);
   figures.trials = run.progress?.trialsDone;
+  const logCount = (await api(`/api/v1/tenants/${tenant}/runs/${runId}/logs?top=1000`, token)).value.length;
+  const trainingOp = await api(`/api/v1/tenants/${tenant}/operations/${runId}`, token);
+  step(`the API has ${logCount} log lines; training operation ${trainingOp.status}`);
+  await page.getByLabel("Log lines").getByText(/Trial \d+:/).first().waitFor({ timeout: MINUTE });
   await shot("run");
 
   step("sort the leaderboard by another recorded metric");

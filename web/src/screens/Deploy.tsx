@@ -97,7 +97,15 @@ export function TrafficEditor({ endpoint, deployments }: { endpoint: Endpoint; d
   );
 }
 
-export function DeploymentsTable({ deployments, traffic }: { deployments: Deployment[]; traffic: Record<string, number> }) {
+export function DeploymentsTable({
+  deployments,
+  traffic,
+  modelNames = {},
+}: {
+  deployments: Deployment[];
+  traffic: Record<string, number>;
+  modelNames?: Record<string, string>;
+}) {
   return (
     <Table size="small" aria-label="Deployments list">
       <TableHeader>
@@ -117,7 +125,7 @@ export function DeploymentsTable({ deployments, traffic }: { deployments: Deploy
               <StatusBadge status={d.state} />
             </TableCell>
             <TableCell>
-              <Link to={`/models/${d.modelId}`}>{d.modelId}</Link>
+              <Link to={`/models/${d.modelId}`}>{modelNames[d.modelId] ?? d.modelId}</Link>
             </TableCell>
             <TableCell>{traffic[d.name] ?? 0}%</TableCell>
             <TableCell className="wide-only" style={{ whiteSpace: "normal" }}>

@@ -18,7 +18,7 @@ import { ApiError } from "../api/errors";
 import type { Endpoint } from "../api/types";
 import { EmptyState, ErrorNote, Loading, PageTitle, StatusBadge, when } from "../components/common";
 import { DeleteButton } from "../components/DeleteButton";
-import { keys, useDeployments, useEndpoint, useEndpoints } from "../lib/queries";
+import { keys, useDeployments, useEndpoint, useEndpoints, useModels } from "../lib/queries";
 import { can, useTenant } from "../lib/tenant";
 import { OperationProgress } from "./Operations";
 import { DeployForm, DeploymentsTable, TrafficEditor } from "./Deploy";
@@ -109,6 +109,8 @@ export function EndpointPage() {
   const { tenant, role } = useTenant();
   const ep = useEndpoint(tenant, id);
   const deployments = useDeployments(tenant, id);
+  const models = useModels(tenant);
+  const modelNames = Object.fromEntries((models.data?.value ?? []).map((m) => [m.id, `${m.name} v${m.version}`]));
   const queries = useQueryClient();
   const [started, setStarted] = useState<{ name: string; op?: string }>();
   if (ep.isLoading) return <Loading />;
@@ -164,7 +166,7 @@ export function EndpointPage() {
           {deployments.isSuccess && deps.length === 0 ? (
             <Text>No deployments yet: deploy a registered model above (register one from a run's leaderboard).</Text>
           ) : (
-            <DeploymentsTable deployments={deps} traffic={e.traffic ?? {}} />
+            <DeploymentsTable deployments={deps} traffic={e.traffic ?? {}} modelNames={modelNames} />
           )}
           <h3 style={{ fontSize: 14, margin: 0 }}>Traffic split</h3>
           {can(role, "contributor") ? <TrafficEditor key={`${e.etag}-${deps.length}`} endpoint={e} deployments={deps} /> : <Text>{trafficText(e)}</Text>}

@@ -111,7 +111,6 @@ export function Leaderboard({
               <TableHeaderCell>{primary}</TableHeaderCell>
               {extra ? <TableHeaderCell>{extra}</TableHeaderCell> : null}
               <TableHeaderCell className="wide-only">Duration (s)</TableHeaderCell>
-              <TableHeaderCell className="wide-only">Status</TableHeaderCell>
               {canRegister ? <TableHeaderCell>Model</TableHeaderCell> : null}
             </TableRow>
           </TableHeader>
@@ -119,13 +118,12 @@ export function Leaderboard({
             {trials.map((t, i) => (
               <TableRow key={t.trialId}>
                 <TableCell title={t.trialId}>{i + 1}</TableCell>
-                <TableCell>{t.algorithm}</TableCell>
+                <TableCell title={t.algorithm}>
+                  {t.algorithm} {t.status !== "Completed" ? <StatusBadge status={t.status} /> : null}
+                </TableCell>
                 <TableCell>{fmt(valueOf(t, primary, primary))}</TableCell>
                 {extra ? <TableCell>{fmt(valueOf(t, extra, primary))}</TableCell> : null}
                 <TableCell className="wide-only">{fmt(t.durationSeconds, 2)}</TableCell>
-                <TableCell className="wide-only">
-                  <StatusBadge status={t.status} />
-                </TableCell>
                 {canRegister ? (
                   <TableCell>
                     <Button size="small" onClick={() => onRegister(t.trialId)} aria-label={`Register trial ${i + 1}`}>

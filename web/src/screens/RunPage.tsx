@@ -141,7 +141,8 @@ export function RunPage() {
           <Progress value={p.value} label={p.label} />
         </div>
         <span className="muted">
-          experiment <Link to={`/experiments/${r.experimentId}`}>{r.experimentId}</Link> · started{" "}
+          experiment <Link to={`/experiments/${r.experimentId}`}>{r.experimentName ?? r.experimentId}</Link>
+          {r.task ? ` (${r.task})` : ""} · started{" "}
           {when(r.startedAt)} · ended {when(r.endedAt)}
           {r.modelId ? (
             <>
