@@ -117,7 +117,9 @@ function AlgorithmPicker({
   value,
   onChange,
   error,
+  none,
 }: {
+  none: string;
   label: string;
   options: string[];
   value: string[];
@@ -125,11 +127,11 @@ function AlgorithmPicker({
   error?: string;
 }) {
   return (
-    <Field label={label} validationMessage={error} hint={value.length ? undefined : "none picked"}>
+    <Field label={label} validationMessage={error}>
       <Dropdown
         aria-label={label}
         multiselect
-        placeholder="Any"
+        placeholder={none}
         value={value.join(", ")}
         selectedOptions={value}
         onOptionSelect={(_, d) => onChange(d.selectedOptions)}
@@ -367,6 +369,7 @@ export function NewExperiment() {
         <div className="grid2">
           <AlgorithmPicker
             label="Allowed algorithms"
+            none="Any the task takes"
             options={algorithms.filter((x) => !form.blocked.includes(x))}
             value={form.allowed}
             onChange={(v) => set("allowed", v)}
@@ -374,6 +377,7 @@ export function NewExperiment() {
           />
           <AlgorithmPicker
             label="Blocked algorithms"
+            none="None"
             options={algorithms.filter((x) => !form.allowed.includes(x))}
             value={form.blocked}
             onChange={(v) => set("blocked", v)}

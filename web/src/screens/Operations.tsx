@@ -156,8 +156,10 @@ export function Operations() {
               return (
                 <TableRow key={o.id}>
                   <TableCell>{o.kind}</TableCell>
-                  <TableCell className="mono" style={{ whiteSpace: "normal" }}>
-                    {link && o.kind !== "delete" ? <Link to={link}>{targetText(o.target)}</Link> : targetText(o.target)}
+                  <TableCell>
+                    <span className="mono" style={{ whiteSpace: "normal", wordBreak: "break-all" }}>
+                      {link && o.kind !== "delete" ? <Link to={link}>{targetText(o.target)}</Link> : targetText(o.target)}
+                    </span>
                   </TableCell>
                   <TableCell>
                     <StatusBadge status={o.status} />
