@@ -20,7 +20,7 @@ import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { api, ok } from "../api/client";
 import { ApiError } from "../api/errors";
 import type { ExperimentCreate, Task } from "../api/types";
-import { EmptyState, ErrorNote, Loading, PageTitle, when } from "../components/common";
+import { EmptyState, ErrorNote, Loading, PageTitle, StatusBadge } from "../components/common";
 import { DeleteButton } from "../components/DeleteButton";
 import { enumByTask, enumOf, numberRule, type NumberRule } from "../lib/contract";
 import { keys, useDatasets, useExperiment, useExperiments, useRuns } from "../lib/queries";
@@ -51,9 +51,10 @@ export function Experiments() {
             <TableRow>
               <TableHeaderCell>Name</TableHeaderCell>
               <TableHeaderCell>Task</TableHeaderCell>
+              <TableHeaderCell className="wide-only">Dataset</TableHeaderCell>
               <TableHeaderCell>Target</TableHeaderCell>
-              <TableHeaderCell>Primary metric</TableHeaderCell>
-              <TableHeaderCell>Created</TableHeaderCell>
+              <TableHeaderCell className="wide-only">Primary metric</TableHeaderCell>
+              <TableHeaderCell>Last run</TableHeaderCell>
             </TableRow>
           </TableHeader>
           <TableBody>
@@ -63,9 +64,20 @@ export function Experiments() {
                   <Link to={`/experiments/${e.id}`}>{e.name}</Link>
                 </TableCell>
                 <TableCell>{e.task}</TableCell>
+                <TableCell className="wide-only">
+                  <Link to={`/datasets/${e.datasetId}`}>{e.datasetName ?? e.datasetId}</Link> v{e.datasetVersion}
+                </TableCell>
                 <TableCell>{e.targetColumn}</TableCell>
-                <TableCell>{e.primaryMetric}</TableCell>
-                <TableCell>{when(e.createdAt)}</TableCell>
+                <TableCell className="wide-only">{e.primaryMetric}</TableCell>
+                <TableCell>
+                  {e.lastRun ? (
+                    <Link to={`/runs/${e.lastRun.id}`} aria-label={`last run ${e.lastRun.status}`}>
+                      <StatusBadge status={e.lastRun.status} />
+                    </Link>
+                  ) : (
+                    <span className="muted">none yet</span>
+                  )}
+                </TableCell>
               </TableRow>
             ))}
           </TableBody>
