@@ -131,10 +131,10 @@ export function EndpointPage() {
           ) : null
         }
       />
-      <p className="muted">
+      <div className="muted" style={{ marginBottom: 12 }}>
         <StatusBadge status={e.state} /> · traffic: {trafficText(e)}
         {e.scoringUri ? ` · ${e.scoringUri}` : ""}
-      </p>
+      </div>
       {can(role, "contributor") ? (
         <DeployForm
           key={e.etag}
