@@ -130,14 +130,22 @@ def metric_page(
     return [MetricPointModel.model_validate(p.model_dump()) for p in points], token
 
 
+MAX_LOG_PAGE = 1000  # LogsQuery.top's maximum, the store's page
+
+
 def log_page(
     store: Store, series: RowStore, tenant: str, run_id: str, after: int, top: int
 ) -> tuple[list[LogLineModel], int | None]:
     """The run's log lines with seq > after, and the `after` of the next page (None when these were the last)."""
     RUNS.get(store, tenant, run_id)
     partition = keys.series_partition(tenant, run_id)
-    lines, _ = rows.read(series, partition, keys.LOG_PREFIX, rows.LogRow, top=top + 1, start=keys.log_key(after + 1))
+    # One row more than asked says whether a next page exists, within the store's page of 1000: at top=1000 peek.
+    want = min(top + 1, MAX_LOG_PAGE)
+    lines, _ = rows.read(series, partition, keys.LOG_PREFIX, rows.LogRow, top=want, start=keys.log_key(after + 1))
     more = len(lines) > top
+    if not more and len(lines) == top == MAX_LOG_PAGE:
+        next_key = keys.log_key(lines[-1].seq + 1)
+        more = bool(rows.read(series, partition, keys.LOG_PREFIX, rows.LogRow, top=1, start=next_key)[0])
     lines = lines[:top]
     page = [LogLineModel.model_validate(ln.model_dump()) for ln in lines]
     return page, (lines[-1].seq if more and lines else None)

@@ -81,6 +81,18 @@ def test_log_pages_reach_every_line() -> None:
     assert [ln.seq for ln in page] == [19, 20] and after is None  # the last page says so
 
 
+def test_a_log_page_of_the_largest_size_the_contract_allows_is_answered() -> None:
+    w = world()
+    run_id = running(w, 20)
+    series = memory_series()
+    collect.collect_live(w.store, series, w.backend, w.tenant, run_id)
+    page, after = runs.log_page(w.store, series, w.tenant, run_id, 0, 1000)  # top=1000 is LogsQuery's maximum
+    assert len(page) == len({ln.seq for ln in page}) > 0 and after is None
+    total = len(page)
+    page, after = runs.log_page(w.store, series, w.tenant, run_id, 0, total - 1)
+    assert after == page[-1].seq  # one line is left: the page says so
+
+
 def test_a_failed_run_with_no_trial_is_not_100_percent() -> None:
     w = world()
     run_id = running(w, 0)

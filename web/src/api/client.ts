@@ -66,7 +66,9 @@ export async function ok<T>(
   }
   if (!r.response.ok) {
     const body = r.error as { error?: { code: string; message: string } } | undefined;
-    if (body && typeof body === "object" && "error" in body) throw new ApiError(r.response.status, body.error, "");
+    if (body && typeof body === "object" && "error" in body) {
+      throw new ApiError(r.response.status, body.error, "", r.response.headers.get("x-ms-request-id"));
+    }
     throw await errorFrom(r.response);
   }
   return (r.data ?? {}) as T & {};

@@ -28,4 +28,19 @@ describe("ApiError", () => {
     expect(plainMessage(new ApiError(412, undefined, "HTTP 412"))).toMatch(/changed it meanwhile/);
     expect(plainMessage(new ApiError(0, undefined, "HTTP 0"))).toMatch(/could not be reached/);
   });
+
+  it("keeps the request id of a failed call, to quote when reporting it", async () => {
+    const { ok, api } = await import("./client");
+    const { fakeApi, json } = await import("../test/render");
+    fakeApi({
+      "GET /api/v1/me": () =>
+        json({ error: { code: "InternalError", message: "Something failed.", target: null, details: [] } }, 500, {
+          "x-ms-request-id": "req-42",
+        }),
+    });
+    const error = await ok(api.GET("/api/v1/me")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).requestId).toBe("req-42");
+    expect(plainMessage(error)).toBe("Something failed.");
+  });
 });

@@ -6,14 +6,17 @@ export class ApiError extends Error {
   readonly code: string;
   readonly target?: string;
   readonly details: { code: string; message: string; target?: string | null }[];
+  /** The API's `x-ms-request-id`: what to quote when reporting a failure. */
+  requestId?: string;
 
-  constructor(status: number, body: Partial<ErrorBody> | undefined, fallback: string) {
+  constructor(status: number, body: Partial<ErrorBody> | undefined, fallback: string, requestId?: string | null) {
     super(body?.message || fallback);
     this.name = "ApiError";
     this.status = status;
     this.code = body?.code || `Http${status}`;
     this.target = body?.target ?? undefined;
     this.details = body?.details ?? [];
+    this.requestId = requestId ?? undefined;
   }
 
   /** The message about one request field (camelCase, as the API names it), if the API named that field. */
@@ -55,5 +58,10 @@ export async function errorFrom(response: Response): Promise<ApiError> {
   } catch {
     body = undefined;
   }
-  return new ApiError(response.status, body?.error, STATUS_WORDS[response.status] ?? `HTTP ${response.status}`);
+  return new ApiError(
+    response.status,
+    body?.error,
+    STATUS_WORDS[response.status] ?? `HTTP ${response.status}`,
+    response.headers.get("x-ms-request-id"),
+  );
 }

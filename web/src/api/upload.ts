@@ -2,7 +2,19 @@
 // with the generated schema's Dataset / DatasetVersion.
 import { apiUrl, authHeader } from "./client";
 import { ApiError } from "./errors";
+import type { paths } from "./schema";
 import type { Dataset, DatasetVersion } from "./types";
+
+/** The query of a `text/csv` upload, as the OpenAPI document declares it (UploadQuery: name, description). */
+export type UploadQuery = NonNullable<paths["/api/v1/tenants/{tenant}/datasets"]["post"]["parameters"]["query"]>;
+
+/** The URL's query string for typed parameters (undefined ones left out). */
+export function queryString(query: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== "") q.set(k, String(v));
+  const text = q.toString();
+  return text ? `?${text}` : "";
+}
 
 export interface UploadProgress {
   loaded: number;
@@ -36,11 +48,11 @@ function send<T>(url: string, file: Blob, onProgress: (p: UploadProgress) => voi
 
 export async function uploadDataset(
   tenant: string,
-  name: string,
+  query: UploadQuery,
   file: Blob,
   onProgress: (p: UploadProgress) => void,
 ): Promise<Dataset> {
-  const url = apiUrl(`/api/v1/tenants/${encodeURIComponent(tenant)}/datasets?name=${encodeURIComponent(name)}`);
+  const url = apiUrl(`/api/v1/tenants/${encodeURIComponent(tenant)}/datasets${queryString(query)}`);
   return send<Dataset>(url, file, onProgress, await authHeader());
 }
 

@@ -7,7 +7,7 @@ import type { ConsoleConfig } from "../auth/config";
 import { resumeSession, type Session } from "../auth/session";
 import { ErrorNote, Loading } from "../components/common";
 import { useMe } from "../lib/queries";
-import { savedTenant, saveTenant, TenantContext } from "../lib/tenant";
+import { savedTenant, saveTenant, TenantContext, tenantLabel } from "../lib/tenant";
 import { Audit } from "../screens/Audit";
 import { DatasetPage, Datasets } from "../screens/Datasets";
 import { EndpointPage, Endpoints } from "../screens/Endpoints";
@@ -19,6 +19,7 @@ import { Operations } from "../screens/Operations";
 import { RunPage } from "../screens/RunPage";
 import { Runs } from "../screens/Runs";
 import { SignIn } from "../screens/SignIn";
+import { TenantsAdmin } from "../screens/Tenants";
 
 const NAV = [
   ["/datasets", "Datasets"],
@@ -86,7 +87,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
       {tenants.length > 0 ? (
         <Dropdown
           aria-label="Tenant"
-          value={current ? `${current.tenantId} (${current.role})` : ""}
+          value={current ? `${tenantLabel(current)} (${current.role})` : ""}
           selectedOptions={current ? [current.tenantId] : []}
           onOptionSelect={(_, d) => {
             if (d.optionValue) {
@@ -96,8 +97,8 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
           }}
         >
           {tenants.map((t) => (
-            <Option key={t.tenantId} value={t.tenantId} text={`${t.tenantId} (${t.role})`}>
-              {t.tenantId} ({t.role})
+            <Option key={t.tenantId} value={t.tenantId} text={`${tenantLabel(t)} (${t.role})`}>
+              {tenantLabel(t)} ({t.role}){t.displayName && t.displayName !== t.name ? ` · ${t.name}` : ""}
             </Option>
           ))}
         </Dropdown>
@@ -118,13 +119,14 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
         <main id="main" style={{ gridColumn: "1 / -1" }}>
           <ErrorNote error={me.error} title="Your tenants could not be read" />
           {!me.error ? <NoTenant platformAdmin={!!me.data?.platformAdmin} onCreated={(t) => { saveTenant(t); setTenant(t); }} /> : null}
+          {me.data?.platformAdmin ? <TenantsAdmin platformAdmin memberOf={[]} /> : null}
         </main>
       </div>
     );
   }
   return (
     <TenantContext.Provider
-      value={{ tenant: current.tenantId, role: current.role, platformAdmin: !!me.data?.platformAdmin }}
+      value={{ tenant: current.tenantId, role: current.role, platformAdmin: !!me.data?.platformAdmin, info: current }}
     >
       <div className="shell" key={current.tenantId}>
         {header}
@@ -134,6 +136,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
               {label}
             </NavLink>
           ))}
+          {me.data?.platformAdmin ? <NavLink to="/tenants">Tenants (admin)</NavLink> : null}
         </nav>
         <main id="main" tabIndex={-1}>
           <Routes>
@@ -152,6 +155,10 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
             <Route path="/operations" element={<Operations />} />
             <Route path="/members" element={<Members />} />
             <Route path="/audit" element={<Audit />} />
+            <Route
+              path="/tenants"
+              element={<TenantsAdmin platformAdmin={!!me.data?.platformAdmin} memberOf={tenants.map((t) => t.tenantId)} />}
+            />
             <Route path="*" element={<Text>No such page. Pick a section on the left.</Text>} />
           </Routes>
         </main>

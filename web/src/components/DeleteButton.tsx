@@ -8,11 +8,10 @@ import {
   DialogTitle,
   DialogTrigger,
 } from "@fluentui/react-components";
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "react-router";
 import { ApiError } from "../api/errors";
 import type { ErrorBody } from "../api/types";
-import { operationIdFrom, track } from "../lib/operations";
 import { useTenant } from "../lib/tenant";
 import { ErrorNote } from "./common";
 
@@ -27,6 +26,7 @@ export function DeleteButton({
 }) {
   const { tenant } = useTenant();
   const navigate = useNavigate();
+  const queries = useQueryClient();
   const remove = useMutation({
     mutationFn: async () => {
       const { error, response } = await run();
@@ -34,12 +34,11 @@ export function DeleteButton({
         const body = (error as { error?: ErrorBody } | undefined)?.error;
         throw new ApiError(response.status, body, `HTTP ${response.status}`);
       }
-      return response.headers.get("Operation-Location");
+      return response;
     },
-    onSuccess: (location) => {
-      const op = operationIdFrom(location);
-      if (op) track({ tenant, id: op, what: `delete ${what}` });
-      navigate("/operations");
+    onSuccess: async () => {
+      await queries.invalidateQueries({ queryKey: ["operations", tenant] });
+      navigate("/operations?kind=delete");
     },
   });
   return (

@@ -9,7 +9,7 @@ import {
   Text,
 } from "@fluentui/react-components";
 import type { ReactNode } from "react";
-import { plainMessage } from "../api/errors";
+import { ApiError, plainMessage } from "../api/errors";
 
 /** The API's error, in its own words, where the action that caused it is. */
 export function ErrorNote({ error, title }: { error: unknown; title?: string }) {
@@ -19,6 +19,9 @@ export function ErrorNote({ error, title }: { error: unknown; title?: string }) 
       <MessageBarBody>
         {title ? <MessageBarTitle>{title}</MessageBarTitle> : null}
         {plainMessage(error)}
+        {error instanceof ApiError && error.status >= 500 && error.requestId && !error.message.includes(error.requestId) ? (
+          <span className="muted"> (request id {error.requestId})</span>
+        ) : null}
       </MessageBarBody>
     </MessageBar>
   );

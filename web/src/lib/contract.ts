@@ -31,12 +31,23 @@ function resolve(s: Schema | undefined): Schema | undefined {
   return s;
 }
 
-export function field(model: string, name: string): Schema | undefined {
-  return resolve(schemas[model]?.properties?.[name]);
+/** A model's schema; pydantic splits some into `-Input` / `-Output` (the request side is the one a form fills). */
+const model = (name: string) => schemas[name] ?? schemas[`${name}-Input`];
+
+export function field(modelName: string, name: string): Schema | undefined {
+  const raw = model(modelName)?.properties?.[name];
+  const resolved = resolve(raw);
+  return raw?.["x-enum-by-task"] && resolved ? { ...resolved, "x-enum-by-task": raw["x-enum-by-task"] } : resolved;
 }
 
-export function enumOf(model: string, name: string): string[] | undefined {
-  const f = field(model, name);
+/** The values a field takes for one task (`x-enum-by-task`), else its whole enum. */
+export function enumByTask(modelName: string, name: string, task: string): string[] | undefined {
+  const byTask = field(modelName, name)?.["x-enum-by-task"];
+  return byTask?.[task] ?? enumOf(modelName, name);
+}
+
+export function enumOf(modelName: string, name: string): string[] | undefined {
+  const f = field(modelName, name);
   return f?.enum ?? resolve(f?.items)?.enum;
 }
 
@@ -46,8 +57,8 @@ export interface NumberRule {
   default?: number;
 }
 
-export function numberRule(model: string, name: string): NumberRule {
-  const f = field(model, name);
+export function numberRule(modelName: string, name: string): NumberRule {
+  const f = field(modelName, name);
   return {
     min: f?.minimum ?? f?.exclusiveMinimum,
     max: f?.maximum,

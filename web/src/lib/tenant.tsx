@@ -1,11 +1,17 @@
 import { createContext, useContext } from "react";
-import type { Role } from "../api/types";
+import type { MyTenant, Role } from "../api/types";
 
 export interface TenantChoice {
   tenant: string;
   role: Role;
   platformAdmin: boolean;
+  /** The tenant as `GET /me` describes it (name, display name, quotas, usage), whatever the caller's role. */
+  info?: MyTenant;
 }
+
+/** How a tenant is named to a person: its display name, else its name, else its id. */
+export const tenantLabel = (t: Pick<MyTenant, "tenantId" | "name" | "displayName">) =>
+  t.displayName || t.name || t.tenantId;
 
 export const TenantContext = createContext<TenantChoice | undefined>(undefined);
 

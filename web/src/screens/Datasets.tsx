@@ -103,7 +103,7 @@ export function Datasets() {
           label="Upload"
           withName
           send={async (file, name, progress) => {
-            const ds = await uploadDataset(tenant, name, file, (p) => progress(p.loaded, p.total));
+            const ds = await uploadDataset(tenant, { name }, file, (p) => progress(p.loaded, p.total));
             await queries.invalidateQueries({ queryKey: keys.datasets(tenant) });
             navigate(`/datasets/${ds.id}`);
           }}

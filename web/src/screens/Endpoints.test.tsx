@@ -1,9 +1,86 @@
-import { screen, waitFor } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import { fakeApi, page, renderScreen } from "../test/render";
+import { fakeApi, json, page, renderScreen } from "../test/render";
 import { EndpointPage, trafficProblem } from "./Endpoints";
 import { ScoreForm, typed } from "./Playground";
+
+const BLUE = { name: "blue", state: "Succeeded", modelId: "m1", error: null };
+const MODEL = {
+  id: "m1",
+  name: "best",
+  version: 2,
+  score: 0.97,
+  primaryMetric: "accuracy",
+  inputColumns: [{ name: "x", type: "number" }],
+};
+
+describe("an endpoint's deployments", () => {
+  it("lists every deployment with its provisioning state, a failed one and its error too", async () => {
+    fakeApi({
+      "GET /api/v1/tenants/t1/endpoints/e1": { id: "e1", name: "ep", etag: "1", state: "Succeeded", traffic: { blue: 100 } },
+      "GET /api/v1/tenants/t1/endpoints/e1/deployments": page([
+        BLUE,
+        { name: "green", state: "Failed", modelId: "m1", error: "The smoke test failed: 500 from the scorer." },
+        { name: "canary", state: "Creating", modelId: "m1", error: null },
+      ]),
+      "GET /api/v1/tenants/t1/endpoints/e1/deployments/blue": BLUE,
+      "GET /api/v1/tenants/t1/models/m1": MODEL,
+      "GET /api/v1/tenants/t1/models": page([MODEL]),
+    });
+    renderScreen(<EndpointPage />, { path: "/endpoints/e1", route: "/endpoints/:id" });
+    const list = await screen.findByRole("table", { name: "Deployments list" });
+    await waitFor(() => expect(within(list).getAllByRole("row")).toHaveLength(4));
+    expect(within(list).getByLabelText("status Failed")).toBeInTheDocument();
+    expect(within(list).getByLabelText("status Creating")).toBeInTheDocument();
+    expect(within(list).getByText("The smoke test failed: 500 from the scorer.")).toBeInTheDocument();
+  });
+
+  it("asks for a traffic share: 0 by default beside a live deployment, sent in the PUT body", async () => {
+    const calls = fakeApi({
+      "GET /api/v1/tenants/t1/endpoints/e1": { id: "e1", name: "ep", etag: "1", state: "Succeeded", traffic: { blue: 100 } },
+      "GET /api/v1/tenants/t1/endpoints/e1/deployments": page([BLUE]),
+      "GET /api/v1/tenants/t1/endpoints/e1/deployments/blue": BLUE,
+      "GET /api/v1/tenants/t1/models/m1": MODEL,
+      "GET /api/v1/tenants/t1/models": page([MODEL]),
+      "PUT /api/v1/tenants/t1/endpoints/e1/deployments/green": () =>
+        json({ ...BLUE, name: "green", state: "Creating" }, 201, { "Operation-Location": "/api/v1/tenants/t1/operations/o9" }),
+      "GET /api/v1/tenants/t1/operations/o9": { id: "o9", kind: "deployment", status: "Running", progress: { done: 0, total: null, percent: null, message: "provisioning" } },
+    });
+    const user = userEvent.setup();
+    renderScreen(<EndpointPage />, { path: "/endpoints/e1", route: "/endpoints/:id" });
+    const share = await screen.findByRole("spinbutton", { name: "Traffic share (%)" });
+    expect(share).toHaveValue("0");
+    expect(screen.getByRole("textbox", { name: "Deployment name" })).toHaveValue("green");
+    await user.click(screen.getByRole("combobox", { name: "Model" }));
+    await user.click(screen.getByRole("option", { name: "best (v2) · accuracy 0.97" }));
+    await user.clear(share);
+    await user.type(share, "10");
+    await user.tab();
+    await user.click(screen.getByRole("button", { name: "Deploy" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "PUT")).toBe(true));
+    expect(calls.find((c) => c.method === "PUT")!.body).toEqual({ modelId: "m1", traffic: 10 });
+    expect(await screen.findByText(/Deploying green: Running · provisioning/)).toBeInTheDocument();
+  });
+
+  it("the playground names the deployment that answered", async () => {
+    fakeApi({
+      "GET /api/v1/tenants/t1/endpoints/e1": { id: "e1", name: "ep", etag: "1", state: "Succeeded", traffic: { blue: 90, green: 10 } },
+      "GET /api/v1/tenants/t1/endpoints/e1/deployments": page([BLUE, { ...BLUE, name: "green" }]),
+      "GET /api/v1/tenants/t1/endpoints/e1/deployments/blue": BLUE,
+      "GET /api/v1/tenants/t1/models/m1": MODEL,
+      "GET /api/v1/tenants/t1/models": page([MODEL]),
+      "POST /api/v1/tenants/t1/endpoints/e1:score": { predictions: ["setosa"], deployment: "green" },
+    });
+    const user = userEvent.setup();
+    renderScreen(<EndpointPage />, { path: "/endpoints/e1", route: "/endpoints/:id" });
+    await user.type(await screen.findByLabelText("x (number)"), "1.5");
+    await user.click(screen.getByRole("button", { name: "Score" }));
+    const answer = await screen.findByRole("status", { name: "Predictions" });
+    expect(answer).toHaveTextContent("setosa");
+    expect(within(answer).getByText("green")).toBeInTheDocument();
+  });
+});
 
 describe("traffic split", () => {
   it("must be whole percents adding up to 100", () => {
@@ -13,12 +90,13 @@ describe("traffic split", () => {
   });
 
   it("keeps Save disabled until the shares sum to 100, then PATCHes with the ETag", async () => {
-    const endpoint = { id: "e1", name: "ep", etag: "W/\"1\"", state: "Succeeded", traffic: { blue: 100, green: 0 } };
+    const endpoint = { id: "e1", name: "ep", etag: "W/\"1\"", state: "Succeeded", traffic: { blue: 100 } };
     const calls = fakeApi({
       "GET /api/v1/tenants/t1/endpoints/e1": endpoint,
-      "GET /api/v1/tenants/t1/endpoints/e1/deployments/blue": { name: "blue", state: "Succeeded", modelId: "m1" },
-      "GET /api/v1/tenants/t1/endpoints/e1/deployments/green": { name: "green", state: "Succeeded", modelId: "m1" },
-      "GET /api/v1/tenants/t1/models/m1": { id: "m1", name: "best", version: "1", inputColumns: [] },
+      // green is not in the traffic map yet: the editor offers it at 0 because the deployments list has it.
+      "GET /api/v1/tenants/t1/endpoints/e1/deployments": page([BLUE, { ...BLUE, name: "green" }]),
+      "GET /api/v1/tenants/t1/endpoints/e1/deployments/blue": BLUE,
+      "GET /api/v1/tenants/t1/models/m1": MODEL,
       "GET /api/v1/tenants/t1/models": page([]),
       "PATCH /api/v1/tenants/t1/endpoints/e1": endpoint,
     });

@@ -18,11 +18,62 @@ const IRIS = {
   },
 };
 
+const INFO = {
+  tenantId: "t1",
+  role: "contributor" as const,
+  name: "acme",
+  displayName: "Acme",
+  quotas: { maxConcurrentRuns: 2, maxTrialsPerRun: 40, maxTimeoutMinutes: 30 },
+  usage: { activeRuns: 0 },
+};
+
+const options = async () => within(await screen.findByRole("listbox")).getAllByRole("option").map((o) => o.textContent);
+// A multi-select dropdown (the algorithms) is a menu of checkbox items.
+const checks = async () =>
+  within(await screen.findByRole("menu")).getAllByRole("menuitemcheckbox").map((o) => o.textContent);
+
 describe("the create-experiment form", () => {
+  it("offers the primary metrics and algorithms the chosen task takes (the contract's x-enum-by-task)", async () => {
+    const calls = fakeApi({
+      "GET /api/v1/tenants/t1/datasets": page([IRIS]),
+      "POST /api/v1/tenants/t1/experiments": () => json({ id: "e1" }, 201),
+    });
+    const user = userEvent.setup();
+    renderScreen(<NewExperiment />, { path: "/new?datasetId=d1", info: INFO });
+    await user.type(await screen.findByRole("textbox", { name: /^Name/ }), "iris-exp");
+    await user.click(screen.getByRole("combobox", { name: "Primary metric" }));
+    expect(await options()).toContain("AUC_weighted");
+    expect(await options()).not.toContain("r2_score");
+    await user.click(screen.getByRole("option", { name: "AUC_weighted" }));
+    await user.click(screen.getByRole("combobox", { name: "Allowed algorithms" }));
+    expect(await checks()).toContain("LogisticRegression");
+    expect(await checks()).not.toContain("XGBoostRegressor");
+    await user.click(screen.getByRole("menuitemcheckbox", { name: "LogisticRegression" }));
+    await user.click(screen.getByRole("menuitemcheckbox", { name: "LightGBM" }));
+    await user.keyboard("{Escape}");
+
+    await user.click(screen.getByRole("combobox", { name: "Task" }));
+    await user.click(screen.getByRole("option", { name: "regression" }));
+    await user.click(screen.getByRole("combobox", { name: "Primary metric" }));
+    expect(await options()).toContain("r2_score");
+    expect(await options()).not.toContain("AUC_weighted");
+    await user.click(screen.getByRole("option", { name: "r2_score" }));
+    await user.click(screen.getByRole("combobox", { name: "Target column" }));
+    await user.click(screen.getByRole("option", { name: "sepal_length" }));
+    await user.click(screen.getByRole("button", { name: "Create experiment" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "POST")).toBe(true));
+    // LogisticRegression is not a regression algorithm: switching the task dropped it, LightGBM stayed.
+    expect(calls.find((c) => c.method === "POST")!.body).toMatchObject({
+      task: "regression",
+      primaryMetric: "r2_score",
+      allowedAlgorithms: ["LightGBM"],
+      limits: { maxTrials: 20, maxConcurrentTrials: 1, timeoutMinutes: 60 },
+    });
+  });
+
   it("offers the contract's tasks and the dataset's columns, and shows the API's field errors beside the fields", async () => {
     const calls = fakeApi({
       "GET /api/v1/tenants/t1/datasets": page([IRIS]),
-      "GET /api/v1/tenants/t1": { id: "t1", name: "t1", quotas: { maxConcurrentRuns: 2, maxTrialsPerRun: 100, maxTimeoutMinutes: 60 } },
       "POST /api/v1/tenants/t1/experiments": () =>
         json(
           {
@@ -36,7 +87,8 @@ describe("the create-experiment form", () => {
         ),
     });
     const user = userEvent.setup();
-    renderScreen(<NewExperiment />, { path: "/new?datasetId=d1" });
+    // /me's tenant: quotas for every role (a contributor here), not only owners.
+    renderScreen(<NewExperiment />, { path: "/new?datasetId=d1", role: "contributor", info: INFO });
 
     await user.type(screen.getByRole("textbox", { name: /^Name/ }), "iris-exp");
     await user.click(screen.getByRole("combobox", { name: "Task" }));
@@ -49,7 +101,8 @@ describe("the create-experiment form", () => {
     const columns = within(screen.getByRole("listbox")).getAllByRole("option").map((o) => o.textContent);
     expect(columns).toEqual(["sepal_length", "species"]);
     await user.click(screen.getByRole("option", { name: "species" }));
-    await waitFor(() => expect(screen.getByText(/max 100 \(tenant quota\)/)).toBeInTheDocument());
+    await waitFor(() => expect(screen.getByText(/max 40 \(tenant quota\)/)).toBeInTheDocument());
+    expect(screen.getByText(/0 active now/)).toBeInTheDocument();
 
     await user.click(screen.getByRole("button", { name: "Create experiment" }));
     expect(await screen.findByText("maxTrials is over the tenant's quota")).toBeInTheDocument();
@@ -60,7 +113,7 @@ describe("the create-experiment form", () => {
   });
 
   it("sends a person without datasets to upload one first", async () => {
-    fakeApi({ "GET /api/v1/tenants/t1/datasets": page([]), "GET /api/v1/tenants/t1": { id: "t1", quotas: {} } });
+    fakeApi({ "GET /api/v1/tenants/t1/datasets": page([]) });
     renderScreen(<NewExperiment />);
     expect(await screen.findByText("Upload a dataset first")).toBeInTheDocument();
   });

@@ -14,15 +14,15 @@ import {
   TableRow,
   Text,
 } from "@fluentui/react-components";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { api, ok } from "../api/client";
 import { ApiError } from "../api/errors";
 import type { ExperimentCreate, Task } from "../api/types";
-import { EmptyState, ErrorNote, Loading, PageTitle, when } from "../components/common";
+import { EmptyState, ErrorNote, Loading, PageTitle, StatusBadge } from "../components/common";
 import { DeleteButton } from "../components/DeleteButton";
-import { enumOf, numberRule, type NumberRule } from "../lib/contract";
+import { enumByTask, enumOf, numberRule, type NumberRule } from "../lib/contract";
 import { keys, useDatasets, useExperiment, useExperiments, useRuns } from "../lib/queries";
 import { can, useTenant } from "../lib/tenant";
 import { RunsTable } from "./Runs";
@@ -51,9 +51,10 @@ export function Experiments() {
             <TableRow>
               <TableHeaderCell>Name</TableHeaderCell>
               <TableHeaderCell>Task</TableHeaderCell>
+              <TableHeaderCell className="wide-only">Dataset</TableHeaderCell>
               <TableHeaderCell>Target</TableHeaderCell>
-              <TableHeaderCell>Primary metric</TableHeaderCell>
-              <TableHeaderCell>Created</TableHeaderCell>
+              <TableHeaderCell className="wide-only">Primary metric</TableHeaderCell>
+              <TableHeaderCell>Last run</TableHeaderCell>
             </TableRow>
           </TableHeader>
           <TableBody>
@@ -63,9 +64,20 @@ export function Experiments() {
                   <Link to={`/experiments/${e.id}`}>{e.name}</Link>
                 </TableCell>
                 <TableCell>{e.task}</TableCell>
+                <TableCell className="wide-only">
+                  <Link to={`/datasets/${e.datasetId}`}>{e.datasetName ?? e.datasetId}</Link> v{e.datasetVersion}
+                </TableCell>
                 <TableCell>{e.targetColumn}</TableCell>
-                <TableCell>{e.primaryMetric}</TableCell>
-                <TableCell>{when(e.createdAt)}</TableCell>
+                <TableCell className="wide-only">{e.primaryMetric}</TableCell>
+                <TableCell>
+                  {e.lastRun ? (
+                    <Link to={`/runs/${e.lastRun.id}`} aria-label={`last run ${e.lastRun.status}`}>
+                      <StatusBadge status={e.lastRun.status} />
+                    </Link>
+                  ) : (
+                    <span className="muted">none yet</span>
+                  )}
+                </TableCell>
               </TableRow>
             ))}
           </TableBody>
@@ -110,21 +122,50 @@ function NumberField({
 }
 
 /** The create form, driven by the contract (enums, ranges, defaults) and by the dataset's profiled columns. */
+/** Pick any of `options` (a multi-select dropdown; the API's Algorithm enum for the task). */
+function AlgorithmPicker({
+  label,
+  options,
+  value,
+  onChange,
+  error,
+  none,
+}: {
+  none: string;
+  label: string;
+  options: string[];
+  value: string[];
+  onChange: (v: string[]) => void;
+  error?: string;
+}) {
+  return (
+    <Field label={label} validationMessage={error}>
+      <Dropdown
+        aria-label={label}
+        multiselect
+        placeholder={none}
+        value={value.join(", ")}
+        selectedOptions={value}
+        onOptionSelect={(_, d) => onChange(d.selectedOptions)}
+      >
+        {options.map((a) => (
+          <Option key={a} value={a}>
+            {a}
+          </Option>
+        ))}
+      </Dropdown>
+    </Field>
+  );
+}
+
 export function NewExperiment() {
-  const { tenant } = useTenant();
+  const { tenant, info } = useTenant();
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const queries = useQueryClient();
   const datasets = useDatasets(tenant);
-  const tenantInfo = useQuery({
-    queryKey: keys.tenant(tenant),
-    queryFn: () => ok(api.GET("/api/v1/tenants/{tenant}", { params: { path: { tenant } } })),
-    retry: false,
-  });
-  const quotas = tenantInfo.data?.quotas;
+  const quotas = info?.quotas;
   const tasks = (enumOf("ExperimentCreate", "task") ?? []) as Task[];
-  const metrics = enumOf("ExperimentCreate", "primaryMetric");
-  const algorithms = enumOf("ExperimentCreate", "allowedAlgorithms");
   const featurizations = enumOf("ExperimentCreate", "featurization") ?? [];
   const rules = {
     maxTrials: numberRule("LimitsModel", "maxTrials"),
@@ -141,8 +182,8 @@ export function NewExperiment() {
     maxTrials: rules.maxTrials.default,
     timeoutMinutes: rules.timeoutMinutes.default,
     maxConcurrentTrials: rules.maxConcurrentTrials.default,
-    allowed: "",
-    blocked: "",
+    allowed: [] as string[],
+    blocked: [] as string[],
     featurization: featurizations[0] ?? "auto",
     autoRegister: true,
   });
@@ -152,10 +193,18 @@ export function NewExperiment() {
     [datasets.data, form.datasetId],
   );
   const columns = dataset?.profile?.columns.map((c) => c.name) ?? [];
+  // Which primary metrics and algorithms a task takes: the contract's x-enum-by-task.
+  const metrics = enumByTask("ExperimentCreate", "primaryMetric", form.task);
+  const algorithms = enumByTask("ExperimentCreate", "allowedAlgorithms", form.task) ?? [];
+  const pickTask = (task: Task) =>
+    setForm((f) => {
+      const keep = (xs: string[]) => xs.filter((x) => enumByTask("ExperimentCreate", "allowedAlgorithms", task)?.includes(x));
+      const metric = enumByTask("ExperimentCreate", "primaryMetric", task)?.includes(f.primaryMetric) ? f.primaryMetric : "";
+      return { ...f, task, primaryMetric: metric, allowed: keep(f.allowed), blocked: keep(f.blocked) };
+    });
 
   const create = useMutation({
     mutationFn: () => {
-      const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
       const body: ExperimentCreate = {
         name: form.name,
         task: form.task,
@@ -167,8 +216,8 @@ export function NewExperiment() {
           timeoutMinutes: form.timeoutMinutes,
           maxConcurrentTrials: form.maxConcurrentTrials,
         },
-        allowedAlgorithms: list(form.allowed),
-        blockedAlgorithms: list(form.blocked),
+        allowedAlgorithms: form.allowed,
+        blockedAlgorithms: form.blocked,
         featurization: form.featurization as ExperimentCreate["featurization"],
         autoRegister: form.autoRegister,
       } as ExperimentCreate;
@@ -225,7 +274,7 @@ export function NewExperiment() {
               aria-label="Task"
               value={form.task}
               selectedOptions={[form.task]}
-              onOptionSelect={(_, d) => set("task", (d.optionValue ?? form.task) as Task)}
+              onOptionSelect={(_, d) => pickTask((d.optionValue ?? form.task) as Task)}
             >
               {tasks.map((t) => (
                 <Option key={t} value={t}>
@@ -257,16 +306,20 @@ export function NewExperiment() {
           </Field>
           <Field
             label="Primary metric"
-            hint={metrics ? undefined : "Leave empty for Azure ML's default for the task"}
+            hint={`Those ${form.task} takes; leave empty for Azure ML's default`}
             validationMessage={about("primaryMetric")}
           >
             {metrics ? (
               <Dropdown
                 aria-label="Primary metric"
+                placeholder="The task's default"
                 value={form.primaryMetric}
                 selectedOptions={[form.primaryMetric]}
                 onOptionSelect={(_, d) => set("primaryMetric", d.optionValue ?? "")}
               >
+                <Option value="" text="The task's default">
+                  The task's default
+                </Option>
                 {metrics.map((m) => (
                   <Option key={m}>{m}</Option>
                 ))}
@@ -318,23 +371,30 @@ export function NewExperiment() {
             onChange={(v) => set("maxConcurrentTrials", v)}
             error={about("limits.maxConcurrentTrials")}
           />
-          {!quotas ? (
+          {info ? (
             <Text size={200} className="muted">
-              The tenant's quotas are readable by owners only; the API checks them when a run starts.
+              Tenant quotas: up to {info.quotas.maxTrialsPerRun} trials and {info.quotas.maxTimeoutMinutes} minutes a
+              run, {info.quotas.maxConcurrentRuns} runs at once ({info.usage.activeRuns} active now).
             </Text>
           ) : null}
         </fieldset>
         <div className="grid2">
-          <Field
+          <AlgorithmPicker
             label="Allowed algorithms"
-            hint={algorithms ? algorithms.join(", ") : "Comma-separated Azure ML names, e.g. LightGBM, RandomForest"}
-            validationMessage={about("allowedAlgorithms")}
-          >
-            <Input value={form.allowed} onChange={(_, d) => set("allowed", d.value)} />
-          </Field>
-          <Field label="Blocked algorithms" validationMessage={about("blockedAlgorithms")}>
-            <Input value={form.blocked} onChange={(_, d) => set("blocked", d.value)} />
-          </Field>
+            none="Any the task takes"
+            options={algorithms.filter((x) => !form.blocked.includes(x))}
+            value={form.allowed}
+            onChange={(v) => set("allowed", v)}
+            error={about("allowedAlgorithms")}
+          />
+          <AlgorithmPicker
+            label="Blocked algorithms"
+            none="None"
+            options={algorithms.filter((x) => !form.allowed.includes(x))}
+            value={form.blocked}
+            onChange={(v) => set("blocked", v)}
+            error={about("blockedAlgorithms")}
+          />
         </div>
         <Checkbox
           label="Register the best model when the run completes"

@@ -13,9 +13,54 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { api, ok } from "../api/client";
-import { EmptyState, ErrorNote, Loading, PageTitle, when } from "../components/common";
-import { keys, useModel, useModels } from "../lib/queries";
+import type { Model } from "../api/types";
+import { EmptyState, ErrorNote, fmt, Loading, PageTitle, when } from "../components/common";
+import { keys, useModel, useModels, useModelVersions } from "../lib/queries";
 import { can, useTenant } from "../lib/tenant";
+
+export const scoreText = (m: Model) =>
+  m.score === null || m.score === undefined ? "—" : `${fmt(m.score)}${m.primaryMetric ? ` ${m.primaryMetric}` : ""}`;
+
+/** Every version registered under a model's name, newest first, the one on screen marked. */
+function Versions({ name, current }: { name: string; current: string }) {
+  const { tenant } = useTenant();
+  const versions = useModelVersions(tenant, name);
+  const items = versions.data?.value ?? [];
+  return (
+    <section className="card stack" aria-label="Versions">
+      <h2 style={{ fontSize: 16, margin: 0 }}>Versions of {name}</h2>
+      <ErrorNote error={versions.error} />
+      {versions.isLoading ? <Loading /> : null}
+      {items.length > 0 ? (
+        <Table aria-label="Model versions" size="small">
+          <TableHeader>
+            <TableRow>
+              <TableHeaderCell>Version</TableHeaderCell>
+              <TableHeaderCell>Score</TableHeaderCell>
+              <TableHeaderCell>Run</TableHeaderCell>
+              <TableHeaderCell className="wide-only">Registered</TableHeaderCell>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {items.map((v) => (
+              <TableRow key={v.id} aria-current={v.id === current ? "true" : undefined}>
+                <TableCell>
+                  {v.id === current ? <b>v{v.version} (this one)</b> : <Link to={`/models/${v.id}`}>v{v.version}</Link>}
+                </TableCell>
+                <TableCell>{scoreText(v)}</TableCell>
+                <TableCell>
+                  <Link to={`/runs/${v.runId}`}>{v.runId}</Link>
+                </TableCell>
+                <TableCell className="wide-only">{when(v.createdAt)}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      ) : null}
+      <p className="muted">Registering the same name again (from any run's leaderboard) adds a version.</p>
+    </section>
+  );
+}
 
 export function Models() {
   const { tenant } = useTenant();
@@ -38,9 +83,10 @@ export function Models() {
             <TableRow>
               <TableHeaderCell>Name</TableHeaderCell>
               <TableHeaderCell>Version</TableHeaderCell>
-              <TableHeaderCell>Run</TableHeaderCell>
-              <TableHeaderCell>Tags</TableHeaderCell>
-              <TableHeaderCell>Created</TableHeaderCell>
+              <TableHeaderCell>Score</TableHeaderCell>
+              <TableHeaderCell className="wide-only">Run</TableHeaderCell>
+              <TableHeaderCell className="wide-only">Tags</TableHeaderCell>
+              <TableHeaderCell className="wide-only">Created</TableHeaderCell>
             </TableRow>
           </TableHeader>
           <TableBody>
@@ -49,12 +95,17 @@ export function Models() {
                 <TableCell>
                   <Link to={`/models/${m.id}`}>{m.name}</Link>
                 </TableCell>
-                <TableCell>{m.version}</TableCell>
-                <TableCell>
+                <TableCell>v{m.version}</TableCell>
+                <TableCell>{scoreText(m)}</TableCell>
+                <TableCell className="wide-only">
                   <Link to={`/runs/${m.runId}`}>{m.runId}</Link>
                 </TableCell>
-                <TableCell>{Object.entries(m.tags ?? {}).map(([k, v]) => `${k}=${v}`).join(", ")}</TableCell>
-                <TableCell>{when(m.createdAt)}</TableCell>
+                <TableCell className="wide-only">
+                  {Object.entries(m.tags ?? {})
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join(", ")}
+                </TableCell>
+                <TableCell className="wide-only">{when(m.createdAt)}</TableCell>
               </TableRow>
             ))}
           </TableBody>
@@ -71,8 +122,9 @@ export function ModelPage() {
   const queries = useQueryClient();
   const [key, setKey] = useState("");
   const [value, setValue] = useState("");
+  // PATCH is a JSON merge patch: a tag set to null is removed, the others keep their values.
   const tag = useMutation({
-    mutationFn: (tags: Record<string, string>) =>
+    mutationFn: (tags: Record<string, string | null>) =>
       ok(
         api.PATCH("/api/v1/tenants/{tenant}/models/{id}", {
           params: { path: { tenant, id } },
@@ -94,8 +146,9 @@ export function ModelPage() {
     <>
       <PageTitle title={`Model ${m.name}`} actions={<Link to={`/endpoints?modelId=${m.id}`}>Deploy it</Link>} />
       <p className="muted">
-        version {m.version} · from run <Link to={`/runs/${m.runId}`}>{m.runId}</Link> · trial{" "}
-        <span className="mono">{m.trialId ?? "best"}</span> · {m.description ?? ""}
+        version {m.version} · score {scoreText(m)} · from run <Link to={`/runs/${m.runId}`}>{m.runId}</Link> · trial{" "}
+        <span className="mono">{m.trialId ?? "best"}</span>
+        {m.description ? ` · ${m.description}` : ""}
       </p>
       <div className="grid2">
         <section className="card stack" aria-label="Input columns">
@@ -111,7 +164,6 @@ export function ModelPage() {
               ))}
             </ul>
           )}
-          <p className="muted">Versions: one version per model name in this API version ({m.version}).</p>
         </section>
         <section className="card stack" aria-label="Tags">
           <h2 style={{ fontSize: 16, margin: 0 }}>Tags</h2>
@@ -125,7 +177,7 @@ export function ModelPage() {
                     size="small"
                     appearance="subtle"
                     aria-label={`Remove tag ${k}`}
-                    onClick={() => tag.mutate(Object.fromEntries(Object.entries(tags).filter(([x]) => x !== k)))}
+                    onClick={() => tag.mutate({ [k]: null })}
                   >
                     Remove
                   </Button>
@@ -138,7 +190,7 @@ export function ModelPage() {
               className="row"
               onSubmit={(e) => {
                 e.preventDefault();
-                tag.mutate({ ...tags, [key]: value });
+                tag.mutate({ [key]: value });
               }}
             >
               <Field label="Tag">
@@ -154,6 +206,9 @@ export function ModelPage() {
           ) : null}
           <ErrorNote error={tag.error} title="The tags were not changed" />
         </section>
+      </div>
+      <div style={{ marginTop: 16 }}>
+        <Versions name={m.name} current={m.id} />
       </div>
     </>
   );

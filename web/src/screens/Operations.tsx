@@ -1,8 +1,19 @@
-import { Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text } from "@fluentui/react-components";
+import {
+  Dropdown,
+  Option,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+} from "@fluentui/react-components";
 import { useEffect } from "react";
-import { EmptyState, ErrorNote, PageTitle, Progress, StatusBadge, when } from "../components/common";
-import { useTracked } from "../lib/operations";
-import { useOperation } from "../lib/queries";
+import { Link, useSearchParams } from "react-router";
+import type { Operation, OperationKind, OperationStatus } from "../api/types";
+import { EmptyState, ErrorNote, Loading, PageTitle, Progress, Refresh, StatusBadge, when } from "../components/common";
+import { enumOf } from "../lib/contract";
+import { OPERATION_DONE, useOperation, useOperations } from "../lib/queries";
 import { useTenant } from "../lib/tenant";
 
 /** One long operation's live progress (polled until it succeeds or fails). */
@@ -19,7 +30,7 @@ export function OperationProgress({
 }) {
   const op = useOperation(tenant, id);
   const status = op.data?.status;
-  const finished = status === "Succeeded" || status === "Failed";
+  const finished = !!status && OPERATION_DONE.includes(status);
   useEffect(() => {
     if (finished) onDone?.();
   }, [finished, onDone]);
@@ -37,52 +48,134 @@ export function OperationProgress({
   );
 }
 
-function Row({ tenant, id, what, startedAt }: { tenant: string; id: string; what: string; startedAt: number }) {
-  const op = useOperation(tenant, id);
-  return (
-    <TableRow>
-      <TableCell>{what}</TableCell>
-      <TableCell>
-        <StatusBadge status={op.data?.status} />
-      </TableCell>
-      <TableCell style={{ minWidth: 220 }}>
-        <OperationProgress tenant={tenant} id={id} what={op.data?.kind ?? "operation"} />
-      </TableCell>
-      <TableCell>{when(new Date(startedAt).toISOString())}</TableCell>
-    </TableRow>
-  );
+/** What an operation works on, from its target URL: ".../endpoints/e1/deployments/blue" -> "endpoints/e1/deployments/blue". */
+export function targetText(target: string): string {
+  const m = target.match(/\/tenants\/[^/]+\/(.+)$/);
+  return m?.[1] ?? target;
 }
+
+/** A console link for an operation's target, where the console has a page for it. */
+export function targetLink(target: string): string | undefined {
+  const m = targetText(target).match(/^(runs|endpoints|experiments|models|datasets)\/([^/?#]+)/);
+  return m ? `/${m[1]}/${m[2]}` : undefined;
+}
+
+export function operationProgress(op: Operation): { value?: number; label: string } {
+  const p = op.progress;
+  const done = OPERATION_DONE.includes(op.status);
+  const value = op.status === "Succeeded" ? 1 : p?.percent !== undefined && p?.percent !== null ? p.percent / 100 : done ? 0 : undefined;
+  const label = [
+    p?.percent !== undefined && p?.percent !== null ? `${Math.round(p.percent)}%` : "",
+    p?.total ? `${p.done}/${p.total}` : "",
+    p?.message ?? "",
+  ]
+    .filter(Boolean)
+    .join(" · ");
+  return { value, label: label || op.status };
+}
+
+const ANY = "";
 
 export function Operations() {
   const { tenant } = useTenant();
-  const ops = useTracked(tenant);
+  const [params, setParams] = useSearchParams();
+  const status = (params.get("status") ?? ANY) as OperationStatus | "";
+  const kind = (params.get("kind") ?? ANY) as OperationKind | "";
+  const ops = useOperations(tenant, status || undefined, kind || undefined);
+  const items = ops.data?.value ?? [];
+  const statuses = (enumOf("Operation", "status") ?? []) as OperationStatus[];
+  const kinds = (enumOf("Operation", "kind") ?? []) as OperationKind[];
+  const filter = (key: string, value: string) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    setParams(next, { replace: true });
+  };
   return (
     <>
-      <PageTitle title="Operations" />
-      <Text className="muted">
-        Deployments and deletes started from this browser tab. (The API does not list a tenant's operations yet.)
-      </Text>
-      {ops.length === 0 ? (
-        <EmptyState title="No long operations started here">
-          Deploying a model or deleting an experiment, run, endpoint or tenant starts one; its progress shows here.
+      <PageTitle title="Operations" actions={<Refresh onClick={() => ops.refetch()} busy={ops.isFetching} />} />
+      <div className="row" role="search" aria-label="Filter operations" style={{ marginBottom: 12 }}>
+        <Dropdown
+          aria-label="Kind"
+          placeholder="Every kind"
+          value={kind}
+          selectedOptions={[kind]}
+          onOptionSelect={(_, d) => filter("kind", d.optionValue ?? ANY)}
+        >
+          <Option value={ANY} text="Every kind">
+            Every kind
+          </Option>
+          {kinds.map((k) => (
+            <Option key={k} value={k}>
+              {k}
+            </Option>
+          ))}
+        </Dropdown>
+        <Dropdown
+          aria-label="Status"
+          placeholder="Any status"
+          value={status}
+          selectedOptions={[status]}
+          onOptionSelect={(_, d) => filter("status", d.optionValue ?? ANY)}
+        >
+          <Option value={ANY} text="Any status">
+            Any status
+          </Option>
+          {statuses.map((s) => (
+            <Option key={s} value={s}>
+              {s}
+            </Option>
+          ))}
+        </Dropdown>
+        <span className="muted">newest first</span>
+      </div>
+      <ErrorNote error={ops.error} />
+      {ops.isLoading ? <Loading /> : null}
+      {ops.isSuccess && items.length === 0 ? (
+        <EmptyState title={status || kind ? "No operation matches" : "No long operations yet"}>
+          {status || kind
+            ? "Pick another kind or status, or clear the filters."
+            : "Starting a run, deploying a model or deleting an experiment, run, endpoint or tenant starts one; its progress shows here."}
         </EmptyState>
-      ) : (
+      ) : null}
+      {items.length > 0 ? (
         <Table aria-label="Operations">
           <TableHeader>
             <TableRow>
-              <TableHeaderCell>What</TableHeaderCell>
+              <TableHeaderCell>Kind</TableHeaderCell>
+              <TableHeaderCell>Target</TableHeaderCell>
               <TableHeaderCell>Status</TableHeaderCell>
-              <TableHeaderCell>Progress</TableHeaderCell>
-              <TableHeaderCell>Started</TableHeaderCell>
+              <TableHeaderCell className="progress-col">Progress</TableHeaderCell>
+              <TableHeaderCell className="wide-only">Started</TableHeaderCell>
             </TableRow>
           </TableHeader>
           <TableBody>
-            {ops.map((o) => (
-              <Row key={o.id} {...o} />
-            ))}
+            {items.map((o) => {
+              const p = operationProgress(o);
+              const link = targetLink(o.target);
+              return (
+                <TableRow key={o.id}>
+                  <TableCell>{o.kind}</TableCell>
+                  <TableCell>
+                    <span className="mono" style={{ whiteSpace: "normal", wordBreak: "break-all" }}>
+                      {link && o.kind !== "delete" ? <Link to={link}>{targetText(o.target)}</Link> : targetText(o.target)}
+                    </span>
+                  </TableCell>
+                  <TableCell>
+                    <StatusBadge status={o.status} />
+                  </TableCell>
+                  <TableCell className="progress-col">
+                    <Progress value={p.value} label={p.label} />
+                    {o.error ? <span className="muted">{o.error}</span> : null}
+                  </TableCell>
+                  <TableCell className="wide-only">{when(o.createdAt)}</TableCell>
+                </TableRow>
+              );
+            })}
           </TableBody>
         </Table>
-      )}
+      ) : null}
+      {ops.data?.nextLink ? <p className="muted">The newest 100 shown; filter to narrow.</p> : null}
     </>
   );
 }

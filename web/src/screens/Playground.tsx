@@ -61,9 +61,12 @@ export function ScoreForm({
   );
 }
 
-export function Playground({ endpointId, deployment }: { endpointId: string; deployment: string }) {
+/** The scoring playground: the form comes from the model of the deployment with the largest share; the answer
+ * names the deployment that served it (a split endpoint routes each request by its shares). */
+export function Playground({ endpointId, traffic }: { endpointId: string; traffic: Record<string, number> }) {
   const { tenant } = useTenant();
-  const dep = useDeployment(tenant, endpointId, deployment);
+  const main = Object.entries(traffic).sort((a, b) => b[1] - a[1])[0]?.[0] ?? "";
+  const dep = useDeployment(tenant, endpointId, main);
   const model = useModel(tenant, dep.data?.modelId ?? "");
   const score = useMutation({
     mutationFn: (row: Record<string, Cell>) =>
@@ -77,10 +80,15 @@ export function Playground({ endpointId, deployment }: { endpointId: string; dep
   if (dep.isLoading || (dep.data && model.isLoading)) return <Loading />;
   if (!model.data) return <ErrorNote error={dep.error ?? model.error} />;
   const columns = model.data.inputColumns ?? [];
+  const shares = Object.entries(traffic)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${k} ${v}%`)
+    .join(", ");
   return (
     <>
       <Text className="muted">
-        Model {model.data.name} (deployment {deployment}); the form comes from the model's input columns.
+        Rows go to the endpoint, which routes each request by its traffic split ({shares}). The form comes from the
+        input columns of model {model.data.name} v{model.data.version}.
       </Text>
       {columns.length === 0 ? (
         <Text>This model has no recorded input columns (registered before the API recorded them).</Text>
@@ -92,6 +100,10 @@ export function Playground({ endpointId, deployment }: { endpointId: string; dep
         <div role="status" aria-label="Predictions" className="card">
           <Text weight="semibold">Prediction: </Text>
           <output className="mono">{score.data.predictions.map((p) => String(p)).join(", ")}</output>
+          <Text className="muted" aria-label="Answered by">
+            {" "}
+            · answered by deployment <b>{score.data.deployment}</b>
+          </Text>
         </div>
       ) : null}
     </>

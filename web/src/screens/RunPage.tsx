@@ -1,29 +1,20 @@
-import {
-  Button,
-  Field,
-  Input,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
-} from "@fluentui/react-components";
+import { Button, Field, Input } from "@fluentui/react-components";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { api, ok } from "../api/client";
 import { ApiError } from "../api/errors";
-import { isTerminal, type MetricPoint, type Trial } from "../api/types";
-import { EmptyState, ErrorNote, fmt, Loading, PageTitle, Progress, StatusBadge, when } from "../components/common";
+import { isTerminal, type MetricPoint } from "../api/types";
+import { EmptyState, ErrorNote, Loading, PageTitle, Progress, StatusBadge, when } from "../components/common";
 import { DeleteButton } from "../components/DeleteButton";
 import { LineChart } from "../components/LineChart";
-import { keys, useLogs, useMetrics, useRun, useTrials } from "../lib/queries";
+import { useLogTail, useMetricPoints } from "../lib/paging";
+import { keys, OPERATION_DONE, useRun, useTrainingOperation } from "../lib/queries";
 import { can, useTenant } from "../lib/tenant";
+import { Leaderboard } from "./Leaderboard";
 import { runProgress } from "./Runs";
 
 const TRIAL_SUFFIX = "_trial";
-const SETTLE_MS = 3 * 60_000;
 
 /** Metric points grouped by name, each sorted by step, x = seconds since the first point. */
 export function seriesByName(points: MetricPoint[]) {
@@ -54,7 +45,7 @@ function ScoreChart({ primary, points }: { primary: string; points: MetricPoint[
   if (!chart) {
     return (
       <EmptyState title="No metric points yet">
-        Points arrive as the collector reads them from the AutoML job (every minute locally); the chart fills then.
+        Each trial's score arrives within seconds of the trial; the chart fills as the run trains.
       </EmptyState>
     );
   }
@@ -74,64 +65,28 @@ function ScoreChart({ primary, points }: { primary: string; points: MetricPoint[
   );
 }
 
-function Leaderboard({
-  trials,
-  primary,
-  onRegister,
-  canRegister,
-}: {
-  trials: Trial[];
-  primary: string;
-  onRegister: (trialId: string) => void;
-  canRegister: boolean;
-}) {
-  return (
-    <Table aria-label="Leaderboard" size="small">
-      <TableHeader>
-        <TableRow>
-          <TableHeaderCell>Rank</TableHeaderCell>
-          <TableHeaderCell>Algorithm</TableHeaderCell>
-          <TableHeaderCell>{primary}</TableHeaderCell>
-          <TableHeaderCell>Duration (s)</TableHeaderCell>
-          <TableHeaderCell>Trial</TableHeaderCell>
-          {canRegister ? <TableHeaderCell>Model</TableHeaderCell> : null}
-        </TableRow>
-      </TableHeader>
-      <TableBody>
-        {trials.map((t) => (
-          <TableRow key={t.trialId}>
-            <TableCell>{t.rank}</TableCell>
-            <TableCell>{t.algorithm}</TableCell>
-            <TableCell>{fmt(t.score)}</TableCell>
-            <TableCell>{fmt(t.durationSeconds, 2)}</TableCell>
-            <TableCell className="mono" title={t.trialId}>{t.trialId.split("_").pop()}</TableCell>
-            {canRegister ? (
-              <TableCell>
-                <Button size="small" onClick={() => onRegister(t.trialId)} aria-label={`Register trial ${t.rank}`}>
-                  Register
-                </Button>
-              </TableCell>
-            ) : null}
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
-  );
-}
-
 export function RunPage() {
   const { id = "" } = useParams();
   const { tenant, role } = useTenant();
   const run = useRun(tenant, id);
-  const live = !!run.data && !isTerminal(run.data.status);
-  // The API records a run's trials and last points when it finalizes, shortly after the status turns terminal, and
-  // says nothing about when that is done: keep reading for a while after the end (docs/console-api-gaps.md).
-  const ended = run.data?.endedAt ? Date.parse(run.data.endedAt) : run.data?.updatedAt ? Date.parse(run.data.updatedAt) : 0;
-  const settling = !!run.data && isTerminal(run.data.status) && Date.now() - ended < SETTLE_MS;
-  const trials = useTrials(tenant, id, live, settling);
-  const metrics = useMetrics(tenant, id, live || settling);
-  const logs = useLogs(tenant, id, live || settling);
   const queries = useQueryClient();
+  const training = isTerminal(run.data?.status) || !run.data ? undefined : true;
+  // The run's training operation stays Running until its results are recorded (after the status turns terminal):
+  // the page reads live data until then, and once more when it ends. A run older than the operation has none (404).
+  const op = useTrainingOperation(tenant, id, !!run.data);
+  const recording = !!op.data && !OPERATION_DONE.includes(op.data.status);
+  const live = !!training || recording;
+  const metrics = useMetricPoints(tenant, id, live);
+  const logs = useLogTail(tenant, id, live);
+  const opStatus = op.data?.status;
+  useEffect(() => {
+    if (opStatus && OPERATION_DONE.includes(opStatus)) {
+      void queries.invalidateQueries({ queryKey: ["trials", tenant, id] });
+      void queries.invalidateQueries({ queryKey: keys.metrics(tenant, id) });
+      void queries.invalidateQueries({ queryKey: keys.logs(tenant, id) });
+      void queries.invalidateQueries({ queryKey: keys.run(tenant, id) });
+    }
+  }, [opStatus, queries, tenant, id]);
   const navigate = useNavigate();
   const [modelName, setModelName] = useState("");
   const cancel = useMutation({
@@ -156,8 +111,8 @@ export function RunPage() {
   const r = run.data;
   const p = runProgress(r);
   const contributor = can(role, "contributor");
-  const board = trials.data?.value ?? [];
-  const lines = logs.data?.value ?? [];
+  const lines = logs.data?.lines ?? [];
+  const hasTrials = (r.progress?.trialsDone ?? 0) > 0;
   const regErr = register.error instanceof ApiError ? register.error : undefined;
   return (
     <>
@@ -178,12 +133,16 @@ export function RunPage() {
       />
       <ErrorNote error={cancel.error} title="The run could not be cancelled" />
       <div className="row" style={{ alignItems: "center", marginBottom: 12 }}>
-        <StatusBadge status={r.status} />
+        <span role="group" aria-label="Run status" className="row" style={{ gap: 4 }}>
+          <StatusBadge status={r.status} />
+          {isTerminal(r.status) && recording ? <StatusBadge status="Recording results" /> : null}
+        </span>
         <div style={{ width: 320 }}>
           <Progress value={p.value} label={p.label} />
         </div>
         <span className="muted">
-          experiment <Link to={`/experiments/${r.experimentId}`}>{r.experimentId}</Link> · started{" "}
+          experiment <Link to={`/experiments/${r.experimentId}`}>{r.experimentName ?? r.experimentId}</Link>
+          {r.task ? ` (${r.task})` : ""} · started{" "}
           {when(r.startedAt)} · ended {when(r.endedAt)}
           {r.modelId ? (
             <>
@@ -196,21 +155,16 @@ export function RunPage() {
       {r.error ? <ErrorNote error={new Error(r.error)} title="The run failed" /> : null}
       <div className="grid2">
         <section className="card stack" aria-label="Leaderboard section">
-          <h2 style={{ fontSize: 16, margin: 0 }}>Leaderboard (by {r.primaryMetric})</h2>
-          <ErrorNote error={trials.error} />
-          {board.length === 0 ? (
-            <EmptyState title={live ? "Trials appear here as the run records them" : "No trials recorded"}>
-              {live ? "The API records a run's trials when it completes (a live leaderboard is pending in the API)." : null}
-            </EmptyState>
-          ) : (
-            <Leaderboard
-              trials={board}
-              primary={r.primaryMetric}
-              canRegister={contributor}
-              onRegister={(trialId) => register.mutate(trialId)}
-            />
-          )}
-          {contributor && board.length > 0 ? (
+          <h2 style={{ fontSize: 16, margin: 0 }}>Leaderboard</h2>
+          <Leaderboard
+            tenant={tenant}
+            runId={id}
+            primary={r.primaryMetric}
+            live={live}
+            canRegister={contributor}
+            onRegister={(trialId) => register.mutate(trialId)}
+          />
+          {contributor && hasTrials && r.status === "Completed" ? (
             <form
               className="row"
               aria-label="Register a model"
@@ -232,15 +186,20 @@ export function RunPage() {
         <section className="card stack" aria-label="Charts">
           <h2 style={{ fontSize: 16, margin: 0 }}>Score over time</h2>
           <ErrorNote error={metrics.error} />
-          <ScoreChart primary={r.primaryMetric} points={metrics.data?.value ?? []} />
+          <ScoreChart primary={r.primaryMetric} points={metrics.data ?? []} />
         </section>
       </div>
       <section className="stack" aria-label="Logs" style={{ marginTop: 16 }}>
         <h2 style={{ fontSize: 16, margin: 0 }}>Log tail</h2>
         <ErrorNote error={logs.error} />
         <div className="logs mono" tabIndex={0} aria-label="Log lines">
-          {lines.length === 0 ? "No log lines yet." : lines.slice(-200).map((l) => `${l.text}\n`)}
+          {lines.length === 0 ? "No log lines yet." : lines.map((l) => `${l.text}\n`)}
         </div>
+        {logs.data && logs.data.total > lines.length ? (
+          <span className="muted">
+            The last {lines.length} of {logs.data.total} lines{live ? ", following the run" : ""}.
+          </span>
+        ) : null}
       </section>
     </>
   );

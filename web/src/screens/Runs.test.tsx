@@ -1,4 +1,5 @@
-import { screen } from "@testing-library/react";
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { Run } from "../api/types";
 import { fakeApi, page, renderScreen } from "../test/render";
@@ -38,9 +39,34 @@ describe("runs", () => {
     expect(screen.getByRole("link", { name: "Go to Experiments" })).toBeInTheDocument();
   });
 
-  it("a queued run's bar is indeterminate; a terminal one is full", () => {
+  it("a queued run's bar is indeterminate; a failed one shows how far it got, only a completed one is full", () => {
+    const progress = (percent: number | null) => ({ percent, trialsDone: 0, bestScore: null, elapsedSeconds: null });
     expect(runProgress(run({ status: "Queued" })).value).toBeUndefined();
-    expect(runProgress(run({ status: "Failed", progress: { percent: null, trialsDone: 0, bestScore: null, elapsedSeconds: null } })).value).toBe(1);
+    expect(runProgress(run({ status: "Failed", progress: progress(35) })).value).toBeCloseTo(0.35);
+    expect(runProgress(run({ status: "Failed", progress: progress(35) })).label).toMatch(/^35% · 0 trials/);
+    expect(runProgress(run({ status: "Failed", progress: progress(null) })).value).toBe(0);
+    expect(runProgress(run({ status: "Completed", progress: progress(100) })).value).toBe(1);
+  });
+
+  it("lists runs newest first with their experiment's name and task, filtered by experiment and status", async () => {
+    const calls = fakeApi({
+      "GET /api/v1/tenants/t1/runs": page([run({ experimentName: "iris-species", task: "classification" })]),
+      "GET /api/v1/tenants/t1/experiments": page([{ id: "e1", name: "iris-species" }]),
+    });
+    const user = userEvent.setup();
+    renderScreen(<Runs />);
+    expect(await screen.findByRole("link", { name: "iris-species" })).toHaveAttribute("href", "/experiments/e1");
+    expect(screen.getByText("classification · accuracy")).toBeInTheDocument();
+    expect(calls.find((c) => c.path === "/api/v1/tenants/t1/runs")!.url.searchParams.get("orderby")).toBe("createdAt desc");
+    await user.click(screen.getByRole("combobox", { name: "Status" }));
+    await user.click(screen.getByRole("option", { name: "Failed" }));
+    await user.click(screen.getByRole("combobox", { name: "Experiment" }));
+    await user.click(screen.getByRole("option", { name: "iris-species" }));
+    await waitFor(() => {
+      const last = calls.filter((c) => c.path === "/api/v1/tenants/t1/runs").at(-1)!;
+      expect(last.url.searchParams.get("status")).toBe("Failed");
+      expect(last.url.searchParams.get("experimentId")).toBe("e1");
+    });
   });
 
   it("groups metric points into series by name, in step order, x in seconds", () => {

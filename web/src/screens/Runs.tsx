@@ -1,11 +1,21 @@
-import { Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow } from "@fluentui/react-components";
-import { Link } from "react-router";
-import type { Run } from "../api/types";
-import { isTerminal } from "../api/types";
+import {
+  Dropdown,
+  Option,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+} from "@fluentui/react-components";
+import { Link, useSearchParams } from "react-router";
+import type { JobStatus, Run } from "../api/types";
 import { EmptyState, ErrorNote, fmt, Loading, PageTitle, Progress, StatusBadge, when } from "../components/common";
-import { useRuns } from "../lib/queries";
+import { enumOf } from "../lib/contract";
+import { useExperiments, useRuns } from "../lib/queries";
 import { useTenant } from "../lib/tenant";
 
+/** A run's bar: the API's percent (100 only when Completed: a failed run shows how far it got). */
 export function runProgress(run: Run): { value?: number; label: string } {
   const p = run.progress ?? {};
   const trials = `${p.trialsDone ?? 0} trial${p.trialsDone === 1 ? "" : "s"}`;
@@ -13,20 +23,21 @@ export function runProgress(run: Run): { value?: number; label: string } {
   if (run.status === "NotStarted" || run.status === "Queued" || run.status === "Preparing") {
     return { value: undefined, label: `${run.status}…` };
   }
-  const percent = p.percent ?? undefined;
-  const value = isTerminal(run.status) ? 1 : percent !== undefined ? percent / 100 : undefined;
+  const percent = p.percent ?? (run.status === "Completed" ? 100 : undefined);
+  const value = percent !== undefined ? percent / 100 : run.status === "Failed" || run.status === "Canceled" ? 0 : undefined;
   return { value, label: `${percent !== undefined ? `${Math.round(percent)}% · ` : ""}${trials}${best}` };
 }
 
-export function RunsTable({ runs }: { runs: Run[] }) {
+export function RunsTable({ runs, withExperiment = true }: { runs: Run[]; withExperiment?: boolean }) {
   return (
     <Table aria-label="Runs">
       <TableHeader>
         <TableRow>
           <TableHeaderCell>Run</TableHeaderCell>
+          {withExperiment ? <TableHeaderCell>Experiment</TableHeaderCell> : null}
           <TableHeaderCell>Status</TableHeaderCell>
           <TableHeaderCell className="progress-col">Progress</TableHeaderCell>
-          <TableHeaderCell className="wide-only">Primary metric</TableHeaderCell>
+          <TableHeaderCell className="wide-only">Task · metric</TableHeaderCell>
           <TableHeaderCell className="wide-only">Started</TableHeaderCell>
         </TableRow>
       </TableHeader>
@@ -38,13 +49,21 @@ export function RunsTable({ runs }: { runs: Run[] }) {
               <TableCell>
                 <Link to={`/runs/${r.id}`}>{r.id}</Link>
               </TableCell>
+              {withExperiment ? (
+                <TableCell>
+                  <Link to={`/experiments/${r.experimentId}`}>{r.experimentName ?? r.experimentId}</Link>
+                </TableCell>
+              ) : null}
               <TableCell>
                 <StatusBadge status={r.status} />
               </TableCell>
               <TableCell className="progress-col">
                 <Progress value={p.value} label={p.label} />
               </TableCell>
-              <TableCell className="wide-only">{r.primaryMetric}</TableCell>
+              <TableCell className="wide-only">
+                {r.task ? `${r.task} · ` : ""}
+                {r.primaryMetric}
+              </TableCell>
               <TableCell className="wide-only">{when(r.startedAt ?? r.createdAt)}</TableCell>
             </TableRow>
           );
@@ -54,21 +73,76 @@ export function RunsTable({ runs }: { runs: Run[] }) {
   );
 }
 
+const ANY = "";
+
 export function Runs() {
   const { tenant } = useTenant();
-  const runs = useRuns(tenant);
+  const [params, setParams] = useSearchParams();
+  const experimentId = params.get("experimentId") ?? ANY;
+  const status = (params.get("status") ?? ANY) as JobStatus | "";
+  const experiments = useExperiments(tenant);
+  const runs = useRuns(tenant, experimentId || undefined, status || undefined);
   const items = runs.data?.value ?? [];
+  const statuses = (enumOf("Run", "status") ?? []) as JobStatus[];
+  const chosen = experiments.data?.value.find((e) => e.id === experimentId);
+  const filter = (key: string, value: string) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    setParams(next, { replace: true });
+  };
+  const filtered = !!experimentId || !!status;
   return (
     <>
       <PageTitle title="Runs" />
+      <div className="row" role="search" aria-label="Filter runs" style={{ marginBottom: 12 }}>
+        <Dropdown
+          aria-label="Experiment"
+          placeholder="Every experiment"
+          value={chosen?.name ?? ""}
+          selectedOptions={[experimentId]}
+          onOptionSelect={(_, d) => filter("experimentId", d.optionValue ?? ANY)}
+        >
+          <Option value={ANY} text="Every experiment">
+            Every experiment
+          </Option>
+          {(experiments.data?.value ?? []).map((e) => (
+            <Option key={e.id} value={e.id} text={e.name}>
+              {e.name}
+            </Option>
+          ))}
+        </Dropdown>
+        <Dropdown
+          aria-label="Status"
+          placeholder="Any status"
+          value={status}
+          selectedOptions={[status]}
+          onOptionSelect={(_, d) => filter("status", d.optionValue ?? ANY)}
+        >
+          <Option value={ANY} text="Any status">
+            Any status
+          </Option>
+          {statuses.map((s) => (
+            <Option key={s} value={s}>
+              {s}
+            </Option>
+          ))}
+        </Dropdown>
+        <span className="muted">newest first</span>
+      </div>
       <ErrorNote error={runs.error} />
       {runs.isLoading ? <Loading /> : null}
       {runs.isSuccess && items.length === 0 ? (
-        <EmptyState title="No runs yet" action={<Link to="/experiments">Go to Experiments</Link>}>
-          Start a run from an experiment's page. Its status and progress show here while it trains.
-        </EmptyState>
+        filtered ? (
+          <EmptyState title="No run matches">Pick another experiment or status, or clear the filters.</EmptyState>
+        ) : (
+          <EmptyState title="No runs yet" action={<Link to="/experiments">Go to Experiments</Link>}>
+            Start a run from an experiment's page. Its status and progress show here while it trains.
+          </EmptyState>
+        )
       ) : null}
       {items.length > 0 ? <RunsTable runs={items} /> : null}
+      {runs.data?.nextLink ? <p className="muted">The newest 200 runs are shown; filter to narrow.</p> : null}
     </>
   );
 }
