@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -32,7 +33,8 @@ def clean_env() -> dict[str, str]:
     from domain.settings import VARS
 
     names = {v.env for v in VARS} | {"AzureWebJobsStorage", "PYTHONPATH"}
-    return {k: v for k, v in os.environ.items() if k not in names}
+    env = {k: v for k, v in os.environ.items() if k not in names}
+    return env | {"DEV_AUTH_SECRET": secrets.token_urlsafe(48)}  # AUTH_MODE=dev (the default) needs one; bare ignores it
 
 
 def sample(app_dir: Path, env: dict[str, str]) -> tuple[float, float]:
@@ -97,7 +99,7 @@ def main() -> None:
     out["notes"] = (
         "Whole process from outside: a fresh `python -c 'import function_app'` in the app folder, interpreter start "
         "included, peak RSS from wait4; ours and bare alternate. bare = bench/bare_app (DFApp + one HTTP route). "
-        "Both on the local default settings."
+        "Both on the local default settings (plus a DEV_AUTH_SECRET, which dev auth requires)."
     )
     print(json.dumps(out, indent=2))
 

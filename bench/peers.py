@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -40,6 +41,7 @@ MLFLOW_VERSION = "3.17.2"
 VENV = ROOT / ".venv-bench-mlflow"
 EXPERIMENTS, POINTS, PAGE = 60, 100, 50
 RARE = "0 0 0 1 1 *"  # the app's timers fire once a year, so they add no load
+DEV_SECRET = os.environ.setdefault("DEV_AUTH_SECRET", secrets.token_urlsafe(48))  # the app refuses dev auth without one
 CSV = "a,b,label\n" + "".join(f"{i},{i % 7 * 1.5},{'yes' if i % 3 else 'no'}\n" for i in range(60))
 Call = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
 
@@ -147,7 +149,7 @@ async def drive(client: httpx.AsyncClient, n: int, concurrency: int, call: Call,
 def ours_setup(base: str, env: dict[str, str]) -> tuple[dict[str, str], dict[str, Call]]:
     """Tenant, dataset and experiments through the API; the run and its metric points planted in the tables (a run
     needs training otherwise; the rows are the ones the collector writes). The operations as calls."""
-    settings = load_settings({})
+    settings = load_settings({"DEV_AUTH_SECRET": DEV_SECRET})
     admin = {"Authorization": f"Bearer {mint_dev_token(settings, user='peers-admin', platform_admin=True)}"}
     owner_id = f"peers-{uuid.uuid4().hex[:6]}"
     headers = {"Authorization": f"Bearer {mint_dev_token(settings, user=owner_id)}"}
