@@ -34,7 +34,7 @@ def clean_env() -> dict[str, str]:
 
     names = {v.env for v in VARS} | {"AzureWebJobsStorage", "PYTHONPATH"}
     env = {k: v for k, v in os.environ.items() if k not in names}
-    return env | {"DEV_AUTH_SECRET": secrets.token_urlsafe(48)}  # AUTH_MODE=dev (the default) needs one; bare ignores it
+    return env | {"DEV_AUTH_SECRET": secrets.token_urlsafe(48)}  # AUTH_MODE=dev (the default) needs one
 
 
 def sample(app_dir: Path, env: dict[str, str]) -> tuple[float, float]:
