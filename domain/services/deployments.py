@@ -119,7 +119,8 @@ def delete_deployment(
     etag: str | None,
 ) -> None:
     """Refused while it receives traffic. Its name leaves the endpoint's traffic map first, then the backend's
-    deployment goes (local: its model leaves the scoring server), then the record: a delete interrupted anywhere is repeated."""
+    deployment goes (local: its model leaves the scoring server), then the record: a delete interrupted anywhere is
+    repeated."""
     endpoint = ENDPOINTS.get(store, tenant, endpoint_id)
     current = DEPLOYMENTS.get(store, tenant, name, parent_id=endpoint_id)
     if endpoint.data.traffic.get(name):

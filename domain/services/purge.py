@@ -1,6 +1,7 @@
 """What a cascading delete removes besides the rows of the tenant's partition: a run's training job (stopped first:
 the delete waits until it has really stopped), its metric and log rows, its index rows and its quota slot; an
-endpoint's deployments and endpoint in the AutoML backend (local: their models leave the scoring server); a tenant's blobs.
+endpoint's deployments and endpoint in the AutoML backend (local: their models leave the scoring server); a tenant's
+blobs.
 
 Each function is one idempotent step (a host killed between two steps resumes where it stopped), called by the
 cascade's steps (`cascade.py`). A `Step` says how many rows went, or what the cascade waits for.
@@ -97,8 +98,8 @@ def next_run(store: Store, env: Cleanup, tenant: str, experiment_id: str | None)
 
 
 def endpoint_step(store: Store, env: Cleanup, tenant: str, endpoint_id: str) -> Step:
-    """A page of the endpoint's deployments, from the backend (local: their records in the work folder) and the store; when
-    none is left, the endpoint in the backend. Step() when only the endpoint's row is left."""
+    """A page of the endpoint's deployments, from the backend (local: their records in the work folder) and the
+    store; when none is left, the endpoint in the backend. Step() when only the endpoint's row is left."""
     deployments, _ = DEPLOYMENTS.list(store, tenant, parent_id=endpoint_id, top=PAGE // 2, include_deleted=True)
     name = backend_endpoint(tenant, endpoint_id)
     if not deployments:
