@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 import azure.functions as func
 
-from domain.services import collect, reconcile
 from functions import _wiring
+from functions._lazy import lazy
 from functions.orchestrations import starters
+
+if TYPE_CHECKING:
+    from domain.services import collect, reconcile
+else:
+    collect = lazy("domain.services.collect")
+    reconcile = lazy("domain.services.reconcile")
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
