@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP_VERSION := 26.1.2
 PORT ?= 7071
 
-.PHONY: help install run test test-fast lint fmt typecheck importlint bench clean token migrate console client chromium screenshots check-invariants
+.PHONY: help install run test test-fast lint fmt typecheck importlint bench clean token migrate console client client-check chromium screenshots check-invariants
 
 help: ## list the targets
 	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'

@@ -3,7 +3,9 @@
 - `storage_outage`: 16 clients write (endpoints, experiments; small dataset uploads: a blob and a record) and read
   for the whole phase while Azurite is frozen (SIGSTOP) for 10 s in the middle. `requests`, `max_latency_s` (and
   `max_latency_503_s`), answers by status, `acknowledged_writes_lost` (answered 201, not readable afterwards),
-  `partial_writes` (a record without its blob or name row, a blob or name row without its record), and
+  `partial_writes` (a record without its blob or name row, a blob or name row without its record; a refused upload
+  whose blob delete failed in the outage leaves a blob), `blobs_swept_by_the_janitor` and
+  `partial_writes_after_the_sweep` (the reconcile timer's sweep of such blobs, run at once), and
   `applied_after_503` (a write answered 503 that storage applied when it came back: a 503 means "unknown outcome",
   and the client's retry of a create then meets 409).
 - `host_killed`: the host SIGKILLed mid-training, mid-cascade (a tenant delete stopping a training job) and
@@ -26,6 +28,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +40,10 @@ from devhost.azurite import Azurite, free_port, start_azurite
 from devhost.keys import EVENT_GRID, load_or_create
 from devhost.testing import HostProcess, spawn
 from domain.auth.dev_tokens import mint_dev_token
+from domain.services import janitor
 from domain.settings import load_settings
+from domain.storage.app_store import build_store
+from domain.storage.blobs import blob_store
 from tools.invariants import run as check
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,8 +168,14 @@ def storage_outage(host: HostProcess, azurite: Azurite) -> dict[str, Any]:
     for collection, name in unacknowledged:
         listed = t.api.get(t.path(collection), params={"top": 200}).json().get("value", [])
         applied += any(x.get("name") == name for x in listed)
-    found = check(load_settings(host.env), settle=30).counts
+    settings = load_settings(host.env)
+    found = check(settings, settle=30).counts
     partial = found["entitiesWithoutNameRows"] + found["nameRowsWithoutEntities"] + found["blobsWithoutRecords"]
+    # A refused upload whose blob delete failed in the outage leaves its blob; the reconcile timer's sweep deletes it
+    # once it is older than janitor.GRACE (15 min). Run that sweep now, without the grace (nothing is uploading).
+    store, blobs = build_store(settings), blob_store(settings)
+    swept = janitor.sweep_dataset_blobs(store, blobs, settings.datasets_container, datetime.now(UTC), timedelta(0))
+    after = check(settings, settle=0).counts
     return {
         "clients": CLIENTS,
         "frozen_seconds": FREEZE_FOR,
@@ -175,6 +187,10 @@ def storage_outage(host: HostProcess, azurite: Azurite) -> dict[str, Any]:
         "acknowledged_writes": len(acknowledged),
         "acknowledged_writes_lost": lost,
         "partial_writes": partial,
+        "blobs_swept_by_the_janitor": len(swept),
+        "partial_writes_after_the_sweep": after["entitiesWithoutNameRows"]
+        + after["nameRowsWithoutEntities"]
+        + after["blobsWithoutRecords"],
         "applied_after_503": applied,
     }
 

@@ -300,8 +300,9 @@ class BlobStore(Protocol):
         delegation SAS in Azure (signed with the app's identity); locally a service SAS signed with the account key."""
         ...
 
-    def list_names(self, container: str, prefix: str = "") -> Iterator[str]:
-        """The names of the blobs under `prefix` (the invariant checker's view)."""
+    def list_names(self, container: str, prefix: str = "", older_than: datetime | None = None) -> Iterator[str]:
+        """The names of the blobs under `prefix` (the invariant checker's view); with `older_than`, only those last
+        written before it (the janitor's sweep)."""
         ...
 
     def delete(self, container: str, name: str) -> None:

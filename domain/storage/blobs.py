@@ -156,11 +156,12 @@ class AzureBlobStore:
             raise _unavailable(exc) from exc
         return count
 
-    def list_names(self, container: str, prefix: str = "") -> Iterator[str]:
+    def list_names(self, container: str, prefix: str = "", older_than: datetime | None = None) -> Iterator[str]:
         client = self._service.get_container_client(container)
         try:
             for blob in client.list_blobs(name_starts_with=prefix or None):
-                yield blob.name
+                if older_than is None or blob.last_modified < older_than:
+                    yield blob.name
         except ResourceNotFoundError:
             return
         except AzureError as exc:

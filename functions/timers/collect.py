@@ -1,22 +1,26 @@
-"""Timers: the metric/log collector (every minute) and the reconciliation of runs, orchestrations and indexes."""
+"""Timers: the metric/log collector (every minute) and the reconciliation of runs, orchestrations and indexes (and
+the sweep of dataset blobs a failed upload left behind, `domain/services/janitor.py`)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 import azure.functions as func
 
+from domain.settings import get_settings
 from functions import _wiring
 from functions._lazy import lazy
 from functions.orchestrations import starters
 
 if TYPE_CHECKING:
-    from domain.services import collect, reconcile
+    from domain.services import collect, janitor, reconcile
 else:
     collect = lazy("domain.services.collect")
+    janitor = lazy("domain.services.janitor")
     reconcile = lazy("domain.services.reconcile")
 
 bp = df.Blueprint()
@@ -49,3 +53,9 @@ async def reconcile_runs(timer: func.TimerRequest, client: df.DurableOrchestrati
         elif item.job_terminal:
             await starters.raise_job_event(client, item.run_id, {"type": "Reconciled"})
             log.warning("reconcile: run %s missed its terminal event; raised it", item.run_id)
+    container = get_settings().datasets_container
+    swept = await asyncio.to_thread(
+        janitor.sweep_dataset_blobs, _wiring.store(), _wiring.blobs(), container, datetime.now(UTC)
+    )
+    if swept:
+        log.warning("reconcile: deleted %d dataset blobs no record points at (e.g. %s)", len(swept), swept[0])

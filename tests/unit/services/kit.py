@@ -65,9 +65,11 @@ class FakeBlobs:
 
     def __init__(self) -> None:
         self.blobs: dict[tuple[str, str], bytes] = {}
+        self.written: dict[tuple[str, str], datetime] = {}  # last write, as Blob Storage's Last-Modified
 
     def put(self, container: str, name: str, data: bytes, *, content_type: str) -> str:
         self.blobs[(container, name)] = data
+        self.written[(container, name)] = datetime.now(UTC)
         return f"{container}/{name}"
 
     def put_stream(self, container: str, name: str, stream: IO[bytes], *, length: int, content_type: str) -> str:
@@ -89,8 +91,9 @@ class FakeBlobs:
     def upload_url(self, container: str, name: str, expires_at: datetime) -> str:
         return f"https://blobs.example/{container}/{name}?se={expires_at.isoformat()}&sig=fake"
 
-    def list_names(self, container: str, prefix: str = "") -> Iterator[str]:
-        return iter(sorted(n for c, n in self.blobs if c == container and n.startswith(prefix)))
+    def list_names(self, container: str, prefix: str = "", older_than: datetime | None = None) -> Iterator[str]:
+        names = [n for c, n in self.blobs if c == container and n.startswith(prefix)]
+        return iter(sorted(n for n in names if older_than is None or self.written.get((container, n), T0) < older_than))
 
     def delete(self, container: str, name: str) -> None:
         self.blobs.pop((container, name), None)
