@@ -2,8 +2,9 @@
 + Durable app with one HTTP route (bench/bare_app), in the same run. Prints one JSON document.
 
 Each sample is a fresh `python -c "import function_app"` in the app's folder (as the Python worker loads it), timed
-by this process (wall clock, interpreter start included) with its peak RSS from wait4 (ru_maxrss). The two apps
-alternate, so both see the same machine load; min and median over the runs, and ours / bare for each. One more run
+by this process (wall clock, interpreter start included) with its CPU time and peak RSS from wait4. A third process,
+bare_plus_settings, is the bare app plus our settings check (pydantic): the part of ours that cannot be deferred. The
+apps alternate, so both see the same machine load; min and median over the runs, and ours / bare for each. One more run
 of ours with `-X importtime` lists the modules function_app imports, by cumulative time (the profile to start from).
 
     .venv/bin/python bench/cold_start.py [--runs 7] [--top 15]
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -32,22 +34,30 @@ def clean_env() -> dict[str, str]:
     from domain.settings import VARS
 
     names = {v.env for v in VARS} | {"AzureWebJobsStorage", "PYTHONPATH"}
-    return {k: v for k, v in os.environ.items() if k not in names}
+    env = {k: v for k, v in os.environ.items() if k not in names}
+    return env | {"DEV_AUTH_SECRET": secrets.token_urlsafe(48)}  # AUTH_MODE=dev (the default) needs one
 
 
-def sample(app_dir: Path, env: dict[str, str]) -> tuple[float, float]:
-    """(seconds, peak RSS in MiB) of one `python -c "import function_app"` in `app_dir`."""
+IMPORT = "import function_app"
+# the floor: the bare app plus what ours cannot defer, reading and validating the settings at start (pydantic; ADR 0001)
+FLOOR = (
+    f"import function_app, sys; sys.path.insert(0, {str(ROOT)!r}); "
+    "from domain.settings import get_settings; get_settings()"
+)
+
+
+def sample(app_dir: Path, env: dict[str, str], code: str = IMPORT) -> tuple[float, float, float]:
+    """(seconds, CPU seconds, peak RSS in MiB) of one `python -c "import function_app"` in `app_dir`."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-c", "import function_app"], cwd=app_dir, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [sys.executable, "-c", code], cwd=app_dir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
-        raise RuntimeError(f"import function_app failed in {app_dir}: {process.stderr.read().decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024
+        raise RuntimeError(f"{code} failed in {app_dir}: {process.stderr.read().decode()[-2000:]}")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def stats(values: list[float], digits: int) -> dict[str, float]:
@@ -77,27 +87,35 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=15)
     args = parser.parse_args()
     env = clean_env()
-    for folder in (ROOT, BARE):  # warm the page cache and the bytecode caches of both
-        sample(folder, env)
-    runs: dict[str, dict[str, list[float]]] = {"ours": {"s": [], "mib": []}, "bare": {"s": [], "mib": []}}
+    apps = (("ours", ROOT, IMPORT), ("bare", BARE, IMPORT), ("bare_plus_settings", BARE, FLOOR))
+    for _, folder, code in apps:  # warm the page cache and the bytecode caches of each
+        sample(folder, env, code)
+    runs: dict[str, dict[str, list[float]]] = {name: {"s": [], "cpu": [], "mib": []} for name, _, _ in apps}
     for _ in range(args.runs):
-        for name, folder in (("ours", ROOT), ("bare", BARE)):
-            seconds, mib = sample(folder, env)
+        for name, folder, code in apps:
+            seconds, cpu, mib = sample(folder, env, code)
             runs[name]["s"].append(seconds)
+            runs[name]["cpu"].append(cpu)
             runs[name]["mib"].append(mib)
     out: dict[str, Any] = {"runs": args.runs, "python": sys.version.split()[0], "cores": os.cpu_count()}
+    metrics = ("seconds", "cpu_seconds", "peak_rss_mib")
     for name, values in runs.items():
-        out[name] = {"seconds": stats(values["s"], 3), "peak_rss_mib": stats(values["mib"], 1)}
-    out["ratio_ours_over_bare"] = {
-        metric: {k: round(out["ours"][metric][k] / out["bare"][metric][k], 2) for k in ("min", "median")}
-        for metric in ("seconds", "peak_rss_mib")
-    }
+        out[name] = {
+            m: stats(values[k], 3 if k != "mib" else 1) for m, k in zip(metrics, ("s", "cpu", "mib"), strict=True)
+        }
+    for other in ("ours", "bare_plus_settings"):
+        out[f"ratio_{other}_over_bare"] = {
+            metric: {k: round(out[other][metric][k] / out["bare"][metric][k], 2) for k in ("min", "median")}
+            for metric in metrics
+        }
     out["goal_ratio_max"] = GOAL_RATIO
     out["top_imports_of_ours"] = top_imports(env, args.top)
     out["notes"] = (
         "Whole process from outside: a fresh `python -c 'import function_app'` in the app folder, interpreter start "
-        "included, peak RSS from wait4; ours and bare alternate. bare = bench/bare_app (DFApp + one HTTP route). "
-        "Both on the local default settings."
+        "included, peak RSS from wait4; ours and bare alternate. bare = bench/bare_app (DFApp + one HTTP route); "
+        "bare_plus_settings = bare + domain.settings.get_settings() (pydantic: the floor of ours, which validates its "
+        "settings at start). cpu_seconds = user + sys of the process (less sensitive to a busy machine than wall "
+        "time). All on the local default settings (plus a DEV_AUTH_SECRET, which dev auth requires)."
     )
     print(json.dumps(out, indent=2))
 

@@ -5,7 +5,8 @@ requirements*.txt) and started on a free port (SQLite backend store, 2 workers).
 own in-memory Azurite, on free ports (as bench/api.py). Both get the same data (60 experiments, one run with 100
 points of one metric) and are driven by the same httpx harness, 16 concurrent clients: get an experiment, get a run,
 list a page of 50 experiments, create an experiment, a run's metric history. Prints one JSON document with ours
-ops/s, MLflow ops/s and ours / MLflow per operation. Every process started here is stopped by PID.
+ops/s, MLflow ops/s and ours / MLflow per operation, and each side's server CPU time per call (the steadier figure on
+a shared machine). Every process started here is stopped by PID.
 
     .venv/bin/python bench/peers.py [--requests 200] [--rounds 3] [--concurrency 16]
 """
@@ -16,6 +17,7 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -40,6 +42,7 @@ MLFLOW_VERSION = "3.17.2"
 VENV = ROOT / ".venv-bench-mlflow"
 EXPERIMENTS, POINTS, PAGE = 60, 100, 50
 RARE = "0 0 0 1 1 *"  # the app's timers fire once a year, so they add no load
+DEV_SECRET = os.environ.setdefault("DEV_AUTH_SECRET", secrets.token_urlsafe(48))  # the app refuses dev auth without one
 CSV = "a,b,label\n" + "".join(f"{i},{i % 7 * 1.5},{'yes' if i % 3 else 'no'}\n" for i in range(60))
 Call = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
 
@@ -75,6 +78,27 @@ def listening_pids(port: int) -> set[int]:
             except OSError:
                 continue
     return pids
+
+
+def tree_cpu(roots: tuple[int, ...]) -> float:
+    """CPU seconds (user + system) used so far by the processes `roots` and all their descendants (from /proc)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(proc.name)] = int(fields[1])
+            times[int(proc.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, list(roots)
+    while todo:
+        pid = todo.pop()
+        total += times.get(pid, 0.0)
+        todo.extend(child for child, parent in parents.items() if parent == pid)
+    return total
 
 
 class MlflowServer:
@@ -147,7 +171,7 @@ async def drive(client: httpx.AsyncClient, n: int, concurrency: int, call: Call,
 def ours_setup(base: str, env: dict[str, str]) -> tuple[dict[str, str], dict[str, Call]]:
     """Tenant, dataset and experiments through the API; the run and its metric points planted in the tables (a run
     needs training otherwise; the rows are the ones the collector writes). The operations as calls."""
-    settings = load_settings({})
+    settings = load_settings({"DEV_AUTH_SECRET": DEV_SECRET})
     admin = {"Authorization": f"Bearer {mint_dev_token(settings, user='peers-admin', platform_admin=True)}"}
     owner_id = f"peers-{uuid.uuid4().hex[:6]}"
     headers = {"Authorization": f"Bearer {mint_dev_token(settings, user=owner_id)}"}
@@ -233,10 +257,16 @@ def mlflow_setup(url: str) -> dict[str, Call]:
 
 
 async def measure(
-    ours: tuple[str, dict[str, str], dict[str, Call]], mlflow: tuple[str, dict[str, Call]], n: int, args: Any
+    ours: tuple[str, dict[str, str], dict[str, Call]],
+    mlflow: tuple[str, dict[str, Call]],
+    n: int,
+    args: Any,
+    pids: dict[str, tuple[int, ...]],
 ) -> dict[str, Any]:
     """Per operation: warm both sides, then `rounds` rounds of ours then MLflow (`n` calls each, half for creates); the
-    round with the median ops/s stands for each side, so a burst of load from elsewhere hits both sides alike."""
+    round with the median ops/s stands for each side, so a burst of load from elsewhere hits both sides alike. Each
+    round also records the CPU time the side's server processes spent per call (`pids`: ours the host and Azurite,
+    MLflow its server and workers): on a shared machine ops/s follows the load of others, CPU per call much less."""
     limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
     out: dict[str, Any] = {}
     async with (
@@ -257,15 +287,25 @@ async def measure(
             for r in range(args.rounds):
                 for side, (client, call, status) in sides.items():
                     offset = 10_000 * (r + 1)  # create names stay unique across rounds
+                    cpu = tree_cpu(pids[side])
                     summary_ = await drive(
                         client, count, args.concurrency, lambda c, i, f=call, o=offset: f(c, i + o), status
                     )
+                    summary_["cpu_ms_per_call"] = round(1000 * (tree_cpu(pids[side]) - cpu) / count, 2)
                     rounds[side].append(summary_)
             result: dict[str, Any] = {}
             for side, runs in rounds.items():
                 median = sorted(runs, key=lambda s: s["ops_s"])[len(runs) // 2]
-                result[side] = median | {"rounds_ops_s": [s["ops_s"] for s in runs]}
+                cpu_ms = sorted(s["cpu_ms_per_call"] for s in runs)[len(runs) // 2]
+                result[side] = median | {
+                    "rounds_ops_s": [s["ops_s"] for s in runs],
+                    "median_cpu_ms_per_call": cpu_ms,
+                    "rounds_cpu_ms_per_call": [s["cpu_ms_per_call"] for s in runs],
+                }
             result["ratio_ours_over_mlflow"] = round(result["ours"]["ops_s"] / result["mlflow"]["ops_s"], 2)
+            result["cpu_ratio_mlflow_over_ours"] = round(
+                result["mlflow"]["median_cpu_ms_per_call"] / max(result["ours"]["median_cpu_ms_per_call"], 0.01), 2
+            )
             out[op] = result
     return out
 
@@ -292,7 +332,10 @@ def main() -> None:
         host = spawn(ROOT, env, f"{workdir}/devhost.log", port=port)
         headers, our_calls = ours_setup(host.base_url, env)
         their_calls = mlflow_setup(mlflow.url)
-        ops = asyncio.run(measure((host.base_url, headers, our_calls), (mlflow.url, their_calls), args.requests, args))
+        pids = {"ours": (host.process.pid, azurite.process.pid), "mlflow": (mlflow.process.pid,)}
+        ops = asyncio.run(
+            measure((host.base_url, headers, our_calls), (mlflow.url, their_calls), args.requests, args, pids)
+        )
     finally:
         if host is not None:
             host.stop()
@@ -300,7 +343,8 @@ def main() -> None:
         mlflow.stop()
     table = [
         {"operation": op, "ours_ops_s": r["ours"]["ops_s"], "mlflow_ops_s": r["mlflow"]["ops_s"],
-         "ratio": r["ratio_ours_over_mlflow"]}
+         "ratio": r["ratio_ours_over_mlflow"], "ours_cpu_ms_per_call": r["ours"]["median_cpu_ms_per_call"],
+         "mlflow_cpu_ms_per_call": r["mlflow"]["median_cpu_ms_per_call"], "cpu_ratio": r["cpu_ratio_mlflow_over_ours"]}
         for op, r in ops.items()
     ]  # fmt: skip
     print(json.dumps({
@@ -320,6 +364,9 @@ NOTES = {
     "experiments/search max_results=50. metric history: ours GET runs/{id}/metrics?name=accuracy&top=100 (one query "
     "page); MLflow metrics/get-history max_results=100. get run: MLflow also loads the run's params, tags, latest "
     "metrics",
+    "cpu": "cpu_ms_per_call: CPU time (user + system) of the side's server processes during the round, per call "
+    "(ours: the host and Azurite; MLflow: its server, workers and job runners), median over the rounds; cpu_ratio = "
+    "MLflow's / ours (above 1: ours needs less CPU per call). Less sensitive than ops/s to what else the machine runs",
     "processes": "MLflow: uvicorn, 2 workers, SQLite; ours: python -m devhost (one process) over Azurite in memory "
     "(Node); both on this machine's shared cores, same httpx harness, one connection pool of 16 per side",
 }

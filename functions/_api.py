@@ -102,6 +102,14 @@ def _prepare(op: Op, req: func.HttpRequest) -> Call:
     return Call(req=req, principal=principal, params=params, query=query, body=body)
 
 
+def _prepare_and_handle(op: Op, fn: Handler, req: func.HttpRequest, client: Any) -> Reply:
+    call = _prepare(op, req)
+    call.client = client
+    reply = fn(call)
+    assert isinstance(reply, Reply), f"{op.name}: a sync handler returns a Reply"
+    return reply
+
+
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
@@ -116,12 +124,12 @@ async def _dispatch(op: Op, fn: Handler, req: func.HttpRequest, client: Any) -> 
     rid = request_id(req)
     cors = {**_cors.headers_for(req), "x-ms-request-id": rid}
     try:
-        call = await asyncio.to_thread(_prepare, op, req)
-        call.client = client
         if inspect.iscoroutinefunction(fn):
+            call = await asyncio.to_thread(_prepare, op, req)
+            call.client = client
             reply = await fn(call)
-        else:
-            reply = await asyncio.to_thread(fn, call)
+        else:  # parse and handle in one trip to the thread pool (a trip per request, not two: ADR 0019)
+            reply = await asyncio.to_thread(_prepare_and_handle, op, fn, req, client)
         return render(reply, cors, req)
     except DomainError as exc:
         resp = error_response(exc)

@@ -135,8 +135,12 @@ def page(
 
 
 def dumps(body: object) -> str:
-    """Strict JSON: NaN and Infinity become null (`finite`), and anything left would raise rather than go out."""
-    return json.dumps(finite(body), allow_nan=False)
+    """Strict JSON: NaN and Infinity become null (`finite`), and anything left would raise rather than go out.
+    A body without them (nearly every one: `ApiModel.wire()` already replaced them) is encoded in one pass."""
+    try:
+        return json.dumps(body, allow_nan=False)
+    except ValueError:  # a NaN or an Infinity somewhere in a body built by hand
+        return json.dumps(finite(body), allow_nan=False)
 
 
 def not_modified(req: func.HttpRequest, reply: Reply) -> bool:

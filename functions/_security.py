@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 from domain.auth import CachedMembershipLookup, Permission, authorize, build_authenticator
-from domain.auth.memberships import StoreMemberships
 from domain.entities.principal import Principal
 from domain.ports import Authenticator
 from domain.settings import get_settings
@@ -28,5 +27,7 @@ class Security:
 
 @lru_cache(maxsize=1)
 def security() -> Security:
+    from domain.auth.memberships import StoreMemberships  # the typed records: on the first request (ADR 0019)
+
     memberships = CachedMembershipLookup(StoreMemberships(lambda: _wiring.store()))  # the store's wiring, called late
     return Security(build_authenticator(get_settings()), memberships)

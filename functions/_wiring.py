@@ -1,20 +1,28 @@
-"""Composition of adapters for the function handlers: built on first use, cached for the process."""
+"""Composition of adapters for the function handlers: built on first use, cached for the process.
+
+The adapters' modules are imported here on first use, not when the app is indexed: azure-data-tables,
+azure-storage-blob (with requests, urllib3, cryptography) and the AutoML backends are a cold start's biggest part
+that no request needs before it arrives (ADR 0019; tests/unit/test_cold_start_imports.py).
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from domain.ports import AutoMLBackend, BlobStore, HealthProbe
-from domain.services.purge import Cleanup
 from domain.settings import get_settings
-from domain.storage.blobs import blob_store
-from domain.storage.clients import PROBE, table_service
-from domain.storage.health import TableServiceProbe
-from domain.storage.store import EntityStore
+
+if TYPE_CHECKING:
+    from domain.services.purge import Cleanup
+    from domain.storage.store import EntityStore
 
 
 @lru_cache(maxsize=1)
 def health_probes() -> tuple[HealthProbe, ...]:
+    from domain.storage.clients import PROBE, table_service
+    from domain.storage.health import TableServiceProbe
+
     return (TableServiceProbe(table_service(get_settings(), **PROBE)),)
 
 
@@ -28,6 +36,8 @@ def store() -> EntityStore:
 
 @lru_cache(maxsize=1)
 def blobs() -> BlobStore:
+    from domain.storage.blobs import blob_store
+
     return blob_store(get_settings())
 
 
@@ -50,5 +60,7 @@ def backend() -> AutoMLBackend:
 
 def cleanup() -> Cleanup:
     """What a cascading delete cleans besides the entity store: the backend, the blobs, the series rows."""
+    from domain.services.purge import Cleanup
+
     s = get_settings()
     return Cleanup(backend(), blobs(), series(), s.datasets_container, s.models_container)

@@ -8,8 +8,6 @@ from __future__ import annotations
 import time
 import uuid
 
-import jwt
-
 from domain.errors import SettingsError
 from domain.settings import Settings
 
@@ -60,4 +58,6 @@ def mint_dev_token(settings: Settings, *, user: str, platform_admin: bool = Fals
         "exp": now + ttl_seconds,
         "jti": uuid.uuid4().hex,
     }
+    import jwt  # PyJWT (and cryptography) load on first use, not at cold start (ADR 0019)
+
     return jwt.encode(claims, dev_secret(settings), algorithm=DEV_ALGORITHM)

@@ -1,16 +1,13 @@
 """Choose the `Authenticator` from the settings (AUTH_MODE). Build it once per process: the Entra one holds the JWKS
-cache."""
+cache. The authenticators (PyJWT, cryptography) are imported when one is built, on the first request, not when the
+app is indexed (ADR 0019)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 
-from domain.auth.dev import DevAuthenticator
 from domain.auth.dev_tokens import dev_secret
-from domain.auth.easyauth import EasyAuthAuthenticator
-from domain.auth.entra import EntraAuthenticator
-from domain.auth.jwks import ENTRA_JWKS_URL, JwksKeyCache, UrllibJwksFetcher
 from domain.errors import SettingsError
 from domain.ports import Authenticator, JwksFetcher
 from domain.settings import AuthMode, Settings
@@ -30,6 +27,11 @@ def build_authenticator(
     clock: Callable[[], float] = time.monotonic,
 ) -> Authenticator:
     """The authenticator for `settings.auth_mode`. `jwks_fetcher`/`jwks_url` override the Entra key source (tests)."""
+    from domain.auth.dev import DevAuthenticator
+    from domain.auth.easyauth import EasyAuthAuthenticator
+    from domain.auth.entra import EntraAuthenticator
+    from domain.auth.jwks import ENTRA_JWKS_URL, JwksKeyCache, UrllibJwksFetcher
+
     mode = settings.auth_mode
     if mode is AuthMode.ENTRA:
         if not settings.entra_tenant_id or not settings.entra_audience:

@@ -161,7 +161,7 @@ class FeaturizationMode(StrEnum):
 class Limits(BaseModel):
     """Azure ML's `set_limits`; ranges as the studio enforces them (the SDK does not)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     timeout_minutes: int = Field(default=60, ge=1, le=43200)
     trial_timeout_minutes: int | None = Field(default=None, ge=1, le=43200)
@@ -174,7 +174,7 @@ class Limits(BaseModel):
 class Validation(BaseModel):
     """Cross-validation folds or a validation share, not both; neither = Azure ML's size-based default."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     n_cross_validations: int | None = Field(default=None, ge=2, le=20)
     validation_size: float | None = Field(default=None, gt=0.0, lt=1.0)
@@ -189,7 +189,7 @@ class Validation(BaseModel):
 class DatasetVersionRef(BaseModel):
     """Where a dataset version's data lives: a blob of the app's datasets container, or an external URI."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     dataset_id: str
     version: int = Field(ge=1)
@@ -199,7 +199,7 @@ class DatasetVersionRef(BaseModel):
 
 
 class ForecastSettings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     time_column: str
     horizon: int = Field(ge=1, le=10000)
@@ -209,7 +209,7 @@ class ForecastSettings(BaseModel):
 class TrainingSpec(BaseModel):
     """Everything a backend needs to run one AutoML job for one run of an experiment."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     tenant: str
     run_id: str
@@ -240,7 +240,7 @@ def job_name_for(tenant: str, run_id: str) -> str:
 
 
 class JobInfo(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     job_name: str
     status: JobStatus
@@ -255,7 +255,7 @@ class JobInfo(BaseModel):
 
 
 class Trial(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     trial_id: str
     algorithm: str
@@ -267,7 +267,7 @@ class Trial(BaseModel):
 
 
 class MetricPoint(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     step: int
@@ -277,7 +277,7 @@ class MetricPoint(BaseModel):
 
 
 class LogLine(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     seq: int
     timestamp: datetime
@@ -285,7 +285,7 @@ class LogLine(BaseModel):
 
 
 class ModelRef(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     version: str
@@ -308,7 +308,7 @@ class ProvisioningState(StrEnum):
 
 
 class EndpointState(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     state: ProvisioningState
@@ -318,7 +318,7 @@ class EndpointState(BaseModel):
 
 
 class DeploymentState(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     endpoint: str
     name: str

@@ -40,6 +40,7 @@ class ApiModel(BaseModel):
         extra="forbid",
         ser_json_timedelta="float",
         json_schema_serialization_defaults_required=True,
+        defer_build=True,  # validators and serializers built on first use, not when the app is indexed (ADR 0019)
     )
 
     def wire(self) -> dict[str, Any]:

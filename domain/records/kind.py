@@ -28,7 +28,7 @@ from domain.storage.records import Child, Data, Op, Record
 class StoredModel(BaseModel):
     """The stored form of one kind's data: snake_case fields, frozen; fields it does not know are ignored on read."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)  # built on first use (ADR 0019)
 
     def stored(self) -> Data:
         """The JSON form the store keeps (enums as values, datetimes as ISO text, nested models as objects)."""

@@ -28,9 +28,10 @@ class View(Generic[D, V]):
     def __init__(self, kind: Kind[D], model: type[V]) -> None:
         self.kind = kind
         self.model = model
+        self._fields = frozenset(model.model_fields)  # once: pydantic's model_fields is a property (a lookup per use)
 
     def of(self, stored: Stored[D], **extra: object) -> V:
-        data = {k: v for k, v in stored.data.model_dump().items() if k in self.model.model_fields}
+        data = {k: v for k, v in stored.data.model_dump().items() if k in self._fields}
         return self.model.model_validate(
             {
                 **data,

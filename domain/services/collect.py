@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from domain.entities.automl import LogLine, MetricPoint
 from domain.errors import ConcurrencyConflict, DomainError, NotFound
 from domain.ports import AutoMLBackend, RowStore, Store
-from domain.records.kinds import RUNS, TRIALS, TrialData
+from domain.records.kind import Stored
+from domain.records.kinds import EXPERIMENTS, RUNS, TENANTS, TRIALS, RunData, TrialData
 from domain.records.rows import LogRow, MetricRow, Watermarks, read_one
 from domain.services import indexes
 from domain.services.run_status import record_job
-from domain.storage.keys import WATERMARK, log_key, metric_key, series_partition
+from domain.storage.keys import WATERMARK, entity_key, log_key, metric_key, series_partition
 from domain.storage.records import Op
 
 CHUNK = 98
@@ -79,21 +80,62 @@ def collect_run(store: Store, series: RowStore, backend: AutoMLBackend, tenant: 
     found = read_one(series, partition, WATERMARK, Watermarks)
     marks, etag = found if found is not None else (Watermarks(), None)
     job = run.data.job_name
-    record_trials(store, backend, tenant, run_id, job)
+    trials = record_trials(store, backend, tenant, run_id, job)
     points, metric_wm = backend.metrics_since(tenant, job, marks.metrics)
     lines, log_wm = backend.logs_since(tenant, job, marks.logs)
     ops = _rows(points, lines)
     new_marks = Watermarks(metrics=metric_wm, logs=log_wm)
     if not ops and new_marks == marks:
+        _check_not_deleted(store, series, tenant, run, partition, wrote=trials > 0)
         record_job(store, tenant, run_id, backend.get_job(tenant, job), current=run)
         return 0, 0
+    first = etag is None
     chunks = [ops[i : i + CHUNK] for i in range(0, len(ops), CHUNK)] or [[]]
     for n, chunk in enumerate(chunks):
         mark = (new_marks if n == len(chunks) - 1 else marks).stored()
         head = Op("replace", WATERMARK, mark, etag=etag) if etag else Op.create(WATERMARK, mark)
         etag = series.transact(partition, [head, *chunk], actor="collector", action="collect", audit=False)[0]
+    _check_not_deleted(store, series, tenant, run, partition, wrote=trials > 0 or first)
     record_job(store, tenant, run_id, backend.get_job(tenant, job), current=run)  # summary: trials, best, elapsed
     return len(points), len(lines)
+
+
+def _check_not_deleted(
+    store: Store, series: RowStore, tenant: str, run: Stored[RunData], partition: str, *, wrote: bool
+) -> None:
+    """A collection reads the run, then writes; a delete of the run (or of its experiment or tenant) may begin in
+    between and purge the run's trials and series before these writes land. The delete's tombstone comes before its
+    purge, so after writing a trial or creating the series partition (later writes need the watermark's ETag, which
+    the purge removes) the collection looks again: tombstoned -> it removes what it wrote and the run is NotFound."""
+    if wrote and not _still_there(store, tenant, run.data.experiment_id, run.id):
+        _forget(series, partition)
+        trials, _ = TRIALS.list(store, tenant, parent_id=run.id, top=CHUNK, include_deleted=True)
+        while trials:
+            keys = [entity_key(TRIALS.name, t.id, run.id) for t in trials]
+            store.transact(tenant, [Op.delete(k, if_exists=True) for k in keys], actor="collector", audit=False)
+            trials, _ = TRIALS.list(store, tenant, parent_id=run.id, top=CHUNK, include_deleted=True)
+        raise NotFound("run", run.id)
+
+
+def _still_there(store: Store, tenant: str, experiment_id: str, run_id: str) -> bool:
+    """False once a delete of the run, its experiment or its tenant has begun (their tombstones hide them)."""
+    try:
+        TENANTS.get(store, tenant, tenant)
+        EXPERIMENTS.get(store, tenant, experiment_id)
+        RUNS.get(store, tenant, run_id)
+    except NotFound:
+        return False
+    return True
+
+
+def _forget(series: RowStore, partition: str) -> None:
+    """Remove the partition this collection created for a run whose delete began meanwhile."""
+    while True:
+        found, _ = series.list_rows(partition, "", top=CHUNK)
+        if not found:
+            return
+        ops = [Op.delete(r.key, if_exists=True) for r in found]
+        series.transact(partition, ops, actor="collector", action="collect", audit=False)
 
 
 def collect_live(store: Store, series: RowStore, backend: AutoMLBackend, tenant: str, run_id: str) -> bool:
@@ -112,6 +154,8 @@ def collect_live(store: Store, series: RowStore, backend: AutoMLBackend, tenant:
             return True
         except ConcurrencyConflict:
             continue
+        except NotFound:  # deleted while it was being collected
+            return False
     return True
 
 

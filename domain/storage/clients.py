@@ -26,6 +26,9 @@ BOUNDED: dict[str, Any] = {
     "retry_backoff_factor": 0.25,
     "retry_backoff_max": 1.5,
     "timeout": TOTAL_SECONDS,
+    # requests' environment lookups (~/.netrc, *_PROXY) on every call cost ~5% of a list's CPU (ADR 0019); the app
+    # talks to its own storage account (or Azurite on loopback), never through a proxy
+    "use_env_settings": False,
 }
 # the health probe answers within about 2 s: one attempt, short timeouts
 PROBE: dict[str, Any] = {"connection_timeout": 1, "read_timeout": 1, "retry_total": 0, "timeout": 1.5}

@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import azure.durable_functions as df
 import azure.functions as func
 
 from domain.errors import DomainError
-from domain.services import collect, run_events
 from domain.settings import AutoMLBackendKind, get_settings
 from functions import _wiring
+from functions._lazy import lazy
 from functions.orchestrations import starters
+
+if TYPE_CHECKING:
+    from domain.services import collect, run_events
+else:
+    collect = lazy("domain.services.collect")
+    run_events = lazy("domain.services.run_events")
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 
 from domain.entities.batch import BatchJob, BatchJobsQuery, BatchScoreRequest, Explanation
-from domain.services import batch, explanations
 from domain.settings import get_settings
 from functions import _wiring
 from functions._api import Call, endpoint
 from functions._io import Reply, accepted, no_content, ok, page
+from functions._lazy import lazy
 from functions.orchestrations import starters
+
+if TYPE_CHECKING:
+    from domain.services import batch, explanations
+else:
+    batch = lazy("domain.services.batch")
+    explanations = lazy("domain.services.explanations")
 
 bp = df.Blueprint()
 T = "v1/tenants/{tenant}"

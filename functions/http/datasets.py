@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import azure.durable_functions as df
 
 from domain.entities.datasets import Dataset, DatasetCreate, DatasetUpdate, DatasetVersion, DirectUpload
 from domain.entities.queries import ListQuery, NamedListQuery, UploadQuery
-from domain.services import datasets, uploads
 from domain.settings import get_settings
 from functions import _wiring
 from functions._api import Call, endpoint
 from functions._io import Reply, created, media_type, no_content, ok, page, parse_json
+from functions._lazy import lazy
 from functions._upload import read_upload
+
+if TYPE_CHECKING:
+    from domain.services import datasets, uploads
+else:
+    datasets = lazy("domain.services.datasets")
+    uploads = lazy("domain.services.uploads")
 
 bp = df.Blueprint()
 D = "v1/tenants/{tenant}/datasets"

@@ -3,20 +3,19 @@ installed `swagger-ui-py` package (no CDN: the machines have no internet)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import mimetypes
+from functools import cache
 from pathlib import Path
 
 import azure.durable_functions as df
 import azure.functions as func
-import swagger_ui
 
 from domain.errors import NotFound
 from functions._errors import error_response
-from functions._openapi import document
 
 bp = df.Blueprint()
-ASSETS = Path(swagger_ui.__file__).parent / "static"
 SERVED = frozenset(
     {
         "swagger-ui.css",
@@ -39,8 +38,19 @@ presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: "Sta
 </body></html>"""
 
 
+@cache
+def assets() -> Path:
+    """swagger-ui-py's static folder, found without importing the package (it imports jinja2 and PyYAML, which no
+    request but the docs needs: ADR 0019)."""
+    spec = importlib.util.find_spec("swagger_ui")
+    assert spec is not None and spec.submodule_search_locations, "swagger-ui-py is in requirements.txt"
+    return Path(next(iter(spec.submodule_search_locations))) / "static"
+
+
 @bp.route(route="v1/openapi.json", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 def openapi_document(req: func.HttpRequest) -> func.HttpResponse:
+    from functions._openapi import document  # built from every model's JSON schema: on the first request for it
+
     return func.HttpResponse(json.dumps(document()), mimetype="application/json")
 
 
@@ -56,5 +66,5 @@ def docs_asset(req: func.HttpRequest) -> func.HttpResponse:
         return error_response(NotFound("asset", name, message=f"No docs asset named '{name}'."))
     mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return func.HttpResponse(
-        (ASSETS / name).read_bytes(), mimetype=mime, headers={"Cache-Control": "public, max-age=86400"}
+        (assets() / name).read_bytes(), mimetype=mime, headers={"Cache-Control": "public, max-age=86400"}
     )

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import azure.durable_functions as df
 
 from domain.entities.experiments import Experiment, ExperimentCreate, ExperimentUpdate
 from domain.entities.operations import Operation
 from domain.entities.queries import ExperimentsQuery
-from domain.services import experiments
 from functions import _wiring
 from functions._api import Call, endpoint
 from functions._io import Reply, accepted, created, ok, page
+from functions._lazy import lazy
 from functions.orchestrations import starters
+
+if TYPE_CHECKING:
+    from domain.services import experiments
+else:
+    experiments = lazy("domain.services.experiments")
 
 bp = df.Blueprint()
 E = "v1/tenants/{tenant}/experiments"

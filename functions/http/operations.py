@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import azure.durable_functions as df
 
 from domain.entities.operations import AuditEntry, Operation
 from domain.entities.queries import AuditQuery, OperationsQuery
-from domain.services import audit, operations
 from functions import _wiring
 from functions._api import Call, endpoint
 from functions._io import Reply, ok, page
+from functions._lazy import lazy
+
+if TYPE_CHECKING:
+    from domain.services import audit, operations
+else:
+    audit = lazy("domain.services.audit")
+    operations = lazy("domain.services.operations")
 
 bp = df.Blueprint()
 

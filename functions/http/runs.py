@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import azure.durable_functions as df
 
 from domain.entities.operations import Operation
 from domain.entities.queries import RunsQuery, TrialsQuery
 from domain.entities.runs import Run, TrialModel
-from domain.services import runs
 from functions import _wiring
 from functions._api import Call, endpoint
 from functions._io import Reply, accepted, ok, page
+from functions._lazy import lazy
 from functions.orchestrations import starters
+
+if TYPE_CHECKING:
+    from domain.services import runs
+else:
+    runs = lazy("domain.services.runs")
 
 bp = df.Blueprint()
 R = "v1/tenants/{tenant}/runs"

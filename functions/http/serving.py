@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 
@@ -20,12 +21,20 @@ from domain.entities.serving import (
     ScoreRequest,
     ScoreResponse,
 )
-from domain.services import batch, deployments, endpoints, models
 from domain.settings import get_settings
 from functions import _wiring
 from functions._api import Call, endpoint
 from functions._io import SCORED_BY, Reply, accepted, created, no_content, ok, page
+from functions._lazy import lazy
 from functions.orchestrations import starters
+
+if TYPE_CHECKING:
+    from domain.services import batch, deployments, endpoints, models
+else:
+    batch = lazy("domain.services.batch")
+    deployments = lazy("domain.services.deployments")
+    endpoints = lazy("domain.services.endpoints")
+    models = lazy("domain.services.models")
 
 bp = df.Blueprint()
 M = "v1/tenants/{tenant}/models"

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import azure.durable_functions as df
 
 from domain.entities.operations import Operation
 from domain.entities.queries import MembersQuery, NamedListQuery
 from domain.entities.tenancy import Me, Member, MemberPut, Tenant, TenantCreate, TenantUpdate
-from domain.services import tenants
 from functions import _wiring
 from functions._api import Call, endpoint
 from functions._io import Reply, accepted, created, no_content, ok, page
+from functions._lazy import lazy
 from functions._security import security
 from functions.orchestrations import starters
+
+if TYPE_CHECKING:
+    from domain.services import tenants
+else:
+    tenants = lazy("domain.services.tenants")
 
 bp = df.Blueprint()
 T = "v1/tenants/{tenant}"

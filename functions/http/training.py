@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 
 from domain.entities.queries import LogsQuery, MetricsQuery
 from domain.entities.runs import LogLineModel, MetricPointModel, Run
-from domain.services import runs, training
 from functions import _wiring
 from functions._api import Call, endpoint
 from functions._io import Reply, accepted, page
+from functions._lazy import lazy
 from functions.orchestrations import starters
+
+if TYPE_CHECKING:
+    from domain.services import runs, training
+else:
+    runs = lazy("domain.services.runs")
+    training = lazy("domain.services.training")
 
 bp = df.Blueprint()
 T = "v1/tenants/{tenant}"

@@ -6,16 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import azure.durable_functions as df
 
-from domain.services import cascade
-from domain.services.purge import STOP_WAIT_SECONDS
 from functions import _wiring
+from functions._lazy import lazy
 from functions.orchestrations import names
 from functions.orchestrations.failures import public_errors, public_failure
 from functions.orchestrations.names import CASCADE_FAIL, CASCADE_FINISH, CASCADE_STEP
+
+if TYPE_CHECKING:
+    from domain.services import cascade, purge
+else:
+    cascade = lazy("domain.services.cascade")
+    purge = lazy("domain.services.purge")
 
 bp = df.Blueprint()
 PAGES_PER_EPISODE = 50
@@ -32,7 +37,7 @@ def cascade_delete(context: df.DurableOrchestrationContext) -> Generator[Any, An
                 result = yield context.call_activity_with_retry(CASCADE_FINISH, RETRY, job)
                 return result
             if step.get("waiting"):
-                yield context.create_timer(context.current_utc_datetime + timedelta(seconds=STOP_WAIT_SECONDS))
+                yield context.create_timer(context.current_utc_datetime + timedelta(seconds=purge.STOP_WAIT_SECONDS))
         context.continue_as_new(job)
         return None
     except Exception as exc:  # an activity failed after its retries: record it on the operation

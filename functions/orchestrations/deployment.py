@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import azure.durable_functions as df
 
-from domain.services import deployments as deploy
 from functions import _wiring
+from functions._lazy import lazy
 from functions.orchestrations import names
 from functions.orchestrations.failures import public_errors, public_failure
+
+if TYPE_CHECKING:
+    from domain.services import deployments as deploy
+else:
+    deploy = lazy("domain.services.deployments")
 
 bp = df.Blueprint()
 RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2000, max_number_of_attempts=3)

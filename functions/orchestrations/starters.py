@@ -14,15 +14,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 from pydantic import JsonValue
 
 from domain.entities.operations import Operation
 from domain.entities.principal import Principal
-from domain.services import cascade
 from functions import _wiring
+from functions._lazy import lazy
 from functions.orchestrations import names
+
+if TYPE_CHECKING:
+    from domain.services import cascade
+else:
+    cascade = lazy("domain.services.cascade")
 
 log = logging.getLogger(__name__)
 

@@ -6,15 +6,20 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import azure.durable_functions as df
 
-from domain.services import training as train
 from functions import _wiring
+from functions._lazy import lazy
 from functions.orchestrations import names
 from functions.orchestrations.failures import public_errors
 from functions.orchestrations.starters import TrainingInput, run_job
+
+if TYPE_CHECKING:
+    from domain.services import training as train
+else:
+    train = lazy("domain.services.training")
 
 bp = df.Blueprint()
 RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2000, max_number_of_attempts=5)

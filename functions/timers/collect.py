@@ -6,14 +6,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 import azure.functions as func
 
-from domain.services import collect, janitor, reconcile
 from domain.settings import get_settings
 from functions import _wiring
+from functions._lazy import lazy
 from functions.orchestrations import starters
+
+if TYPE_CHECKING:
+    from domain.services import collect, janitor, reconcile
+else:
+    collect = lazy("domain.services.collect")
+    janitor = lazy("domain.services.janitor")
+    reconcile = lazy("domain.services.reconcile")
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)

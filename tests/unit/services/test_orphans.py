@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from domain.entities.automl import ModelRef
+from domain.entities.automl import LogLine, ModelRef
 from domain.entities.experiments import ExperimentCreate
 from domain.entities.operations import OperationStatus
 from domain.entities.serving import DeploymentPut, EndpointCreate, EndpointUpdate, ModelCreate
@@ -239,3 +239,25 @@ def test_a_direct_upload_that_is_too_large_or_unreadable_leaves_nothing() -> Non
             uploads.commit_upload(w.store, w.blobs, OWNER, w.tenant, w.dataset_id, up.id, 64)
         assert (CONTAINER, blob) not in w.blobs.blobs
     assert datasets.get_dataset(w.store, w.tenant, w.dataset_id).latest_version == 1
+
+
+@pytest.mark.parametrize("root", ["run", "experiment", "tenant"])
+def test_a_collection_that_read_the_run_before_its_delete_leaves_no_series_behind(root: str) -> None:
+    """The collector read the run (alive), then the run's delete ran to its end, then the collector wrote: it sees the
+    tombstone, removes what it wrote, and the run is NotFound; nothing of the run is left in the series table."""
+    w = world()
+    run, _ = training.start_run(w.store, OWNER, w.tenant, w.experiment_id, None)
+    training.prepare(w.store, w.backend, w.tenant, run.id)
+    w.backend.advance(RUNS.get(w.store, w.tenant, run.id).data.job_name, 3)
+    real = w.backend.logs_since
+
+    def delete_meanwhile(tenant: str, job_name: str, after_seq: int) -> tuple[list[LogLine], int]:
+        answer = real(tenant, job_name, after_seq)
+        ident = {"run": run.id, "experiment": w.experiment_id, "tenant": w.tenant}[root]
+        cascade_to_end(w, cascade.start_delete(w.store, ADMIN, w.tenant, root, ident, None).id)
+        return answer
+
+    w.backend.logs_since = delete_meanwhile  # type: ignore[method-assign]
+    with pytest.raises(NotFound):
+        collect.collect_run(w.store, w.series, w.backend, w.tenant, run.id)
+    assert w.series.list_rows(keys.series_partition(w.tenant, run.id), "")[0] == []
