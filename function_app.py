@@ -6,7 +6,20 @@ import azure.functions as func
 from domain.auth.factory import check_auth_settings
 from domain.settings import get_settings
 from functions.events import automl
-from functions.http import cors, datasets, docs, experiments, health, operations, runs, serving, tenants, training
+from functions.http import (
+    batch,
+    cors,
+    datasets,
+    docs,
+    experiments,
+    health,
+    operations,
+    runs,
+    serving,
+    tenants,
+    training,
+)
+from functions.orchestrations import batch as batch_flow
 from functions.orchestrations import cascade, deployment
 from functions.orchestrations import training as training_flow
 from functions.timers import collect
@@ -25,10 +38,12 @@ BLUEPRINTS = (
     runs.bp,
     training.bp,
     serving.bp,
+    batch.bp,
     operations.bp,
     cascade.bp,
     training_flow.bp,
     deployment.bp,
+    batch_flow.bp,
     collect.bp,
     automl.bp,
 )

@@ -20,6 +20,7 @@ from domain.entities.automl import (
     TrainingSpec,
     Trial,
 )
+from domain.entities.batch import BatchState, ExplanationResult
 from domain.entities.principal import Principal
 from domain.entities.role import Role
 from domain.storage.records import Child, Op, Page, RawRow, Record, Value
@@ -77,6 +78,10 @@ class AutoMLBackend(Protocol):
         """Register the best trial's model (or `trial_id`'s) under `name`; returns the new version."""
         ...
 
+    def delete_model(self, tenant: str, model: ModelRef) -> None:
+        """Remove a registered model's artifact (Azure ML: archive the model version); idempotent."""
+        ...
+
     def create_or_update_endpoint(self, tenant: str, endpoint: str) -> EndpointState: ...
 
     def get_endpoint(self, tenant: str, endpoint: str) -> EndpointState: ...
@@ -111,6 +116,24 @@ class AutoMLBackend(Protocol):
     def delete_job(self, tenant: str, job_name: str) -> None:
         """Cancel if running, then archive/delete the job and what it created (idempotent)."""
 
+    def explain(self, tenant: str, job_name: str, trial_id: str | None = None) -> ExplanationResult:
+        """Global feature importance of the best trial's model (or `trial_id`'s), per column of the training data."""
+        ...
+
+    def start_batch_score(
+        self, tenant: str, job_name: str, model: ModelRef, dataset: DatasetVersionRef, output: str, rows: int | None
+    ) -> BatchState:
+        """Score every row of the dataset version with the model into a CSV (`output`: '<container>/<blob>' of the
+        app's storage); idempotent by job name. `rows`: the version's row count, when known (progress)."""
+        ...
+
+    def get_batch_score(self, tenant: str, job_name: str) -> BatchState:
+        """NotFound when the backend has no such job."""
+        ...
+
+    def delete_batch_score(self, tenant: str, job_name: str) -> None:
+        """Stop the job if it runs and remove what the backend keeps of it (idempotent; the output blob stays)."""
+
 
 class EngineProcesses(Protocol):
     """What the AutoML engine keeps running on this machine: the invariant checker's view of it (Azure ML runs
@@ -123,6 +146,10 @@ class EngineProcesses(Protocol):
 
     def training(self) -> list[tuple[str, str]]:
         """(tenant, job name) of every training worker alive."""
+        ...
+
+    def batch(self) -> list[tuple[str, str]]:
+        """(tenant, job name) of every batch scoring worker alive."""
         ...
 
 

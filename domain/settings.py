@@ -69,6 +69,12 @@ VARS: tuple[Var, ...] = (
     Var("AZUREML_WORKSPACE_NAME", "azureml_workspace_name", "the Azure ML workspace name"),
     Var("AZUREML_COMPUTE", "azureml_compute", "a compute cluster name, or empty for serverless compute", ""),
     Var(
+        "AZUREML_BATCH_INSTANCE_TYPE",
+        "azureml_batch_instance_type",
+        "an Azure VM size for batch scoring jobs on serverless compute (e.g. Standard_DS3_v2)",
+        "Standard_DS3_v2",
+    ),
+    Var(
         "AZUREML_DATASTORE",
         "azureml_datastore",
         "the Azure ML datastore registered over the app's datasets container",
@@ -141,6 +147,7 @@ class Settings(BaseModel):
     azureml_resource_group: str | None = None
     azureml_workspace_name: str | None = None
     azureml_compute: str
+    azureml_batch_instance_type: str = Field(default="Standard_DS3_v2", pattern=r"^Standard_[A-Za-z0-9_]{1,60}$")
     azureml_datastore: str = Field(default="appdatasets", pattern=r"^[A-Za-z0-9_]{1,255}$")
     local_automl_workdir: str = Field(min_length=1)
     local_automl_max_concurrent_jobs: int = Field(ge=1, le=16)

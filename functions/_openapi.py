@@ -175,6 +175,8 @@ def _responses(op: Op) -> dict[str, Any]:
         entry: dict[str, Any]
         if op.response is None:
             entry = {"description": "Done"}
+        elif isinstance(op.response, str):  # a media type: the body is a file (a batch job's CSV)
+            entry = {"description": "The file", "content": {op.response: {"schema": {"type": "string"}}}}
         elif get_origin(op.response) is list:
             page = {
                 "type": "object",

@@ -54,6 +54,9 @@ param tenantMlWorkspaces array = []
 @description('Compute cluster for AutoML jobs (AZUREML_COMPUTE); empty for serverless compute.')
 param azuremlCompute string = ''
 
+@description('VM size of batch scoring jobs on serverless compute (AZUREML_BATCH_INSTANCE_TYPE, ADR 0020); batch jobs run on the AZUREML_COMPUTE cluster instead when one is set.')
+param azuremlBatchInstanceType string = 'Standard_DS3_v2'
+
 @description('Durable Functions task hub (TASKHUB_NAME); empty derives one per environment.')
 param taskHubName string = ''
 
@@ -226,6 +229,7 @@ module functionApp 'modules/functionapp.bicep' = {
     azuremlResourceGroup: mlResourceGroupName
     azuremlWorkspaceName: mlWorkspaceName
     azuremlCompute: azuremlCompute
+    azuremlBatchInstanceType: azuremlBatchInstanceType
     eventGridAllowedTopics: eventGridAllowedTopics
     entraTenantId: tokenTenantId
     entraAudience: empty(entraAudience) ? appRegistrations.outputs.apiClientId : entraAudience

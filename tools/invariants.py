@@ -74,6 +74,7 @@ def snapshot(settings: Settings) -> Snapshot:
         engine = LocalProcesses(settings.local_automl_workdir)
         snap.scoring = [Process(t, endpoint=e, deployment=d) for t, e, d in engine.scoring()]
         snap.training = [Process(t, job=j) for t, j in engine.training()]
+        snap.batch = [Process(t, job=j) for t, j in engine.batch()]
     return snap
 
 

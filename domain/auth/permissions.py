@@ -39,6 +39,8 @@ class Permission(StrEnum):
     ENDPOINT_READ = "endpoint.read"
     ENDPOINT_WRITE = "endpoint.write"
     ENDPOINT_SCORE = "endpoint.score"
+    BATCH_READ = "batch.read"
+    BATCH_WRITE = "batch.write"
     OPERATION_READ = "operation.read"
     AUDIT_READ = "audit.read"
 
@@ -86,6 +88,8 @@ PERMISSIONS: dict[Permission, Rule] = {
     Permission.ENDPOINT_READ: _READER,
     Permission.ENDPOINT_WRITE: _CONTRIBUTOR,
     Permission.ENDPOINT_SCORE: _READER,
+    Permission.BATCH_READ: _READER,
+    Permission.BATCH_WRITE: _CONTRIBUTOR,
     Permission.OPERATION_READ: _READER,
     Permission.AUDIT_READ: _OWNER,
 }

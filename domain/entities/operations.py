@@ -23,6 +23,7 @@ class OperationKind(StrEnum):
     DELETE = "delete"  # a cascading delete (tenant, experiment, run, endpoint)
     DEPLOYMENT = "deployment"  # PUT .../endpoints/{id}/deployments/{name}
     TRAINING = "training"  # a run, from its start to its finalized results (the operation's id is the run's)
+    BATCH_SCORE = "batchScore"  # POST .../models/{id}:batchScore (the operation's id is the batch job's)
 
 
 class OperationProgress(ApiModel):

@@ -12,6 +12,7 @@ class Quotas(ApiModel):
     max_concurrent_runs: int = Field(default=2, ge=1, le=100)
     max_trials_per_run: int = Field(default=100, ge=1, le=1000)
     max_timeout_minutes: int = Field(default=60, ge=1, le=43200)
+    max_batch_rows: int = Field(default=1_000_000, ge=1, le=100_000_000, description="rows per batch scoring job")
 
 
 class AzureMLBinding(ApiModel):

@@ -13,6 +13,7 @@ from datetime import datetime
 from pydantic import JsonValue
 
 from domain.entities.automl import FeaturizationMode, JobStatus, ProvisioningState, Task, TrainingSpec
+from domain.entities.batch import BatchJobStatus, BatchProgress
 from domain.entities.datasets import ColumnType, Profile
 from domain.entities.experiments import ForecastModel, LimitsModel, ValidationModel
 from domain.entities.operations import OperationKind, OperationProgress, OperationStatus
@@ -92,6 +93,24 @@ class ExperimentData(StoredModel):
     last_run: LastRun | None = None
 
 
+class FeatureData(StoredModel):
+    feature: str
+    importance: float
+    std: float | None = None
+
+
+class ExplanationData(StoredModel):
+    """Global feature importance of one trial's model, on the uploaded CSV's columns, most important first."""
+
+    run_id: str
+    trial_id: str | None = None
+    method: str
+    metric: str
+    rows: int | None = None
+    features: list[FeatureData] = []
+    computed_at: datetime
+
+
 class RunData(StoredModel):
     experiment_id: str
     status: JobStatus
@@ -109,6 +128,7 @@ class RunData(StoredModel):
     started_at: datetime | None = None
     ended_at: datetime | None = None
     metrics: dict[str, float] = {}
+    explanation: ExplanationData | None = None  # the best trial's, computed at finalize (or on first request)
 
 
 class TrialData(StoredModel):
@@ -141,6 +161,26 @@ class ModelData(StoredModel):
     backend_version: str | None = None  # the backend registry's own version of the artifact
     description: str | None = None
     tags: dict[str, str] = {}
+    explanation: ExplanationData | None = None  # its trial's (copied from the run when it is the run's best)
+
+
+class BatchJobData(StoredModel):
+    """A batch scoring job: a registered model over a dataset version, its CSV in the models container
+    (`output`: '<container>/<blob>'), the backend's job named `job_name`."""
+
+    model_id: str
+    model_name: str
+    model_version: int
+    dataset_id: str
+    dataset_version: int
+    job_name: str
+    status: BatchJobStatus = BatchJobStatus.NOT_STARTED
+    progress: BatchProgress = BatchProgress()
+    output: str | None = None
+    output_columns: list[str] = []
+    error: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
 
 
 class EndpointData(StoredModel):
@@ -192,6 +232,7 @@ TRIALS = Kind("trial", TrialData, parent="run")
 MODELS = Kind("model", ModelData)
 ENDPOINTS = Kind("endpoint", EndpointData)
 DEPLOYMENTS = Kind("deployment", DeploymentData, parent="endpoint")
+BATCH_JOBS = Kind("batchjob", BatchJobData)
 
 ALL: tuple[KindInfo, ...] = (
     TENANTS,
@@ -206,4 +247,5 @@ ALL: tuple[KindInfo, ...] = (
     MODELS,
     ENDPOINTS,
     DEPLOYMENTS,
+    BATCH_JOBS,
 )

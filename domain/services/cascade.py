@@ -51,10 +51,15 @@ def _target(op: Stored[OperationData]) -> tuple[str, str]:
 
 
 def _tenant_step(store: Store, env: Cleanup, tenant: str, operation_id: str) -> Step:
-    """Runs first (their jobs stopped), then endpoints (in the backend too), then the tenant's other operations (this
+    """Runs first (their jobs stopped), then endpoints (in the backend too), then batch jobs (stopped, their CSVs
+    deleted), then the tenant's other operations (this
     one stays: it reports the deletion), then one page of whatever is left in the partition, unaudited (the tenant's
     own deletion is audited on the platform), with its members' index rows."""
-    step = purge.next_run(store, env, tenant, None) or purge.next_endpoint(store, env, tenant)
+    step = (
+        purge.next_run(store, env, tenant, None)
+        or purge.next_endpoint(store, env, tenant)
+        or purge.next_batch_jobs(store, env, tenant)
+    )
     if step is not None:
         return step
     ops, _ = OPERATIONS.list(store, tenant, top=PAGE + 1, include_deleted=True)

@@ -10,10 +10,12 @@ the end-to-end and fault tests expect every count to be 0.
 | blobsWithoutRecords | a dataset file, model artifact or MLTable file that no record points at |
 | scoringWithoutLiveDeployment | a deployment the local scoring server serves or holds a model for, without a record |
 | trainingWithoutActiveRun | a training worker whose run is gone or finalized |
+| batchWithoutRunningJob | a batch scoring worker whose batch job is gone or has ended |
 | tenantsWithoutOwner | an active tenant with no member in the owner role |
 | activeRunsAboveQuota | a tenant with more active runs (or quota slots held) than its maxConcurrentRuns |
 
-A child is a dataset version or pending upload, a trial, a deployment, a run (of its experiment), an operation (of
+A child is a dataset version or pending upload, a trial, a deployment, a run (of its experiment), a batch job (of its
+model; its CSV a blob of the datasets container under `{tenant}/batch/{job}/`), an operation (of
 its tenant), a reference row, a quota slot (of an active run), an index row (`_jobs`, `_active`, `_events`,
 `usertenant`), a run's metric and log partition, or a tenant's partition. Subtrees being deleted (a tombstoned
 root whose cascade runs) are not counted: they are on their way out.
@@ -37,6 +39,7 @@ COUNTS = (
     "blobsWithoutRecords",
     "scoringWithoutLiveDeployment",
     "trainingWithoutActiveRun",
+    "batchWithoutRunningJob",
     "tenantsWithoutOwner",
     "activeRunsAboveQuota",
 )
@@ -74,6 +77,7 @@ class Snapshot:
     blobs: dict[str, set[str]] = field(default_factory=dict)  # container -> blob names
     scoring: list[Process] = field(default_factory=list)
     training: list[Process] = field(default_factory=list)
+    batch: list[Process] = field(default_factory=list)
     datasets_container: str = "datasets"
     models_container: str = "models"
 
@@ -177,6 +181,8 @@ def _children(ix: _Index, snap: Snapshot, report: Report) -> None:
             report.add("childrenWithoutParents", f"{row.partition}/{row.key}")
         if kind == "run" and ix.get(tenant, "experiment", str(row.data.get("experiment_id"))) is None:
             report.add("childrenWithoutParents", f"{row.partition}/{row.key}")
+        if kind == "batchjob" and not row.deleting and ix.get(tenant, "model", str(row.data.get("model_id"))) is None:
+            report.add("childrenWithoutParents", f"{row.partition}/{row.key}")
         its_delete = row.data.get("target_kind") == "tenant" and row.data.get("target_id") == tenant
         if kind == "operation" and ix.get(tenant, "tenant", tenant) is None and not its_delete:
             report.add("childrenWithoutParents", f"{row.partition}/{row.key}")  # the tenant's delete op stays
@@ -230,6 +236,8 @@ def _blobs(ix: _Index, snap: Snapshot, report: Report) -> None:
         parts = name.split("/")
         if parts[0] == "_mltable":
             ok = len(parts) > 2 and ix.get(parts[1], "dataset", parts[2]) is not None
+        elif len(parts) > 2 and parts[1] == "batch":
+            ok = ix.get(parts[0], "batchjob", parts[2]) is not None
         else:
             ok = f"{snap.datasets_container}/{name}" in pointed
         if not ok and not ix.deleting(parts[1] if parts[0] == "_mltable" else parts[0]):
@@ -261,6 +269,11 @@ def _processes(ix: _Index, snap: Snapshot, report: Report) -> None:
     for p in snap.training:
         if (p.tenant, p.job) not in active:
             report.add("trainingWithoutActiveRun", f"{p.tenant}/{p.job}")
+    jobs = [(t, r) for (t, k, _), r in ix.entities.items() if k == "batchjob"]
+    batch = {(t, str(r.data.get("job_name"))) for t, r in jobs if r.data.get("status") in ("NotStarted", "Running")}
+    for p in snap.batch:
+        if (p.tenant, p.job) not in batch:
+            report.add("batchWithoutRunningJob", f"{p.tenant}/{p.job}")
 
 
 def _owners_and_quotas(ix: _Index, report: Report) -> None:

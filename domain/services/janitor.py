@@ -6,7 +6,7 @@ can fail as well and the blob stays without a record: no request can repair that
 (`functions/timers/collect.py`) sweeps them later: a dataset blob older than `GRACE` that no version record and no
 direct upload of its dataset points at is deleted. `GRACE` is far longer than any upload takes, so the blob of an
 upload whose record is still being written is never touched. Blobs under `_mltable/` (written by the Azure ML backend
-for a registered version) are left to their dataset's delete.
+for a registered version) are left to their dataset's delete, and batch jobs' CSVs (`{tenant}/batch/`) to their job's.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from domain.ports import BlobStore, Store
 from domain.records.kinds import DATASET_VERSIONS, UPLOADS
+from domain.services.batch import OUTPUT_FOLDER
 
 GRACE = timedelta(minutes=15)
 PAGE = 100
@@ -27,7 +28,7 @@ def sweep_dataset_blobs(
     by_dataset: dict[tuple[str, str], list[str]] = {}
     for name in blobs.list_names(container, older_than=now - grace):
         parts = name.split("/")
-        if len(parts) >= 3 and parts[0] != "_mltable":
+        if len(parts) >= 3 and parts[0] != "_mltable" and parts[1] != OUTPUT_FOLDER:  # a batch job's CSV is its own
             by_dataset.setdefault((parts[0], parts[1]), []).append(name)
     removed = []
     for (tenant, dataset_id), names in sorted(by_dataset.items()):

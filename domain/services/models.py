@@ -10,6 +10,8 @@ is written in the same transaction as the deployment (`deployments.py`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from domain.entities.automl import ModelRef
 from domain.entities.ids import new_id
 from domain.entities.principal import Principal
@@ -122,11 +124,27 @@ def create_model(store: Store, principal: Principal, tenant: str, body: ModelCre
     return get_model(store, tenant, _register(store, tenant, body.name, fields, actor(principal), None))
 
 
-def delete_model(store: Store, principal: Principal, tenant: str, model_id: str, etag: str | None) -> None:
-    current = MODELS.get(store, tenant, model_id)
+def delete_model(
+    store: Store,
+    principal: Principal,
+    tenant: str,
+    model_id: str,
+    etag: str | None,
+    *,
+    children: Callable[[str], object] | None = None,
+) -> None:
+    """Restricted by deployments (409); cascades to what `children` removes (its batch jobs): the model is hidden
+    first (a tombstone: no new job can name it), then `children(model_id)` runs, then the row goes. A delete
+    interrupted after the tombstone is finished by the next DELETE (a tombstoned model is still found here)."""
+    current = MODELS.get(store, tenant, model_id, include_deleted=True)
     uses, _ = rows.read(store, tenant, keys.model_refs(model_id), rows.ModelUse, top=50)
     if uses:
         raise ReferencedBy("model", model_id, [("deployment", f"{u.endpoint_id}/{u.deployment}") for u in uses])
+    if children is not None:
+        if not current.record.deleting:
+            current = MODELS.tombstone(store, tenant, model_id, actor=actor(principal), etag=etag or current.etag)
+        children(model_id)
+        etag = None  # the tombstone took the If-Match; from here on the delete finishes what it started
     MODELS.delete(store, tenant, model_id, actor=actor(principal), etag=etag or current.etag, current=current)
 
 

@@ -18,7 +18,13 @@ from domain.records.kinds import OPERATIONS, RUNS, OperationData
 from domain.services._views import View
 from domain.services.runs import RUN
 
-_COLLECTION = {"tenant": "", "experiment": "experiments", "run": "runs", "endpoint": "endpoints"}
+_COLLECTION = {
+    "tenant": "",
+    "experiment": "experiments",
+    "run": "runs",
+    "endpoint": "endpoints",
+    "batchjob": "batchJobs",
+}
 
 
 def target_url(tenant: str, op: OperationData) -> str:

@@ -1,7 +1,7 @@
 """What a cascading delete removes besides the rows of the tenant's partition: a run's training job (stopped first:
 the delete waits until it has really stopped), its metric and log rows, its index rows and its quota slot; an
 endpoint's deployments and endpoint in the AutoML backend (local: their models leave the scoring server); a tenant's
-blobs.
+batch jobs (stopped in the backend, their CSVs deleted) and blobs.
 
 Each function is one idempotent step (a host killed between two steps resumes where it stopped), called by the
 cascade's steps (`cascade.py`). A `Step` says how many rows went, or what the cascade waits for.
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from domain.errors import NotFound
 from domain.ports import AutoMLBackend, BlobStore, RowStore, Store
 from domain.records.kind import Stored
-from domain.records.kinds import DEPLOYMENTS, ENDPOINTS, RUNS, TRIALS, EndpointData, RunData
-from domain.services import indexes, quota
+from domain.records.kinds import BATCH_JOBS, DEPLOYMENTS, ENDPOINTS, RUNS, TRIALS, EndpointData, RunData
+from domain.services import batch, indexes, quota
 from domain.services.endpoints import backend_endpoint
 from domain.storage import keys
 from domain.storage.records import Op
@@ -128,6 +128,18 @@ def next_endpoint(store: Store, env: Cleanup, tenant: str) -> Step | None:
     gone = [keys.entity_key(ENDPOINTS.name, endpoint.id), keys.name_key(ENDPOINTS.name, endpoint.data.name)]
     delete_rows(store, tenant, gone)
     return Step(1)
+
+
+def next_batch_jobs(store: Store, env: Cleanup, tenant: str) -> Step | None:
+    """A page of the tenant's batch jobs: each stopped and removed in the backend, its CSV deleted, then the rows;
+    None when no batch job is left."""
+    found, _ = BATCH_JOBS.list(store, tenant, top=20, include_deleted=True)
+    if not found:
+        return None
+    for job in found:
+        batch.forget(store, env.backend, env.blobs, env.datasets_container, tenant, job.id)
+    delete_rows(store, tenant, [keys.entity_key(BATCH_JOBS.name, j.id) for j in found], audit=True)
+    return Step(len(found))
 
 
 def tenant_blobs(env: Cleanup, tenant: str) -> int:

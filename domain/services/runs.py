@@ -89,7 +89,8 @@ def leaderboard(store: Store, tenant: str, run_id: str, query: TrialsQuery) -> t
         if not token:
             break
     best_first = primary not in LOWER_IS_BETTER
-    ranked = sorted(trials, key=lambda t: _order(t.data.score, best_first))
+    best = run.data.best_trial_id  # among equal scores, the engine's best (its tie-break, e.g. log loss) ranks first
+    ranked = sorted(trials, key=lambda t: (*_order(t.data.score, best_first), t.id != best))
     rank = {t.id: n for n, t in enumerate(ranked, start=1)}
     if query.orderby:
         field, descending = _sort_key(query.orderby, primary)

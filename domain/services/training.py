@@ -20,8 +20,8 @@ from domain.errors import ConcurrencyConflict, Conflict, NotFound, QuotaExceeded
 from domain.ports import AutoMLBackend, RowStore, Store
 from domain.records import rows
 from domain.records.kind import Stored
-from domain.records.kinds import OPERATIONS, RUNS, TENANTS, OperationData, RunData
-from domain.services import collect, indexes, quota
+from domain.records.kinds import MODELS, OPERATIONS, RUNS, TENANTS, OperationData, RunData
+from domain.services import collect, explanations, indexes, quota
 from domain.services._patch import read_modify_write
 from domain.services._views import actor
 from domain.services.datasets import get_version
@@ -259,6 +259,9 @@ def finalize(store: Store, series: RowStore, backend: AutoMLBackend, tenant: str
     best = next((t for t in trials if t.trial_id == info.best_trial_id), None)
     if best is not None:
         changes["metrics"] = best.metrics or ({run.data.primary_metric: best.score} if best.score is not None else {})
+    explanation = explanations.at_finalize(store, backend, tenant, run_id)
+    if explanation is not None:
+        changes["explanation"] = explanation
     model_id = None
     if info.status is JobStatus.COMPLETED and run.data.auto_register and not run.data.model_id:
         model_id = changes["model_id"] = register_best(store, backend, tenant, run_id, run.data)
@@ -268,6 +271,8 @@ def finalize(store: Store, series: RowStore, backend: AutoMLBackend, tenant: str
         return RUNS.update(store, tenant, run_id, changes, actor="system", extra_ops=free)
 
     read_modify_write(write, None)
+    if model_id is not None and explanation is not None:  # the best trial's model: the run's explanation is its own
+        MODELS.update(store, tenant, model_id, {"explanation": explanation}, actor="system")
     indexes.deactivate_run(store, tenant, run_id)
     end_training_operation(store, tenant, run_id)
     return result | {"modelId": model_id}

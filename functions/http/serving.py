@@ -21,6 +21,7 @@ from domain.entities.serving import (
     ScoreRequest,
     ScoreResponse,
 )
+from domain.settings import get_settings
 from functions import _wiring
 from functions._api import Call, endpoint
 from functions._io import SCORED_BY, Reply, accepted, created, no_content, ok, page
@@ -28,8 +29,9 @@ from functions._lazy import lazy
 from functions.orchestrations import starters
 
 if TYPE_CHECKING:
-    from domain.services import deployments, endpoints, models
+    from domain.services import batch, deployments, endpoints, models
 else:
+    batch = lazy("domain.services.batch")
     deployments = lazy("domain.services.deployments")
     endpoints = lazy("domain.services.endpoints")
     models = lazy("domain.services.models")
@@ -96,13 +98,15 @@ def update_model(call: Call) -> Reply:
     "DELETE",
     f"{M}/{{id}}",
     permission="model.write",
-    summary="Delete a model (refused while deployed)",
+    summary="Delete a model with its batch jobs and their CSVs (refused while deployed)",
     status=204,
     errors=(409, 412),
     tag="models",
 )
 def delete_model(call: Call) -> Reply:
-    models.delete_model(_wiring.store(), call.user, call.tenant, call.params["id"], call.if_match)
+    container = get_settings().datasets_container
+    store, backend, blobs = _wiring.store(), _wiring.backend(), _wiring.blobs()
+    batch.delete_model(store, backend, blobs, container, call.user, call.tenant, call.params["id"], call.if_match)
     return no_content()
 
 

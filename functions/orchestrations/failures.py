@@ -44,7 +44,7 @@ def public_errors(fn: Callable[[Any], R]) -> Callable[[Any], R]:
             exc.message = readable(exc.message)
             raise
         except Exception:
-            ref = job.get("operationId") or job.get("runId") if isinstance(job, dict) else None
+            ref = (job.get("operationId") or job.get("runId") or job.get("jobId")) if isinstance(job, dict) else None
             log.exception("step %s failed unexpectedly (operation or run %s)", fn.__name__, ref)
             raise StepFailed(
                 f"The step '{fn.__name__}' failed unexpectedly; the details are in the log under '{ref}'."

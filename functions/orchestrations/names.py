@@ -26,6 +26,11 @@ DEPLOY_SMOKE = "deploy_smoke"
 DEPLOY_TRAFFIC = "deploy_traffic"
 DEPLOY_FAIL = "deploy_fail"
 
+BATCH_SCORE = "batch_score"
+BATCH_START = "batch_start"
+BATCH_POLL = "batch_poll"
+BATCH_FAIL = "batch_fail"
+
 
 def instance_gone(exc: Exception) -> bool:
     """The SDK's `raise_event` error for an instance that has ended (410) or does not exist (404)."""
@@ -47,4 +52,13 @@ class OperationJob(TypedDict):
 
 
 class FailedOperationJob(OperationJob):
+    error: str
+
+
+class BatchJobRef(TypedDict):
+    tenant: str
+    jobId: str
+
+
+class FailedBatchJob(BatchJobRef):
     error: str

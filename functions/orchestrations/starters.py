@@ -7,6 +7,7 @@ activity inputs of `names.py` (the same dict crosses the durable boundary as JSO
 | `training` | run id | `TrainingInput` (a `RunJob`, plus the loop's own state after `continue_as_new`) |
 | `deployment` | operation id | `OperationJob` |
 | `cascade_delete` | operation id | `OperationJob` |
+| `batch_score` | batch job id (= its operation's) | `BatchInput` (a `BatchJobRef`, plus the loop's state) |
 """
 
 from __future__ import annotations
@@ -41,6 +42,17 @@ class TrainingInput(names.RunJob, total=False):
     waits: int  # waits per episode (default: WAITS_PER_EPISODE; tests set 1)
 
 
+class BatchInput(names.BatchJobRef, total=False):
+    """The batch orchestration's input: the job, and what the loop carries across `continue_as_new`."""
+
+    started: bool  # the backend has the job
+    poll: int  # the current poll interval (seconds)
+
+
+def batch_job(tenant: str, job_id: str) -> names.BatchJobRef:
+    return {"tenant": tenant, "jobId": job_id}
+
+
 def run_job(tenant: str, run_id: str) -> names.RunJob:
     return {"tenant": tenant, "runId": run_id}
 
@@ -57,6 +69,11 @@ async def start_training(client: df.DurableOrchestrationClient, tenant: str, run
 async def start_deployment(client: df.DurableOrchestrationClient, tenant: str, operation_id: str) -> None:
     """Start the deployment flow of a `PUT .../deployments/{name}`; instance id = operation id."""
     await client.start_new(names.DEPLOYMENT, operation_id, operation_job(tenant, operation_id))
+
+
+async def start_batch_score(client: df.DurableOrchestrationClient, tenant: str, job_id: str) -> None:
+    """Start the batch scoring flow of a `POST .../models/{id}:batchScore`; instance id = batch job id."""
+    await client.start_new(names.BATCH_SCORE, job_id, batch_job(tenant, job_id))
 
 
 async def start_delete(

@@ -76,6 +76,9 @@ param azuremlWorkspaceName string
 @description('Compute cluster for AutoML jobs; empty for serverless compute.')
 param azuremlCompute string = ''
 
+@description('VM size of batch scoring jobs on serverless compute (ADR 0020).')
+param azuremlBatchInstanceType string = 'Standard_DS3_v2'
+
 @description('Event Grid topics accepted by the event handler (the workspace resource id).')
 param eventGridAllowedTopics string
 
@@ -188,6 +191,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     AZUREML_RESOURCE_GROUP: azuremlResourceGroup
     AZUREML_WORKSPACE_NAME: azuremlWorkspaceName
     AZUREML_COMPUTE: azuremlCompute
+    AZUREML_BATCH_INSTANCE_TYPE: azuremlBatchInstanceType
     AZUREML_DATASTORE: 'appdatasets' // the Azure ML datastore registered over the app's datasets container
     EVENTGRID_ALLOWED_TOPICS: eventGridAllowedTopics
     AUTH_MODE: 'entra'

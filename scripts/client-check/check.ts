@@ -18,7 +18,8 @@ check<
     "NotStarted" | "Queued" | "Preparing" | "Running" | "Finalizing" | "CancelRequested" | "Completed" | "Failed" | "Canceled"
   >
 >();
-check<Equals<S["Operation"]["kind"], "delete" | "deployment" | "training">>();
+check<Equals<S["Operation"]["kind"], "delete" | "deployment" | "training" | "batchScore">>();
+check<Equals<S["BatchJob"]["status"], "NotStarted" | "Running" | "Completed" | "Failed" | "Canceled">>();
 check<Equals<S["Deployment"]["state"], "Creating" | "Updating" | "Succeeded" | "Failed" | "Deleting">>();
 check<"accuracy" extends S["PrimaryMetric"] ? true : false>();
 check<"LightGBM" extends S["Algorithm"] ? true : false>();
@@ -31,6 +32,7 @@ check<Equals<S["Endpoint"]["scoringUri"], string | null>>();
 check<Equals<S["Model"]["version"], number>>();
 check<Equals<S["MyTenant"]["usage"]["activeRuns"], number>>();
 check<Equals<S["MetricPointModel"]["trialId"], string | null>>();
+check<Equals<S["BatchJob"]["outputUrl"], string | null>>();
 
 // response headers a console reads
 type GetRun = paths["/api/v1/tenants/{tenant}/runs/{id}"]["get"];
@@ -97,6 +99,13 @@ export async function walk(tenant: string, experiment: string, etag: string): Pr
     body: { modelId: "m", traffic: 10 },
   });
   seen.push(put.response.headers.get("Operation-Location") ?? "", put.data?.state ?? "");
+  const job = await api.POST("/api/v1/tenants/{tenant}/models/{id}:batchScore", {
+    params: { path: { tenant, id: "m" } },
+    body: { datasetId: "d" },
+  });
+  seen.push(job.response.headers.get("Operation-Location") ?? "", job.data?.status ?? "", `${job.data?.progress.rowsTotal ?? "?"}`);
+  const explained = await api.GET("/api/v1/tenants/{tenant}/models/{id}/explanation", { params: { path: { tenant, id: "m" } } });
+  for (const f of explained.data?.features ?? []) seen.push(`${f.feature} ${f.importance.toFixed(3)}`);
   if (run.error) seen.push(run.error.error.code, ...run.error.error.details.map((d) => d.target ?? ""));
   return seen;
 }

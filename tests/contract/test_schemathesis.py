@@ -80,7 +80,10 @@ def api_schema(devhost: Any, admin: Api, store: Any) -> Any:
     )
     model = owner.post(f"/tenants/{t}/models", json={"name": f"m-{u}", "runId": run}).json()
     ep = owner.post(f"/tenants/{t}/endpoints", json={"name": f"ep-{u}"}).json()
+    scored = owner.post(f"/tenants/{t}/models/{model['id']}:batchScore", json={"datasetId": ds["id"]})
+    assert scored.status_code == 202, scored.text
     REAL.update(
+        batchJobs=scored.json()["id"],
         tenant=t,
         datasets=ds["id"],
         experiments=exp["id"],

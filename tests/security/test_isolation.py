@@ -84,7 +84,16 @@ def victim_ids(world: dict[str, Any]) -> dict[str, str]:
     while owner.get(op_url).json()["status"] != "Succeeded":  # settled before any snapshot is taken
         assert time.monotonic() < deadline, "the spare endpoint's cascade did not finish"
         time.sleep(0.2)
+    scored = owner.post(
+        f"/tenants/{t}/models/{world['model']['id']}:batchScore", json={"datasetId": world["dataset"]["id"]}
+    )
+    assert scored.status_code == 202, scored.text
+    job_op = scored.headers["Operation-Location"].split("/api/v1", 1)[1]
+    while owner.get(job_op).json()["status"] == "Running":  # the model's run has no job: it fails (the op last)
+        assert time.monotonic() < deadline + 120, "the batch job did not end"
+        time.sleep(0.2)
     return {
+        "batchJobs": scored.json()["id"],
         "datasets": world["dataset"]["id"],
         "experiments": world["experiment"]["id"],
         "runs": world["run"],
@@ -117,6 +126,7 @@ def body_for(op: dict[str, str], world: dict[str, Any]) -> dict[str, Any]:
             "primaryMetric": "accuracy",
         },
         "create_model": {"name": f"evil-{u}", "runId": world["run"]},
+        "start_batch_score": {"datasetId": world["dataset"]["id"]},
         "create_endpoint": {"name": f"evil-{u}"},
         "put_deployment": {"modelId": world["model"]["id"]},
         "score": {"rows": [{"a": 1, "b": 2.0}]},

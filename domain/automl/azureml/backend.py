@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from domain.automl.azureml import datasets, endpoints, jobs, logs, models, trials
+from domain.automl.azureml import batch, datasets, endpoints, jobs, logs, models, naming, trials
 from domain.automl.azureml.client import RetryOptions, Workspace, default_credential
 from domain.automl.azureml.errors import azure_errors
 from domain.automl.azureml.jobs import enum_text
@@ -31,7 +31,8 @@ from domain.entities.automl import (
     TrainingSpec,
     Trial,
 )
-from domain.errors import Conflict, DomainError
+from domain.entities.batch import BatchState, ExplanationResult
+from domain.errors import Conflict, DomainError, NotFound
 from domain.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -167,6 +168,68 @@ class AzureMLBackend:
             if not trial_id:
                 raise Conflict(f"job '{job_name}' has no best trial yet.", target="job")
         return models.register(ws, tenant, job_name, name=name, trial_id=trial_id)
+
+    # explanations and batch scoring (batch.py, ADR 0020) -------------------------------------------------------
+    def explain(self, tenant: str, job_name: str, trial_id: str | None = None) -> ExplanationResult:
+        """AutoML's own explanation of the best model (its best child run's artifacts); another trial's model has
+        none on Azure (AutoML explains the best model only): 409."""
+        ws, mlflow = self._client(tenant)
+        jobs.fetch(ws, tenant, job_name)
+        with azure_errors("job", job_name):
+            best = trials.best_trial_id(mlflow.get_run(job_name))
+        if not best or (trial_id is not None and trial_id != best):
+            raise Conflict("Azure ML explains a run's best model only.", target="trialId")
+        try:
+            with azure_errors("job", best):
+                return batch.download_explanation(ws.ml, best)
+        except LookupError as exc:
+            raise Conflict(str(exc), target="run") from None
+
+    def start_batch_score(
+        self, tenant: str, job_name: str, model: ModelRef, dataset: DatasetVersionRef, output: str, rows: int | None
+    ) -> BatchState:
+        """A command job on serverless compute (batch.py); a retried start finds the job by its name."""
+        ws = self.workspace(tenant)
+        try:
+            return self.get_batch_score(tenant, job_name)
+        except NotFound:
+            pass
+        container, _, blob = output.partition("/")
+        if container != ws.settings.datasets_container:
+            raise Conflict(f"Azure ML writes batch outputs to the '{ws.settings.datasets_container}' container.")
+        job = batch.scoring_job(
+            tenant,
+            job_name,
+            model,
+            datasets.file_uri(ws, dataset),
+            datasets.datastore_uri(ws, blob.rsplit("/", 1)[0] + "/"),
+            experiment=naming.experiment_name(tenant, "batch"),
+            output=output,
+            rows=rows,
+            compute=ws.settings.azureml_compute or None,
+            instance_type=ws.settings.azureml_batch_instance_type,
+        )
+        with azure_errors("batch job", job_name, creating=True):
+            created = ws.ml.jobs.create_or_update(job)
+        return batch.state_of(created, 0)
+
+    def get_batch_score(self, tenant: str, job_name: str) -> BatchState:
+        ws, mlflow = self._client(tenant)
+        job = jobs.fetch(ws, tenant, job_name)
+        rows = 0
+        try:
+            with azure_errors("batch job", job_name):
+                rows = int(metrics_of(mlflow.get_run(job_name)).get("rows_scored", 0))
+        except DomainError as exc:  # progress is a nicety: the status is what matters
+            log.warning("progress of %s not readable: %s", job_name, exc.message)
+        return batch.state_of(job, rows)
+
+    def delete_batch_score(self, tenant: str, job_name: str) -> None:
+        jobs.delete(self.workspace(tenant), tenant, job_name)
+
+    def delete_model(self, tenant: str, model: ModelRef) -> None:
+        """Archive the model version (Azure ML keeps model versions; archived ones are hidden and unusable)."""
+        models.archive(self.workspace(tenant), model)
 
     # endpoints --------------------------------------------------------------------------------------------------
     def create_or_update_endpoint(self, tenant: str, endpoint: str) -> EndpointState:

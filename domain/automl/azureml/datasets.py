@@ -42,7 +42,7 @@ def datastore_uri(ws: Workspace, path: str) -> str:
     )
 
 
-def _file_uri(ws: Workspace, dataset: DatasetVersionRef) -> str:
+def file_uri(ws: Workspace, dataset: DatasetVersionRef) -> str:
     if dataset.uri:
         return dataset.uri
     assert dataset.blob_path
@@ -77,15 +77,15 @@ def register(ws: Workspace, tenant: str, dataset: DatasetVersionRef, blob_writer
     except NotFound:
         pass
 
-    file_uri = _file_uri(ws, dataset)
-    if file_uri.endswith("/"):
-        path, kind = file_uri, AssetTypes.MLTABLE  # a folder holding its own MLTable
-    elif (text := mltable_text(file_uri)) is not None:
+    source = file_uri(ws, dataset)
+    if source.endswith("/"):
+        path, kind = source, AssetTypes.MLTABLE  # a folder holding its own MLTable
+    elif (text := mltable_text(source)) is not None:
         folder = f"_mltable/{naming.data_asset_name(tenant, dataset.dataset_id)}/{version}/"
         _write_mltable(ws, folder, text, blob_writer)
         path, kind = datastore_uri(ws, folder), AssetTypes.MLTABLE
     else:
-        path, kind = file_uri, AssetTypes.URI_FILE
+        path, kind = source, AssetTypes.URI_FILE
     data = Data(
         name=name,
         version=version,

@@ -74,6 +74,7 @@ def build_job(spec: TrainingSpec, *, compute: str | None) -> Any:
     job.set_training(
         allowed_training_algorithms=list(spec.allowed_algorithms) or None,
         blocked_training_algorithms=list(spec.blocked_algorithms) or None,
+        enable_model_explainability=True,  # the best model's explanation (explanations, ADR 0020)
     )
     job.set_featurization(mode=spec.featurization.value)
     return job

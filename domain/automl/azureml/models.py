@@ -15,6 +15,20 @@ def model_output_uri(trial_id: str) -> str:
     return f"azureml://jobs/{trial_id}/outputs/artifacts/paths/outputs/mlflow-model/"
 
 
+def archive(ws: Workspace, model: ModelRef) -> None:
+    """Archive `azureml:<asset>:<version>`; an absent model is already gone."""
+    from domain.errors import NotFound
+
+    _, asset, version = model.uri.split(":", 2) if model.uri.count(":") == 2 else ("", "", "")
+    if not asset:
+        return
+    try:
+        with azure_errors(KIND, asset):
+            ws.ml.models.archive(name=asset, version=version)
+    except NotFound:
+        return
+
+
 def register(ws: Workspace, tenant: str, job_name: str, *, name: str, trial_id: str) -> ModelRef:
     from azure.ai.ml.constants import AssetTypes
     from azure.ai.ml.entities import Model

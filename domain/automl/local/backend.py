@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from domain.automl.local import blobs, jobs, series
+from domain.automl.local import batch, blobs, jobs, series
 from domain.automl.local.jobdir import MODEL_BLOB, JobDir, now_iso, read_json, safe_name
 from domain.automl.local.mapping import flaml_plan
 from domain.automl.local.serving import Serving
@@ -25,6 +25,7 @@ from domain.entities.automl import (
     TrainingSpec,
     Trial,
 )
+from domain.entities.batch import BatchState, ExplanationResult
 from domain.errors import Conflict, NotFound, ValidationFailed
 from domain.settings import Settings
 
@@ -138,6 +139,12 @@ class LocalAutoMLBackend:
         prefix = f"{safe_name(tenant, 'tenant')}/registry/{safe_name(name, 'model')}/"
         return self._upload_next_version(container, prefix, data, name, trial_id)
 
+    def delete_model(self, tenant: str, model: ModelRef) -> None:
+        """Delete the registered artifact `{container}/{tenant}/registry/...` (only this tenant's; idempotent)."""
+        container, _, blob = model.uri.partition("/")
+        if container == self.settings.models_container and blob.startswith(f"{safe_name(tenant, 'tenant')}/registry/"):
+            blobs.delete_if_exists(self.settings, container, blob)
+
     def _record_id(self, tenant: str, job_name: str, trial_id: str) -> int:
         if trial_id not in {t.trial_id for t in self.list_trials(tenant, job_name)}:
             raise NotFound("trial", trial_id)
@@ -157,6 +164,52 @@ class LocalAutoMLBackend:
                 return ModelRef(name=name, version=str(version), uri=f"{container}/{blob}", trial_id=trial_id)
             except ResourceExistsError:
                 version += 1
+
+    def explain(self, tenant: str, job_name: str, trial_id: str | None = None) -> ExplanationResult:
+        """Permutation importance of the best trial's model (or `trial_id`'s) on held-out rows (explain.py)."""
+        info = self.get_job(tenant, job_name)
+        trial_id = trial_id or info.best_trial_id
+        if trial_id is None:
+            raise Conflict(f"job '{job_name}' has no trial to explain ({info.status.value}).", target="job")
+        data = jobs.explain_trial(
+            self._job(tenant, job_name), self._record_id(tenant, job_name, trial_id), self.settings
+        )
+        features = tuple((str(f[0]), float(f[1]), float(f[2])) for f in data["features"])
+        return ExplanationResult(
+            trial_id=trial_id, method=data["method"], metric=data["metric"], rows=data["rows"], features=features
+        )
+
+    # --- batch scoring -----------------------------------------------------------------------------------------
+
+    def start_batch_score(
+        self, tenant: str, job_name: str, model: ModelRef, dataset: DatasetVersionRef, output: str, rows: int | None
+    ) -> BatchState:
+        """Score the dataset version with the model in a `batch_worker` subprocess (chunks, bounded memory) into the
+        blob `output`; idempotent by job name (a retried start finds the job)."""
+        job = batch.job_dir(self.workdir, tenant, job_name)
+        if not job.exists():
+            uri = self.register_dataset(tenant, dataset)
+            if not uri.startswith("file://"):
+                raise ValidationFailed(
+                    "The local engine scores datasets stored in the app's blob storage.", target="dataset"
+                )
+            spec = {
+                "model_uri": model.uri,
+                "data_path": uri.removeprefix("file://"),
+                "output": output,
+                "rows_total": rows,
+            }
+            batch.start(job, spec, self.settings)
+        else:
+            batch.start(job, {}, self.settings)
+        return batch.state(job)
+
+    def get_batch_score(self, tenant: str, job_name: str) -> BatchState:
+        return batch.state(batch.job_dir(self.workdir, tenant, job_name))
+
+    def delete_batch_score(self, tenant: str, job_name: str) -> None:
+        """Stop the worker and remove the job directory (the output blob is the caller's)."""
+        batch.remove(batch.job_dir(self.workdir, tenant, job_name))
 
     # --- endpoints and deployments -----------------------------------------------------------------------------
 

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from domain.errors import NotFound, Unavailable
 from domain.settings import Settings
 
+UPLOAD_BLOCK_BYTES = 4 * 2**20
+
 if TYPE_CHECKING:
     from azure.storage.blob import BlobServiceClient
 
@@ -82,3 +84,24 @@ def delete_if_exists(settings: Settings, container: str, name: str) -> None:
 
     with contextlib.suppress(ResourceNotFoundError):
         blob_service(settings).get_blob_client(container, name).delete_blob()
+
+
+def upload_file(settings: Settings, container: str, name: str, path: Path, *, content_type: str) -> None:
+    """Upload a file block by block (4 MiB staged at a time, then the block list committed): never whole in memory,
+    whatever its size (`upload_blob` would read a file under 64 MiB into memory for a single put)."""
+    import uuid
+
+    from azure.core.exceptions import ResourceExistsError
+    from azure.storage.blob import BlobBlock, ContentSettings
+
+    service = blob_service(settings)
+    with contextlib.suppress(ResourceExistsError):
+        service.create_container(container)
+    client = service.get_blob_client(container, name)
+    blocks = []
+    with open(path, "rb") as data:
+        while chunk := data.read(UPLOAD_BLOCK_BYTES):
+            block = BlobBlock(block_id=uuid.uuid4().hex)
+            client.stage_block(block.id, chunk)
+            blocks.append(block)
+    client.commit_block_list(blocks, content_settings=ContentSettings(content_type=content_type))

@@ -24,6 +24,7 @@ from domain.automl.local.events import RUN_STATUS_CHANGED, post_events, run_even
 from domain.automl.local.jobdir import JobDir, now_iso, pid_alive, pid_record, read_json, write_json_atomic
 from domain.automl.local.journal import JobLog
 from domain.entities.automl import JobInfo, JobStatus
+from domain.errors import UpstreamRefused
 from domain.settings import VARS, Settings
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -207,3 +208,24 @@ def refit_trial(job: JobDir, record_id: int, settings: Settings, timeout: float 
         if result.returncode != 0:
             raise RuntimeError(f"refitting trial {record_id} failed: {result.stderr[-600:]}")
     return out.read_bytes()
+
+
+def _last_line(text: str) -> str:
+    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+    return lines[-1][-600:] if lines else "no output"
+
+
+def explain_trial(job: JobDir, record_id: int, settings: Settings, timeout: float = 600.0) -> dict[str, Any]:
+    """Permutation importance of one trial's model on held-out rows, computed in a worker subprocess (explain.py);
+    the result is kept in the job directory, so a second call reads it."""
+    out = job.path / f"explanation-{record_id}.json"
+    if not out.exists():
+        result = subprocess.run(  # noqa: S603 - our own module, fixed arguments
+            [sys.executable, "-m", "domain.automl.local.worker", str(job.path.resolve()), "--explain", str(record_id),
+             str(out.resolve())],
+            cwd=ROOT, env=worker_env(settings), capture_output=True, text=True, timeout=timeout, check=False,
+        )  # fmt: skip
+        if result.returncode != 0:
+            raise UpstreamRefused(f"The local engine could not explain trial {record_id}: {_last_line(result.stderr)}")
+    data: dict[str, Any] = read_json(out)
+    return data

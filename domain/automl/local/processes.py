@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.automl.local import jobs
+from domain.automl.local.batch import FOLDER as BATCH_FOLDER
 from domain.automl.local.jobdir import JobDir, pid_alive, read_json
 from domain.automl.local.scoring_server import FOLDER as SCORING_FOLDER
 
@@ -98,7 +99,8 @@ class LocalProcesses:
     """The local engine's live work, read from its work folder (the `EngineProcesses` port of the invariant checker):
     the deployments the scoring server serves (a deployment record `{tenant}/_endpoints/{endpoint}/deployments/
     {deployment}/deployment.json`, and every model the running server holds, keyed `tenant/endpoint/deployment/gen`)
-    and the training workers (`{tenant}/{job}/pid.json`) whose recorded process still runs."""
+    and the training workers (`{tenant}/{job}/pid.json`) and batch workers (`{tenant}/_batch/{job}/pid.json`) whose
+    recorded process still runs."""
 
     def __init__(self, workdir: str | Path) -> None:
         self.workdir = Path(workdir)
@@ -127,6 +129,11 @@ class LocalProcesses:
                 return list(json.loads(response.read()).get("models", {}))
         except OSError:
             return []
+
+    def batch(self) -> list[tuple[str, str]]:
+        """(tenant, job name) of every batch scoring worker alive (`{tenant}/_batch/{job}/pid.json`)."""
+        alive = [p for p in sorted(self.workdir.glob(f"*/{BATCH_FOLDER}/*/pid.json")) if pid_alive(read_json(p))]
+        return [(p.parent.parent.parent.name, p.parent.name) for p in alive]
 
     def training(self) -> list[tuple[str, str]]:
         out = []

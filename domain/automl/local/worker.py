@@ -248,5 +248,9 @@ def refit(job: JobDir, record_id: int, out: Path) -> None:
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[2] == "--refit":
         refit(JobDir(Path(sys.argv[1])), int(sys.argv[3]), Path(sys.argv[4]))
+    elif len(sys.argv) == 5 and sys.argv[2] == "--explain":
+        from domain.automl.local.explain import explain
+
+        explain(JobDir(Path(sys.argv[1])), int(sys.argv[3]), Path(sys.argv[4]), load_data)
     else:
         run_job(JobDir(Path(sys.argv[1])))

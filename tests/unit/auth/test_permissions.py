@@ -36,6 +36,8 @@ EXPECTED: dict[str, str] = {
     "endpoint.read": "reader",
     "endpoint.write": "contributor",
     "endpoint.score": "reader",
+    "batch.read": "reader",
+    "batch.write": "contributor",
     "operation.read": "reader",
     "audit.read": "owner",
 }

@@ -26,6 +26,7 @@ from domain.entities.automl import (
     TrainingSpec,
     Trial,
 )
+from domain.entities.batch import BatchJobStatus, BatchState, ExplanationResult
 from domain.entities.experiments import ExperimentCreate
 from domain.entities.principal import Principal
 from domain.entities.tenancy import TenantCreate
@@ -130,6 +131,9 @@ class FakeAutoML:
         self.refuse_traffic = False
         self.scored: list[tuple[str, list[ScoreRow], str | None]] = []
         self.cancelled: list[str] = []
+        self.importances: tuple[tuple[str, float, float | None], ...] = (("b", 0.1, 0.01), ("a", 0.3, 0.02))
+        self.explained: list[tuple[str, str | None]] = []
+        self.batches: dict[str, tuple[BatchState, str]] = {}  # job name -> (state, output)
         self.stop_after_reads = 0  # > 0: a cancelled job is CancelRequested for this many reads, then Canceled
         self._stopping: dict[str, int] = {}
 
@@ -219,6 +223,9 @@ class FakeAutoML:
         self.models.append(ref)
         return ref
 
+    def delete_model(self, tenant: str, model: ModelRef) -> None:
+        self.models = [m for m in self.models if m.uri != model.uri or m.version != model.version]
+
     # -- endpoints
     def create_or_update_endpoint(self, tenant: str, endpoint: str) -> EndpointState:
         state = self.endpoints.setdefault(endpoint, EndpointState(name=endpoint, state=ProvisioningState.SUCCEEDED))
@@ -271,6 +278,34 @@ class FakeAutoML:
 
     def delete_job(self, tenant: str, job_name: str) -> None:
         self.jobs.pop(job_name, None)
+
+    # -- explanations and batch scoring
+    def explain(self, tenant: str, job_name: str, trial_id: str | None = None) -> ExplanationResult:
+        info = self.get_job(tenant, job_name)
+        self.explained.append((job_name, trial_id or info.best_trial_id))
+        return ExplanationResult(
+            trial_id=trial_id or info.best_trial_id, method="permutation", metric="accuracy", rows=10,
+            features=self.importances,
+        )  # fmt: skip
+
+    def start_batch_score(
+        self, tenant: str, job_name: str, model: ModelRef, dataset: DatasetVersionRef, output: str, rows: int | None
+    ) -> BatchState:
+        if job_name not in self.batches:
+            self.batches[job_name] = (BatchState(status=BatchJobStatus.RUNNING, rows_total=rows), output)
+        return self.batches[job_name][0]
+
+    def get_batch_score(self, tenant: str, job_name: str) -> BatchState:
+        if job_name not in self.batches:
+            raise NotFound("batch job", job_name)
+        return self.batches[job_name][0]
+
+    def set_batch(self, job_name: str, **fields: object) -> None:
+        state, output = self.batches[job_name]
+        self.batches[job_name] = (state.model_copy(update=fields), output)
+
+    def delete_batch_score(self, tenant: str, job_name: str) -> None:
+        self.batches.pop(job_name, None)
 
 
 @dataclass

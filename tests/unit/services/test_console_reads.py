@@ -58,6 +58,18 @@ def test_the_leaderboard_sorts_by_any_metric_and_pages() -> None:
     assert len(unknown) == 5  # a metric no trial recorded: every trial, unsorted ones last
 
 
+def test_among_equal_scores_the_engines_best_trial_ranks_first() -> None:
+    w = world()
+    run_id = running(w, 3)
+    job = RUNS.get(w.store, w.tenant, run_id).data.job_name
+    for trial in w.backend.jobs[job].trials:  # every trial the same score (accuracy ties are common)
+        object.__setattr__(trial, "score", 0.9)
+    collect.collect_live(w.store, memory_series(), w.backend, w.tenant, run_id)
+    RUNS.update(w.store, w.tenant, run_id, {"best_trial_id": "t1"}, actor="t")  # the engine broke the tie (log loss)
+    board, _ = runs.leaderboard(w.store, w.tenant, run_id, TrialsQuery())
+    assert [(t.trial_id, t.rank) for t in board] == [("t1", 1), ("t0", 2), ("t2", 3)]
+
+
 def test_log_pages_reach_every_line() -> None:
     w = world()
     run_id = running(w, 20)

@@ -3,10 +3,11 @@ the break it names (rows planted or removed behind the services' back)."""
 
 from __future__ import annotations
 
+from domain.entities.batch import BatchScoreRequest
 from domain.entities.queries import ModelsQuery
 from domain.entities.serving import DeploymentPut, EndpointCreate, ModelCreate
 from domain.records.kinds import RUNS
-from domain.services import datasets, deployments, endpoints, models, training
+from domain.services import batch, datasets, deployments, endpoints, models, training
 from domain.services.endpoints import backend_endpoint
 from domain.services.invariants import Process, Report, Snapshot, check
 from domain.storage import keys
@@ -52,7 +53,12 @@ def test_what_the_services_write_is_clean() -> None:
     model = models.list_models(w.store, w.tenant, ModelsQuery(top=10))[0][0]
     deployments.put_deployment(w.store, OWNER, w.tenant, ep2.id, "blue", DeploymentPut(model_id=model.id))
     live = [Process(w.tenant, endpoint=n, deployment="blue") for n in (name, backend_endpoint(w.tenant, ep2.id))]
-    assert report(w, scoring=live).as_json()["total"] == 0
+    # a batch job of the model, running, with its CSV (written as the engine goes)
+    job = batch.submit(w.store, OWNER, w.tenant, model.id, BatchScoreRequest(dataset_id=w.dataset_id))
+    batch.start(w.store, w.backend, CONTAINER, w.tenant, job.id)
+    w.blobs.put(CONTAINER, f"{w.tenant}/batch/{job.id}/predictions.csv", b"a\n", content_type="text/csv")
+    workers = [Process(w.tenant, job=batch.job_name(job.id))]
+    assert report(w, scoring=live, batch=workers).as_json()["total"] == 0
 
 
 def test_each_count_finds_its_break() -> None:
@@ -70,22 +76,28 @@ def test_each_count_finds_its_break() -> None:
     w.blobs.put(CONTAINER, f"{t}/ds-gone/v000001.abcd.csv", b"a", content_type="text/csv")
     scoring = [Process(t, endpoint=name, deployment="blue"), Process(t, endpoint=name, deployment="green")]
     training_ = [Process(t, job="automl-job-of-nobody")]
+    # a batch job of a model that is gone, a batch CSV of no job, a batch worker of a job that has ended
+    w.store.create(t, "batchjob", "b-orphan", {**_batch_data("m-gone"), "status": "Completed"}, actor="t")
+    w.blobs.put(CONTAINER, f"{t}/batch/b-gone/predictions.csv", b"a", content_type="text/csv")
+    batch_ = [Process(t, job=_batch_data("m-gone")["job_name"])]
     # a tenant without an owner, above its run quota
     w.store.delete(t, "member", OWNER.user_id, actor="t", etag=None)
     for i in range(2):
         w.store.create(t, "run", f"extra{i}", {**_run_data(w, run_id), "active": True}, actor="t")
-    found = report(w, scoring=scoring, training=training_)
+    found = report(w, scoring=scoring, training=training_, batch=batch_)
     assert sorted(found.examples["childrenWithoutParents"]) == sorted(
         [f"{t}/trial|no-such-run|orphan", f"{t}/{keys.slot_key(5)}", f"{keys.JOBS}/{keys.job_key('j-gone')}",
+         f"{t}/batchjob|b-orphan",
          f"{keys.PLATFORM}/{keys.user_tenant_key(OWNER.user_id, t)}"]  # the owner's index row outlived the member
     )  # fmt: skip
     assert found.counts == {
         "entitiesWithoutNameRows": 1,
         "nameRowsWithoutEntities": 1,
-        "childrenWithoutParents": 4,
-        "blobsWithoutRecords": 1,
+        "childrenWithoutParents": 5,
+        "blobsWithoutRecords": 2,
         "scoringWithoutLiveDeployment": 1,
         "trainingWithoutActiveRun": 1,
+        "batchWithoutRunningJob": 1,
         "tenantsWithoutOwner": 1,
         "activeRunsAboveQuota": 1,
     }
@@ -101,6 +113,11 @@ def test_a_subtree_being_deleted_is_not_counted() -> None:
 
 def _name_row(tenant: str, kind: str, name: str, ident: str) -> BatchOp:
     return BatchOp("create", name_row(tenant, kind, name, ident, None))
+
+
+def _batch_data(model_id: str) -> dict[str, object]:
+    return {"model_id": model_id, "model_name": "m", "model_version": 1, "dataset_id": "d", "dataset_version": 1,
+            "job_name": "batch-b-orphan"}  # fmt: skip
 
 
 def _run_data(w: World, run_id: str) -> dict[str, object]:

@@ -62,3 +62,11 @@ def test_the_blobs_of_a_tenant_that_is_gone_are_swept() -> None:
     later = datetime.now(UTC) + janitor.GRACE * 2
     assert janitor.sweep_dataset_blobs(w.store, w.blobs, CONTAINER, later) == [gone]
     assert set(w.blobs.blobs) == kept
+
+
+def test_a_batch_jobs_csv_is_not_a_dataset_blob_and_is_never_swept() -> None:
+    w = world()
+    w.blobs.put(CONTAINER, f"{w.tenant}/batch/b1/predictions.csv", b"a,prediction\n", content_type="text/csv")
+    later = datetime.now(UTC) + janitor.GRACE + timedelta(seconds=1)
+    assert janitor.sweep_dataset_blobs(w.store, w.blobs, CONTAINER, later) == []
+    assert (CONTAINER, f"{w.tenant}/batch/b1/predictions.csv") in w.blobs.blobs

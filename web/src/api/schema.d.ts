@@ -4,6 +4,109 @@
  */
 
 export interface paths {
+    "/api/v1/tenants/{tenant}/models/{id}:batchScore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Score a dataset version with the model: a batch job (its CSV: the input columns, the prediction and, for classification, one probability per class) */
+        post: operations["start_batch_score"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/batchJobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List batch jobs (filter by model, status) */
+        get: operations["list_batch_jobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/batchJobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a batch job: status, progress */
+        get: operations["get_batch_job"];
+        put?: never;
+        post?: never;
+        /** Delete a batch job (stopped if it runs) and its CSV */
+        delete: operations["delete_batch_job"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/batchJobs/{id}/output": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a Completed batch job's CSV (409 before) */
+        get: operations["get_batch_output"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/runs/{id}/explanation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Global feature importance of the run's best model, per column of the dataset, most important first */
+        get: operations["get_run_explanation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/models/{id}/explanation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Global feature importance of the model, per column of the dataset, most important first */
+        get: operations["get_model_explanation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants/{tenant}/datasets": {
         parameters: {
             query?: never;
@@ -279,7 +382,7 @@ export interface paths {
         get: operations["get_model"];
         put?: never;
         post?: never;
-        /** Delete a model (refused while deployed) */
+        /** Delete a model with its batch jobs and their CSVs (refused while deployed) */
         delete: operations["delete_model"];
         options?: never;
         head?: never;
@@ -539,6 +642,11 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * BatchJobStatus
+         * @enum {string}
+         */
+        BatchJobStatus: "NotStarted" | "Running" | "Completed" | "Failed" | "Canceled";
+        /**
          * Order
          * @enum {string}
          */
@@ -547,7 +655,7 @@ export interface components {
          * OperationKind
          * @enum {string}
          */
-        OperationKind: "delete" | "deployment" | "training";
+        OperationKind: "delete" | "deployment" | "training" | "batchScore";
         /**
          * OperationStatus
          * @enum {string}
@@ -610,6 +718,104 @@ export interface components {
             resourceGroup: string;
             /** Workspacename */
             workspaceName: string;
+        };
+        /** BatchJob */
+        BatchJob: {
+            /** Id */
+            id: string;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Createdby */
+            createdBy: string;
+            /** Etag */
+            etag: string;
+            /** Modelid */
+            modelId: string;
+            /** Modelname */
+            modelName: string;
+            /** Modelversion */
+            modelVersion: number;
+            /** Datasetid */
+            datasetId: string;
+            /** Datasetversion */
+            datasetVersion: number;
+            status: components["schemas"]["BatchJobStatus"];
+            /**
+             * @default {
+             *       "rowsDone": 0,
+             *       "rowsTotal": null,
+             *       "percent": null
+             *     }
+             */
+            progress: components["schemas"]["BatchProgress"];
+            /**
+             * Outputcolumns
+             * @description the CSV's header: the input columns, the prediction, one probability per class
+             * @default []
+             */
+            outputColumns: string[];
+            /**
+             * Outputurl
+             * @description where the CSV downloads, once Completed
+             * @default null
+             */
+            outputUrl: string | null;
+            /**
+             * Error
+             * @default null
+             */
+            error: string | null;
+            /**
+             * Startedat
+             * @default null
+             */
+            startedAt: string | null;
+            /**
+             * Endedat
+             * @default null
+             */
+            endedAt: string | null;
+        };
+        /** BatchProgress */
+        BatchProgress: {
+            /**
+             * Rowsdone
+             * @default 0
+             */
+            rowsDone: number;
+            /**
+             * Rowstotal
+             * @description the dataset version's rows, when known
+             * @default null
+             */
+            rowsTotal: number | null;
+            /**
+             * Percent
+             * @default null
+             */
+            percent: number | null;
+        };
+        /** BatchScoreRequest */
+        BatchScoreRequest: {
+            /**
+             * Datasetid
+             * @description the dataset to score
+             */
+            datasetId: string;
+            /**
+             * Datasetversion
+             * @description default: the dataset's latest version
+             * @default null
+             */
+            datasetVersion?: number | null;
         };
         /** ColumnProfile */
         ColumnProfile: {
@@ -1119,6 +1325,61 @@ export interface components {
             /** Autoregister */
             autoRegister?: boolean;
         };
+        /** Explanation */
+        Explanation: {
+            /** Runid */
+            runId: string;
+            /**
+             * Trialid
+             * @default null
+             */
+            trialId: string | null;
+            /**
+             * Method
+             * @description 'permutation' (local engine) or 'azureml' (AutoML's model explainability)
+             */
+            method: string;
+            /**
+             * Metric
+             * @description the score whose drop measures importance
+             */
+            metric: string;
+            /**
+             * Rows
+             * @description held-out rows the importance was measured on
+             * @default null
+             */
+            rows: number | null;
+            /**
+             * Features
+             * @description most important first
+             */
+            features: components["schemas"]["FeatureImportance"][];
+            /**
+             * Computedat
+             * Format: date-time
+             */
+            computedAt: string;
+        };
+        /** FeatureImportance */
+        FeatureImportance: {
+            /**
+             * Feature
+             * @description a column of the uploaded CSV
+             */
+            feature: string;
+            /**
+             * Importance
+             * @description the mean drop of the score when the column's values are shuffled
+             */
+            importance: number;
+            /**
+             * Std
+             * @description spread of the drop over the repeats
+             * @default null
+             */
+            std: number | null;
+        };
         /**
          * FeaturizationMode
          * @enum {string}
@@ -1571,6 +1832,12 @@ export interface components {
              * @default 60
              */
             maxTimeoutMinutes?: number;
+            /**
+             * Maxbatchrows
+             * @description rows per batch scoring job
+             * @default 1000000
+             */
+            maxBatchRows?: number;
         };
         /** Quotas */
         "Quotas-Output": {
@@ -1589,6 +1856,12 @@ export interface components {
              * @default 60
              */
             maxTimeoutMinutes: number;
+            /**
+             * Maxbatchrows
+             * @description rows per batch scoring job
+             * @default 1000000
+             */
+            maxBatchRows: number;
         };
         /** Run */
         Run: {
@@ -1749,7 +2022,8 @@ export interface components {
              * @default {
              *       "maxConcurrentRuns": 2,
              *       "maxTrialsPerRun": 100,
-             *       "maxTimeoutMinutes": 60
+             *       "maxTimeoutMinutes": 60,
+             *       "maxBatchRows": 1000000
              *     }
              */
             quotas?: components["schemas"]["Quotas-Input"];
@@ -1847,6 +2121,684 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    start_batch_score: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchScoreRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    /** @description The URL of the resource created or worked on. */
+                    Location: string;
+                    /** @description The URL of the operation to follow: .../operations/{id}. */
+                    "Operation-Location": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchJob"];
+                };
+            };
+            /** @description Invalid input (details name each field) */
+            400: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Quota reached */
+            429: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_batch_jobs: {
+        parameters: {
+            query?: {
+                /** @description page size */
+                top?: number;
+                /** @description from the previous page's nextLink */
+                continuation?: string;
+                /** @description creation order (ids sort by creation time) */
+                orderby?: components["schemas"]["Order"];
+                modelId?: string;
+                status?: components["schemas"]["BatchJobStatus"];
+            };
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["BatchJob"][];
+                        /** @description null: the last page */
+                        nextLink: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input (details name each field) */
+            400: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_batch_job: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag the caller holds: 304 without a body when it is still current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchJob"];
+                };
+            };
+            /** @description Not modified: If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    /** @description The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET). */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (details name each field) */
+            400: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_batch_job: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Only if the entity still has this ETag (412 otherwise). Without it, the server applies the change to the current version (a PATCH is retried against concurrent writers, never 412). */
+                "If-Match"?: string;
+            };
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (details name each field) */
+            400: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description If-Match named an ETag the resource no longer has */
+            412: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_batch_output: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input (details name each field) */
+            400: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The resource's state refuses it: a name taken, a delete blocked by a reference, a run already ended */
+            409: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_run_explanation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Explanation"];
+                };
+            };
+            /** @description Invalid input (details name each field) */
+            400: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The resource's state refuses it: a name taken, a delete blocked by a reference, a run already ended */
+            409: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_model_explanation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Explanation"];
+                };
+            };
+            /** @description Invalid input (details name each field) */
+            400: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The resource's state refuses it: a name taken, a delete blocked by a reference, a run already ended */
+            409: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     list_datasets: {
         parameters: {
             query?: {

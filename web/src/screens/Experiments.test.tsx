@@ -23,7 +23,7 @@ const INFO = {
   role: "contributor" as const,
   name: "acme",
   displayName: "Acme",
-  quotas: { maxConcurrentRuns: 2, maxTrialsPerRun: 40, maxTimeoutMinutes: 30 },
+  quotas: { maxConcurrentRuns: 2, maxTrialsPerRun: 40, maxTimeoutMinutes: 30, maxBatchRows: 1000000 },
   usage: { activeRuns: 0 },
 };
 

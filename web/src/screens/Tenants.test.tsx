@@ -10,7 +10,7 @@ const tenant = (id: string, name: string, displayName: string | null) => ({
   name,
   displayName,
   state: "Active",
-  quotas: { maxConcurrentRuns: 2, maxTrialsPerRun: 100, maxTimeoutMinutes: 60 },
+  quotas: { maxConcurrentRuns: 2, maxTrialsPerRun: 100, maxTimeoutMinutes: 60, maxBatchRows: 1000000 },
   createdAt: "2026-01-01T00:00:00Z",
 });
 
