@@ -34,7 +34,7 @@ export function RunsTable({ runs, withExperiment = true }: { runs: Run[]; withEx
       <TableHeader>
         <TableRow>
           <TableHeaderCell>Run</TableHeaderCell>
-          {withExperiment ? <TableHeaderCell>Experiment</TableHeaderCell> : null}
+          {withExperiment ? <TableHeaderCell className="wide-only">Experiment</TableHeaderCell> : null}
           <TableHeaderCell>Status</TableHeaderCell>
           <TableHeaderCell className="progress-col">Progress</TableHeaderCell>
           <TableHeaderCell className="wide-only">Task · metric</TableHeaderCell>
@@ -50,7 +50,7 @@ export function RunsTable({ runs, withExperiment = true }: { runs: Run[]; withEx
                 <Link to={`/runs/${r.id}`}>{r.id}</Link>
               </TableCell>
               {withExperiment ? (
-                <TableCell>
+                <TableCell className="wide-only">
                   <Link to={`/experiments/${r.experimentId}`}>{r.experimentName ?? r.experimentId}</Link>
                 </TableCell>
               ) : null}
