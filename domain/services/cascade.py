@@ -19,6 +19,7 @@ from domain.ports import Store
 from domain.records.kind import KindInfo, Stored
 from domain.records.kinds import ENDPOINTS, EXPERIMENTS, MEMBERS, OPERATIONS, RUNS, TENANTS, OperationData
 from domain.services import purge
+from domain.services._patch import read_modify_write
 from domain.services._views import actor
 from domain.services.operations import OPERATION
 from domain.services.purge import PAGE, Cleanup, Step
@@ -31,7 +32,9 @@ CASCADING = frozenset(ROOTS)
 
 def start_delete(store: Store, principal: Principal, tenant: str, kind: str, ident: str, etag: str | None) -> Operation:
     """Tombstone the root (NotFound / 412 raised here, before anything else is written), then record the op."""
-    store.tombstone(ROOTS[kind].partition(tenant), kind, ident, actor=actor(principal), etag=etag)
+    partition = ROOTS[kind].partition(tenant)
+    # without If-Match, a run's own writes (progress, status) may get in between the read and the tombstone: retried
+    read_modify_write(lambda: store.tombstone(partition, kind, ident, actor=actor(principal), etag=etag), etag)
     data = OperationData(
         kind="delete",
         status=OperationStatus.RUNNING,

@@ -3,12 +3,15 @@ to 100 rows, the watermark moving in the same transaction, exactly once across a
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from domain.entities.automl import JobInfo, JobStatus, LogLine, MetricPoint, Trial
+from domain.entities.automl import JobInfo, JobStatus, LogLine, MetricPoint, Task, Trial
+from domain.errors import Conflict
+from domain.records.kinds import EXPERIMENTS, TENANTS, ExperimentData, TenantData
 from domain.services import collect, indexes
 from domain.settings import load_settings
 from domain.storage import keys
@@ -77,6 +80,13 @@ def stores(azurite_connection_string: str, unique: str) -> tuple[Any, Any]:
 
 
 def plant_run(store: Any, tenant: str, run_id: str) -> None:
+    """A running run, with the tenant and experiment a collection looks for after its first write (idempotent)."""
+    with contextlib.suppress(Conflict):
+        TENANTS.create(store, tenant, tenant, TenantData(name=tenant), actor="test")
+    experiment = ExperimentData(name="e", task=Task.CLASSIFICATION, dataset_id="d", dataset_version=1,
+                                target_column="y", primary_metric="accuracy")  # fmt: skip
+    with contextlib.suppress(Conflict):
+        EXPERIMENTS.create(store, tenant, "e", experiment, actor="test")
     data = {"experiment_id": "e", "status": "Running", "active": True, "job_name": f"job-{run_id}",
             "primary_metric": "accuracy", "progress": {"trials_done": 0}}  # fmt: skip
     store.create(tenant, "run", run_id, data, actor="test")

@@ -261,3 +261,29 @@ def test_a_collection_that_read_the_run_before_its_delete_leaves_no_series_behin
     with pytest.raises(NotFound):
         collect.collect_run(w.store, w.series, w.backend, w.tenant, run.id)
     assert w.series.list_rows(keys.series_partition(w.tenant, run.id), "")[0] == []
+
+
+def test_a_delete_without_if_match_is_not_refused_because_the_run_wrote_meanwhile(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The training orchestration writes the run (progress, status) all the time: a delete sent without If-Match
+    re-reads and tombstones again instead of answering 412; with If-Match the 412 stands."""
+    w = world()
+    run_id, _ = running_run(w)
+    real = w.store.tombstone
+    lost: list[bool] = []
+
+    def after_a_write(*args: object, **kwargs: object) -> object:
+        if not lost:
+            lost.append(True)
+            raise ConcurrencyConflict("run was changed by someone else", kind="run", ident=run_id)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(w.store, "tombstone", after_a_write)
+    with pytest.raises(ConcurrencyConflict):
+        cascade.start_delete(w.store, OWNER, w.tenant, "run", run_id, RUNS.get(w.store, w.tenant, run_id).etag)
+    lost.clear()
+    op = cascade.start_delete(w.store, OWNER, w.tenant, "run", run_id, None)
+    assert lost == [True] and op.status is OperationStatus.RUNNING
+    with pytest.raises(NotFound):  # tombstoned: hidden from reads
+        RUNS.get(w.store, w.tenant, run_id)
