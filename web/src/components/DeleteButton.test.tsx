@@ -30,8 +30,11 @@ describe("deleting with a long operation", () => {
     expect(await screen.findByText("No long operations yet")).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Delete" }));
     await user.click((await screen.findAllByRole("button", { name: "Delete", hidden: true })).at(-1)!);
-    expect(await screen.findByText("25% · 1/4")).toBeInTheDocument(); // the Operations list shows it
-    expect(screen.getByText("runs/r1")).toBeInTheDocument();
+    // the Operations list shows it (asserted on the current document: the list re-renders as it refreshes)
+    await waitFor(() => {
+      expect(screen.getByText("25% · 1/4")).toBeInTheDocument();
+      expect(screen.getByText("runs/r1")).toBeInTheDocument();
+    });
     await waitFor(() => {
       const listed = calls.filter((c) => c.path === "/api/v1/tenants/t1/operations");
       expect(listed.some((c) => c.url.searchParams.get("kind") === "delete")).toBe(true);
