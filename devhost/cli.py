@@ -16,7 +16,7 @@ import uvicorn
 from devhost.config import DEFAULT_MAX_BODY_BYTES, apply_local_settings, read_settings_values
 from devhost.devsecret import ensure_dev_secret, refuse_dev_auth_off_loopback
 from devhost.host import FunctionsHost
-from devhost.limits import READ_BYTES, HeaderLimit
+from devhost.limits import server_config
 from devhost.logs import configure_logging
 from devhost.worker import WorkerError
 
@@ -59,10 +59,7 @@ def serve(host: FunctionsHost, bind: str, port: int, log_level: str = "info") ->
     """Run uvicorn until Ctrl-C/SIGTERM: uvicorn shuts down gracefully (lifespan), then re-raises the signal, which
     lands here as KeyboardInterrupt for both, so the caller's clean-up runs and the exit code is 0."""
     signal.signal(signal.SIGTERM, _interrupt)
-    config = uvicorn.Config(
-        HeaderLimit(host), host=bind, port=port, lifespan="on", log_level=log_level, access_log=False,
-        log_config=None, h11_max_incomplete_event_size=READ_BYTES,
-    )  # fmt: skip
+    config = server_config(host, bind, port, log_level=log_level, log_config=None)
     with contextlib.suppress(KeyboardInterrupt):
         uvicorn.Server(config).run()
 

@@ -1,7 +1,7 @@
 """The local Functions host: settings, host.json, the app's functions, and one ASGI app serving Core Tools' URLs.
 
     host = FunctionsHost(Path("."), base_url="http://127.0.0.1:7071")
-    uvicorn.run(host, port=7071)          # lifespan starts timers and the durable engine
+    devhost.cli.serve(host, "127.0.0.1", 7071)  # Kestrel's limits; lifespan starts timers and the durable engine
 
 Paths: `/{routePrefix}/...` HTTP triggers; `/admin/...` host admin API; `/runtime/webhooks/EventGrid`;
 `/runtime/webhooks/durabletask/...` the durable engine (devhost.durable, imported only when the app needs it).

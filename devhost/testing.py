@@ -23,7 +23,7 @@ import uvicorn
 
 from devhost.azurite import free_port
 from devhost.host import FunctionsHost
-from devhost.limits import READ_BYTES, HeaderLimit
+from devhost.limits import server_config
 
 
 @dataclass
@@ -49,10 +49,7 @@ def serve(
     port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
     host = FunctionsHost(app_dir, base_url=base_url, **options)
-    config = uvicorn.Config(
-        HeaderLimit(host), host="127.0.0.1", port=port, lifespan="on", log_level="warning", access_log=False,
-        h11_max_incomplete_event_size=READ_BYTES,
-    )  # fmt: skip
+    config = server_config(host, "127.0.0.1", port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"devhost-{port}", daemon=True)
     thread.start()

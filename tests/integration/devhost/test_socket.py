@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -94,3 +96,28 @@ def test_an_oversized_authorization_header_answers_431_not_a_reset(size: int) ->
         big = client.get("/api/hello/x", headers={"Authorization": "Bearer " + "a" * size})
         assert big.status_code == 431, big.text
         assert client.get("/api/hello/x", headers={"Authorization": "Bearer " + "a" * 20_000}).status_code == 200
+
+
+def test_an_idle_keep_alive_connection_outlives_the_durable_clients_pool() -> None:
+    """Kestrel keeps an idle connection 130 s; uvicorn's default is 5 s. The Durable client's pooled aiohttp
+    connections live 15 s, so with uvicorn's default a start_new sent 5-15 s after the previous call hit a socket the
+    server was closing (Connection reset by peer, and the request that started the work answered 500). The host's
+    connection must still be open after 7 s idle (past uvicorn's default) and serve a second request on it."""
+    request = b"GET /api/hello/ka HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+    def exchange(sock: socket.socket) -> bytes:
+        sock.sendall(request)
+        data = b""
+        while b"hello ka" not in data:
+            chunk = sock.recv(4096)
+            assert chunk, f"the server closed the connection: {data!r}"
+            data += chunk
+        return data
+
+    with serve(SAMPLE_APP, environ={}, durable=False) as running:
+        port = int(running.base_url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            assert exchange(sock).startswith(b"HTTP/1.1 200")
+            closed, _, _ = select.select([sock], [], [], 7.0)  # readable here means the server closed it
+            assert not closed, "the server closed an idle keep-alive connection within 7 s"
+            assert exchange(sock).startswith(b"HTTP/1.1 200")
