@@ -16,6 +16,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+import aiohttp
 import azure.durable_functions as df
 from pydantic import JsonValue
 
@@ -31,6 +32,21 @@ else:
     cascade = lazy("domain.services.cascade")
 
 log = logging.getLogger(__name__)
+START_ATTEMPTS = 3  # a pooled connection the host closed meanwhile fails once; the Durable client then opens a new one
+
+
+async def _start_new(client: df.DurableOrchestrationClient, name: str, instance_id: str, job: object) -> None:
+    """`client.start_new`, repeated when the connection to the host failed before an answer (the Durable client drops
+    its pooled session on such an error, so the next attempt connects afresh); other errors go up as they are."""
+    for attempt in range(1, START_ATTEMPTS + 1):
+        try:
+            await client.start_new(name, instance_id, job)
+            return
+        except aiohttp.ClientConnectionError as exc:
+            if attempt == START_ATTEMPTS:
+                raise
+            log.warning("starting %s %s: %s; trying again", name, instance_id, exc)
+            await asyncio.sleep(0.1 * attempt)
 
 
 class TrainingInput(names.RunJob, total=False):
@@ -63,17 +79,17 @@ def operation_job(tenant: str, operation_id: str) -> names.OperationJob:
 
 async def start_training(client: df.DurableOrchestrationClient, tenant: str, run_id: str) -> None:
     """Start (or, by reconciliation, restart) the run's training orchestration; instance id = run id."""
-    await client.start_new(names.TRAINING, run_id, run_job(tenant, run_id))
+    await _start_new(client, names.TRAINING, run_id, run_job(tenant, run_id))
 
 
 async def start_deployment(client: df.DurableOrchestrationClient, tenant: str, operation_id: str) -> None:
     """Start the deployment flow of a `PUT .../deployments/{name}`; instance id = operation id."""
-    await client.start_new(names.DEPLOYMENT, operation_id, operation_job(tenant, operation_id))
+    await _start_new(client, names.DEPLOYMENT, operation_id, operation_job(tenant, operation_id))
 
 
 async def start_batch_score(client: df.DurableOrchestrationClient, tenant: str, job_id: str) -> None:
     """Start the batch scoring flow of a `POST .../models/{id}:batchScore`; instance id = batch job id."""
-    await client.start_new(names.BATCH_SCORE, job_id, batch_job(tenant, job_id))
+    await _start_new(client, names.BATCH_SCORE, job_id, batch_job(tenant, job_id))
 
 
 async def start_delete(
@@ -82,7 +98,7 @@ async def start_delete(
     """Tombstone the root (the cascade service: NotFound / 412 before anything is written), then start the cascade
     orchestration (instance id = operation id) that removes its children page by page."""
     op = await asyncio.to_thread(cascade.start_delete, _wiring.store(), principal, tenant, kind, ident, etag)
-    await client.start_new(names.CASCADE_DELETE, op.id, operation_job(tenant, op.id))
+    await _start_new(client, names.CASCADE_DELETE, op.id, operation_job(tenant, op.id))
     return op
 
 
