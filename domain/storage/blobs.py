@@ -123,31 +123,32 @@ class AzureBlobStore:
         """Read-only; Blob Storage answers the GET with the SAS's `rscd`/`rsct` as Content-Disposition and
         Content-Type, so a browser saves the file as `filename`."""
         disposition = f'attachment; filename="{filename}"'
-        return self._sas_url(
-            container, name, expires_at, BlobSasPermissions(read=True),
-            content_disposition=disposition, content_type="text/csv",
-        )  # fmt: skip
+        return self._sas_url(container, name, expires_at, BlobSasPermissions(read=True), disposition, "text/csv")
 
     def _sas_url(
-        self, container: str, name: str, expires_at: datetime, permission: BlobSasPermissions, **headers: str
+        self,
+        container: str,
+        name: str,
+        expires_at: datetime,
+        permission: BlobSasPermissions,
+        content_disposition: str | None = None,
+        content_type: str | None = None,
     ) -> str:
-        """A SAS for one blob: a user delegation SAS when the client holds a token credential (the app's identity),
-        a service SAS signed with the account key when it has one (Azurite's connection string)."""
+        """A SAS for one blob: a service SAS signed with the account key when the client has one (Azurite's
+        connection string), else a user delegation SAS signed with a key the app's identity asks for."""
         blob = self._service.get_blob_client(container, name)
         start = datetime.now(UTC) - timedelta(minutes=5)  # clock skew between us and the service
-        account = str(self._service.account_name)
-        signing: dict[str, Any]
+        account_key = getattr(self._service.credential, "account_key", None)
         try:
-            account_key = getattr(self._service.credential, "account_key", None)
-            if account_key:
-                signing = {"account_key": account_key}
-            else:
-                signing = {"user_delegation_key": self._service.get_user_delegation_key(start, expires_at)}
+            delegation = None if account_key else self._service.get_user_delegation_key(start, expires_at)
         except AzureError as exc:
             raise _unavailable(exc) from exc
         sas = generate_blob_sas(
-            account, container, name, permission=permission, start=start, expiry=expires_at, **signing, **headers
-        )
+            str(self._service.account_name), container, name,
+            account_key=account_key, user_delegation_key=delegation,
+            permission=permission, start=start, expiry=expires_at,
+            content_disposition=content_disposition, content_type=content_type,
+        )  # fmt: skip
         return f"{blob.url}?{sas}"
 
     def delete(self, container: str, name: str) -> None:
