@@ -55,7 +55,7 @@ def test_the_walkthrough_goes_from_upload_to_a_prediction_and_a_batch_csv(stack:
     header, *rows = lines[scored + 1 : scored + 4]  # the CSV's first 3 lines, downloaded through the redirect
     assert header.split(",") == [*IRIS, "species", "prediction", *(f"probability_{c}" for c in CLASSES)]
     assert len(rows) == 2 and rows[0].startswith("5.1,3.5,1.4,0.2,setosa,setosa,")
-    url, expires = ast.literal_eval(lines[scored + 4])  # outputLink: the CSV's blob, valid a while
+    url, expires = lines[scored + 4].split(" ")  # outputLink: the CSV's blob, valid a while
     assert url.endswith("/predictions.csv") and datetime.fromisoformat(expires) > datetime.now(UTC)
     features = ast.literal_eval(lines[-1])  # the explanation: the CSV's columns, most important first
     assert sorted(f for f, _ in features) == sorted(IRIS)
