@@ -24,6 +24,7 @@ describe("the Batch jobs page", () => {
     let rows = 2500;
     const calls = fakeApi({
       "GET /api/v1/tenants/t1/models": page([MODEL]),
+      "GET /api/v1/tenants/t1/datasets": page([{ id: "d1", name: "iris", latestVersion: 3 }]),
       "GET /api/v1/tenants/t1/batchJobs": () =>
         json(page([
           JOB("b2", rows < 10000 ? "Running" : "Completed", { rowsDone: rows, rowsTotal: 10000, percent: rows / 100 }),
@@ -34,6 +35,7 @@ describe("the Batch jobs page", () => {
     const table = await screen.findByRole("table", { name: "Batch jobs" });
     const [running, failed] = within(table).getAllByRole("row").slice(1) as [HTMLElement, HTMLElement];
     expect(running).toHaveTextContent("iris-best v2");
+    await waitFor(() => expect(running).toHaveTextContent("iris v3")); // the dataset by name, once the list is read
     expect(within(running).getByLabelText("status Running")).toBeInTheDocument();
     expect(running).toHaveTextContent("25% · 2,500 / 10,000 rows");
     expect(within(failed).getByLabelText("status Failed")).toBeInTheDocument();

@@ -17,7 +17,7 @@ import { DeleteButton } from "../components/DeleteButton";
 import { FilterDropdown, useFilterParams } from "../components/Filter";
 import { useBatchJobs } from "../lib/batch";
 import { enumOf } from "../lib/contract";
-import { useModels } from "../lib/queries";
+import { useDatasets, useModels } from "../lib/queries";
 import { can, useTenant } from "../lib/tenant";
 
 const count = (n: number) => n.toLocaleString("en-US");
@@ -54,17 +54,19 @@ function JobsTable({ jobs }: { jobs: BatchJob[] }) {
   const { tenant, role } = useTenant();
   const queries = useQueryClient();
   const contributor = can(role, "contributor");
+  const datasets = useDatasets(tenant);
+  const datasetName = (id: string) => datasets.data?.value.find((d) => d.id === id)?.name ?? id;
   return (
     <Table aria-label="Batch jobs">
       <TableHeader>
         <TableRow>
-          <TableHeaderCell>Job</TableHeaderCell>
+          <TableHeaderCell className="wide-only id-col">Job</TableHeaderCell>
           <TableHeaderCell>Model</TableHeaderCell>
           <TableHeaderCell className="wide-only">Dataset</TableHeaderCell>
-          <TableHeaderCell>Status</TableHeaderCell>
+          <TableHeaderCell className="status-col">Status</TableHeaderCell>
           <TableHeaderCell className="progress-col">Progress</TableHeaderCell>
           <TableHeaderCell className="wide-only">Started</TableHeaderCell>
-          <TableHeaderCell>Output</TableHeaderCell>
+          <TableHeaderCell className="actions-col">Output</TableHeaderCell>
         </TableRow>
       </TableHeader>
       <TableBody>
@@ -72,8 +74,10 @@ function JobsTable({ jobs }: { jobs: BatchJob[] }) {
           const p = batchProgress(j);
           return (
             <TableRow key={j.id}>
-              <TableCell>
-                <span className="mono">{j.id}</span>
+              <TableCell className="wide-only id-col">
+                <span className="mono" title={j.id}>
+                  {j.id}
+                </span>
               </TableCell>
               <TableCell>
                 <Link to={`/models/${j.modelId}`}>
@@ -81,9 +85,9 @@ function JobsTable({ jobs }: { jobs: BatchJob[] }) {
                 </Link>
               </TableCell>
               <TableCell className="wide-only">
-                <Link to={`/datasets/${j.datasetId}`}>{j.datasetId}</Link> v{j.datasetVersion}
+                <Link to={`/datasets/${j.datasetId}`}>{datasetName(j.datasetId)}</Link> v{j.datasetVersion}
               </TableCell>
-              <TableCell>
+              <TableCell className="status-col">
                 <StatusBadge status={j.status} />
               </TableCell>
               <TableCell className="progress-col">
@@ -91,8 +95,8 @@ function JobsTable({ jobs }: { jobs: BatchJob[] }) {
                 {j.error ? <span className="muted">{j.error}</span> : null}
               </TableCell>
               <TableCell className="wide-only">{when(j.startedAt ?? j.createdAt)}</TableCell>
-              <TableCell>
-                <div className="row" style={{ alignItems: "center", flexWrap: "nowrap" }}>
+              <TableCell className="actions-col">
+                <div className="row" style={{ alignItems: "center", flexWrap: "nowrap", gap: 4 }}>
                   {j.status === "Completed" ? <Download job={j} /> : null}
                   {contributor ? (
                     <DeleteButton

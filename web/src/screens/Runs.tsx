@@ -80,7 +80,6 @@ export function Runs() {
   const experiments = useExperiments(tenant);
   const runs = useRuns(tenant, experimentId || undefined, status || undefined);
   const items = runs.data?.value ?? [];
-  const statuses = enumOf("Run", "status") ?? [];
   const filtered = !!experimentId || !!status;
   return (
     <>
@@ -93,7 +92,13 @@ export function Runs() {
           choices={(experiments.data?.value ?? []).map((e) => ({ value: e.id, text: e.name }))}
           onChange={(v) => filter("experimentId", v)}
         />
-        <FilterDropdown label="Status" every="Any status" value={status} choices={statuses} onChange={(v) => filter("status", v)} />
+        <FilterDropdown
+          label="Status"
+          every="Any status"
+          value={status}
+          choices={enumOf("Run", "status") ?? []}
+          onChange={(v) => filter("status", v)}
+        />
         <span className="muted">newest first</span>
       </div>
       <ErrorNote error={runs.error} />
