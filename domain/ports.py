@@ -327,6 +327,11 @@ class BlobStore(Protocol):
         delegation SAS in Azure (signed with the app's identity); locally a service SAS signed with the account key."""
         ...
 
+    def download_url(self, container: str, name: str, expires_at: datetime, filename: str) -> str:
+        """A URL that lets its holder read (GET) this one blob until `expires_at`, and nothing else, answered as a
+        text/csv attachment named `filename`: signed as `upload_url` is."""
+        ...
+
     def list_names(self, container: str, prefix: str = "", older_than: datetime | None = None) -> Iterator[str]:
         """The names of the blobs under `prefix` (the invariant checker's view); with `older_than`, only those last
         written before it (the janitor's sweep)."""

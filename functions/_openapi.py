@@ -39,11 +39,16 @@ ERROR_TEXT = {
 HEADERS = {
     "ETag": "The entity's version: send it back in If-Match (PATCH, DELETE) or If-None-Match (GET).",
     "Location": "The URL of the resource created or worked on.",
+    "Cache-Control": "no-store: the answer holds a URL that grants access; no cache keeps it.",
     "Operation-Location": "The URL of the operation to follow: .../operations/{id}.",
     "Retry-After": "Seconds to wait before reading again.",
     SCORED_BY: "The deployment that answered.",
     "x-ms-error-code": "The error's code (as error.code).",
 }
+REDIRECT = (
+    "Where the answer is: a short-lived URL that needs no Authorization header (a client following the redirect to "
+    "another origin drops it, as curl -L, httpx and browsers do)."
+)
 REQUEST_HEADERS = {
     "If-Match": "Only if the entity still has this ETag (412 otherwise). Without it, the server applies the change to "
     "the current version (a PATCH is retried against concurrent writers, never 412).",
@@ -173,10 +178,11 @@ def _responses(op: Op) -> dict[str, Any]:
     item = _item(op.response)
     for status in (op.status, *op.also):
         entry: dict[str, Any]
-        if op.response is None:
+        if 300 <= status < 400:  # a redirect: no body, the target in Location
+            entry = {"description": "See Other: GET the URL in Location", "headers": _headers(["Location"])}
+            entry["headers"]["Location"]["description"] = REDIRECT
+        elif op.response is None:
             entry = {"description": "Done"}
-        elif isinstance(op.response, str):  # a media type: the body is a file (a batch job's CSV)
-            entry = {"description": "The file", "content": {op.response: {"schema": {"type": "string"}}}}
         elif get_origin(op.response) is list:
             page = {
                 "type": "object",
@@ -192,7 +198,7 @@ def _responses(op: Op) -> dict[str, Any]:
             entry = {"description": "OK", "content": {"application/json": {"schema": schema}}}
         headers = _success_headers(op, status)
         if headers:
-            entry["headers"] = _headers(headers)
+            entry["headers"] = entry.get("headers", {}) | _headers(headers)
         out[str(status)] = entry
     if "If-None-Match" in _request_headers(op):
         out["304"] = {

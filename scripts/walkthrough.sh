@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # README.md "Try the API", exactly as written there (tests/browser/test_walkthrough.py runs it and checks the README
-# shows these lines): with `make run` going, from a CSV upload to a prediction, capturing each id as it goes.
+# shows these lines): with `make run` going, from a CSV upload to a prediction, capturing each id as it goes; then
+# the README's second block: a batch job over the dataset, its CSV downloaded, the model's explanation.
 # PORT selects the local host (default 7071). Needs curl and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,3 +36,11 @@ curl -sf -X POST "$API/tenants/$T/endpoints/$EP:score" -H "$H" -H 'Content-Type:
      -d '{"rows": [{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}]}'
 # --- end ---
 echo
+# --- batch ---
+B=$(curl -sf -X POST "$API/tenants/$T/models/$M:batchScore" -H "$H" -H 'Content-Type: application/json' \
+      -d '{"datasetId": "'$D'"}' | get 'd["id"]')
+until curl -sf $API/tenants/$T/batchJobs/$B -H "$H" | get 'd["status"]' | grep -qE 'Completed|Failed'; do sleep 2; done
+curl -sfL $API/tenants/$T/batchJobs/$B/output -H "$H" | sed -n 1,3p   # the input columns, prediction, probability_<class>
+curl -sf $API/tenants/$T/batchJobs/$B/outputLink -H "$H" | get 'd["url"].split("?")[0], d["expiresOn"]'
+curl -sf $API/tenants/$T/models/$M/explanation -H "$H" | get '[(f["feature"], f["importance"]) for f in d["features"]]'
+# --- end ---

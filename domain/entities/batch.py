@@ -51,6 +51,13 @@ class BatchJob(Resource):
     ended_at: datetime | None = None
 
 
+class BatchOutputLink(ApiModel):
+    """Where a Completed job's CSV downloads without the API's token: a read-only URL for that one blob."""
+
+    url: str = Field(description="GET it before expiresOn (no Authorization header): the CSV, as an attachment")
+    expires_on: datetime = Field(description="when the URL stops working (UTC)")
+
+
 class BatchJobsQuery(ListQuery):
     model_id: str | None = Field(default=None, pattern=ID_PATTERN)
     status: BatchJobStatus | None = None

@@ -18,7 +18,7 @@ from domain.entities.batch import BatchJob, BatchJobsQuery, BatchJobStatus, Batc
 from domain.entities.ids import new_id
 from domain.entities.operations import OperationKind, OperationProgress, OperationStatus
 from domain.entities.principal import Principal
-from domain.errors import Conflict, NotFound, QuotaExceeded, ValidationFailed
+from domain.errors import NotFound, QuotaExceeded, ValidationFailed
 from domain.ports import AutoMLBackend, BlobStore, Store
 from domain.records.kind import Stored
 from domain.records.kinds import (
@@ -227,16 +227,7 @@ def forget(store: Store, backend: AutoMLBackend, blobs: BlobStore, container: st
     return "Deleted"
 
 
-# --- reading the output, deleting -------------------------------------------------------------------------------
-
-
-def output(store: Store, blobs: BlobStore, tenant: str, job_id: str) -> bytes:
-    """The CSV of a Completed job (409 before)."""
-    job = BATCH_JOBS.get(store, tenant, job_id)
-    if job.data.status is not BatchJobStatus.COMPLETED or not job.data.output:
-        raise Conflict(f"The batch job is {job.data.status.value}; its output exists once Completed.", target="status")
-    container, _, name = job.data.output.partition("/")
-    return blobs.get(container, name)
+# --- deleting (the output downloads through batch_output) ---------------------------------------------------------
 
 
 def delete_batch_job(

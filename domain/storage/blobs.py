@@ -3,8 +3,9 @@
 Calls are bounded like the Table client's (`clients.BOUNDED`: the read timeout is the longest silence while waiting
 for the service, not the time to send a block; the budget per call allows a slow 4 MiB block), and large blobs
 move in 4 MiB blocks both ways, so an upload or a download never holds a whole file in memory. `upload_url` hands out
-a write-only SAS for one blob: a user delegation SAS in Azure, a service SAS signed with the account key locally
-(Azurite answers user delegation keys only over HTTPS with OAuth; docs/adr/0018-invariants-and-faults.md).
+a write-only SAS for one blob, `download_url` a read-only one (a batch job's CSV): a user delegation SAS in Azure, a
+service SAS signed with the account key locally (Azurite answers user delegation keys only over HTTPS with OAuth;
+docs/adr/0018-invariants-and-faults.md, 0020).
 """
 
 from __future__ import annotations
@@ -112,26 +113,42 @@ class AzureBlobStore:
             raise _unavailable(exc) from exc
 
     def upload_url(self, container: str, name: str, expires_at: datetime) -> str:
-        blob = self._service.get_blob_client(container, name)
-        start = datetime.now(UTC) - timedelta(minutes=5)  # clock skew between us and the service
-        permission = BlobSasPermissions(create=True, write=True)
-        account = str(self._service.account_name)
         try:
             self._container(container)
-            account_key = getattr(self._service.credential, "account_key", None)
-            if account_key:
-                sas = generate_blob_sas(
-                    account, container, name, account_key=account_key,
-                    permission=permission, start=start, expiry=expires_at,
-                )  # fmt: skip
-            else:
-                key = self._service.get_user_delegation_key(start, expires_at)
-                sas = generate_blob_sas(
-                    account, container, name, user_delegation_key=key,
-                    permission=permission, start=start, expiry=expires_at,
-                )  # fmt: skip
         except AzureError as exc:
             raise _unavailable(exc) from exc
+        return self._sas_url(container, name, expires_at, BlobSasPermissions(create=True, write=True))
+
+    def download_url(self, container: str, name: str, expires_at: datetime, filename: str) -> str:
+        """Read-only; Blob Storage answers the GET with the SAS's `rscd`/`rsct` as Content-Disposition and
+        Content-Type, so a browser saves the file as `filename`."""
+        disposition = f'attachment; filename="{filename}"'
+        return self._sas_url(container, name, expires_at, BlobSasPermissions(read=True), disposition, "text/csv")
+
+    def _sas_url(
+        self,
+        container: str,
+        name: str,
+        expires_at: datetime,
+        permission: BlobSasPermissions,
+        content_disposition: str | None = None,
+        content_type: str | None = None,
+    ) -> str:
+        """A SAS for one blob: a service SAS signed with the account key when the client has one (Azurite's
+        connection string), else a user delegation SAS signed with a key the app's identity asks for."""
+        blob = self._service.get_blob_client(container, name)
+        start = datetime.now(UTC) - timedelta(minutes=5)  # clock skew between us and the service
+        account_key = getattr(self._service.credential, "account_key", None)
+        try:
+            delegation = None if account_key else self._service.get_user_delegation_key(start, expires_at)
+        except AzureError as exc:
+            raise _unavailable(exc) from exc
+        sas = generate_blob_sas(
+            str(self._service.account_name), container, name,
+            account_key=account_key, user_delegation_key=delegation,
+            permission=permission, start=start, expiry=expires_at,
+            content_disposition=content_disposition, content_type=content_type,
+        )  # fmt: skip
         return f"{blob.url}?{sas}"
 
     def delete(self, container: str, name: str) -> None:

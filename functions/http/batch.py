@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 
-from domain.entities.batch import BatchJob, BatchJobsQuery, BatchScoreRequest, Explanation
+from domain.entities.batch import BatchJob, BatchJobsQuery, BatchOutputLink, BatchScoreRequest, Explanation
 from domain.settings import get_settings
 from functions import _wiring
 from functions._api import Call, endpoint
@@ -16,15 +16,16 @@ from functions._lazy import lazy
 from functions.orchestrations import starters
 
 if TYPE_CHECKING:
-    from domain.services import batch, explanations
+    from domain.services import batch, batch_output, explanations
 else:
     batch = lazy("domain.services.batch")
+    batch_output = lazy("domain.services.batch_output")
     explanations = lazy("domain.services.explanations")
 
 bp = df.Blueprint()
 T = "v1/tenants/{tenant}"
 B = f"{T}/batchJobs"
-CSV = "text/csv"
+NO_STORE = "no-store"  # the answer holds a URL that reads the file: no cache keeps it
 
 
 @endpoint(
@@ -75,15 +76,33 @@ def get_batch_job(call: Call) -> Reply:
     "GET",
     f"{B}/{{id}}/output",
     permission="batch.read",
-    summary="Download a Completed batch job's CSV (409 before)",
-    response=CSV,
+    summary="Download a Completed batch job's CSV: 303 to a read-only Blob Storage URL valid 15 minutes, which "
+    "answers the file (follow it without the Authorization header; 409 before Completed)",
+    status=303,
     errors=(409,),
     tag="batch",
+    response_headers=("Cache-Control",),
 )
 def get_batch_output(call: Call) -> Reply:
-    data = batch.output(_wiring.store(), _wiring.blobs(), call.tenant, call.params["id"])
-    name = f"batch-{call.params['id']}.csv"
-    return Reply(raw=data, mimetype=CSV, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    link = batch_output.output_link(_wiring.store(), _wiring.blobs(), call.tenant, call.params["id"])
+    return Reply(status=303, headers={"Location": link.url, "Cache-Control": NO_STORE})
+
+
+@endpoint(
+    bp,
+    "GET",
+    f"{B}/{{id}}/outputLink",
+    permission="batch.read",
+    summary="A read-only URL of a Completed batch job's CSV, valid 15 minutes, to download without the token (a "
+    "browser navigates to it; 409 before Completed)",
+    response=BatchOutputLink,
+    errors=(409,),
+    tag="batch",
+    response_headers=("Cache-Control",),
+)
+def get_batch_output_link(call: Call) -> Reply:
+    link = batch_output.output_link(_wiring.store(), _wiring.blobs(), call.tenant, call.params["id"])
+    return ok(link, headers={"Cache-Control": NO_STORE})
 
 
 @endpoint(

@@ -1,7 +1,8 @@
 """Batch scoring and explanations over HTTP against the local stack (devhost, Azurite, the local engine): a run on a
 CSV whose column names have spaces and a text column; its explanation names the CSV's columns, sorted, the same on
-every read; its model scores the whole dataset in a batch job (rows in = rows out, the CSV downloads with the
-prediction and one probability per class); a dataset without the model's columns is refused naming them; deleting
+every read; its model scores the whole dataset in a batch job (rows in = rows out; the CSV downloads from Blob
+Storage through the 303 of `.../output` and through `.../outputLink`'s URL, with the prediction and one probability
+per class; 409 before the job completes); a dataset without the model's columns is refused naming them; deleting
 the model removes its jobs and their CSVs, and a second job on it is refused."""
 
 from __future__ import annotations
@@ -9,12 +10,18 @@ from __future__ import annotations
 import csv
 import io
 import random
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
+from domain.entities.batch import BatchJobStatus
+from domain.entities.ids import new_id
 from domain.errors import NotFound
-from domain.services.batch import output_blob
+from domain.records.kinds import BATCH_JOBS, BatchJobData
+from domain.services.batch import job_name, output_blob
 from domain.settings import load_settings
 from domain.storage.blobs import blob_store
 from tests.e2e.lifecycle_helpers import experiment, new_tenant, start, wait_for, wait_operation, wait_terminal
@@ -98,8 +105,18 @@ def test_a_batch_job_scores_every_row_and_its_csv_downloads(trained: dict[str, A
     columns = [*FEATURES, TARGET, "prediction", *(f"probability_{c}" for c in CLASSES)]
     assert done["outputColumns"] == columns
 
-    out = api.get(f"/tenants/{t}/batchJobs/{job['id']}/output")
-    assert out.status_code == 200 and out.headers["content-type"].startswith("text/csv")
+    output = f"/tenants/{t}/batchJobs/{job['id']}/output"
+    redirect = api.get(output)  # 303 to Blob Storage: the host never holds the file
+    assert redirect.status_code == 303 and redirect.headers["cache-control"] == "no-store", redirect.text
+    blob_url = urlsplit(redirect.headers["location"])
+    assert blob_url.path.endswith(f"/{t}/batch/{job['id']}/predictions.csv") and "sig=" in blob_url.query
+    assert blob_url.port != urlsplit(devhost.base_url).port  # another origin: Blob Storage itself
+    out = api.get(output, follow_redirects=True)
+    assert out.status_code == 200, out.text
+    assert [r.status_code for r in out.history] == [303] and str(out.url) == redirect.headers["location"]
+    assert "authorization" not in out.request.headers  # httpx drops the token on the way to another origin
+    assert out.headers["content-type"] == "text/csv"
+    assert out.headers["content-disposition"] == f'attachment; filename="batch-{job["id"]}.csv"'
     rows = list(csv.DictReader(io.StringIO(out.text)))
     inputs = list(csv.DictReader(io.StringIO(trained["data"])))
     assert len(rows) == len(inputs) == 300 and list(rows[0]) == columns
@@ -110,8 +127,45 @@ def test_a_batch_job_scores_every_row_and_its_csv_downloads(trained: dict[str, A
     assert accuracy > 0.8  # the model learned something: these rows are its training rows
     listed = api.get(f"/tenants/{t}/batchJobs", params={"modelId": model_id}).json()["value"]
     assert job["id"] in [j["id"] for j in listed]
-    bad_token = api.get(f"/tenants/{t}/batchJobs/{job['id']}/output", headers={"Authorization": "Bearer x"})
-    assert bad_token.status_code == 401
+    link = api.get(f"/tenants/{t}/batchJobs/{job['id']}/outputLink")  # what the console opens in the browser
+    assert link.status_code == 200 and link.headers["cache-control"] == "no-store", link.text
+    body = link.json()
+    assert set(body) == {"url", "expiresOn"}
+    expires = datetime.fromisoformat(body["expiresOn"])
+    assert timedelta(minutes=14) < expires - datetime.now(UTC) <= timedelta(minutes=15)
+    browser = httpx.get(body["url"])  # no token: the URL alone reads the file
+    assert browser.status_code == 200 and browser.content == out.content
+    assert urlsplit(body["url"]).path == blob_url.path
+    for route in (output, f"{output}Link"):
+        bad_token = api.get(route, headers={"Authorization": "Bearer x"})
+        assert bad_token.status_code == 401
+
+
+def test_a_job_not_completed_has_no_output_and_an_unknown_job_none_at_all(trained: dict[str, Any], store: Any) -> None:
+    api, run = trained["api"], trained["run"]
+    t, job_id = api.tenant, new_id()
+    model = api.get(f"/tenants/{t}/models/{run['modelId']}").json()
+    data = BatchJobData(
+        model_id=model["id"],
+        model_name=model["name"],
+        model_version=model["version"],
+        dataset_id=trained["dataset_id"],
+        dataset_version=1,
+        job_name=job_name(job_id),
+        status=BatchJobStatus.RUNNING,
+    )
+    BATCH_JOBS.create(store, t, job_id, data, actor="test")  # a job the backend is still scoring
+    try:
+        for route in ("output", "outputLink"):
+            refused = api.get(f"/tenants/{t}/batchJobs/{job_id}/{route}")
+            assert refused.status_code == 409, refused.text
+            error = refused.json()["error"]
+            assert error["target"] == "status" and "Running" in error["message"]
+            assert refused.headers["x-ms-error-code"] == error["code"] and "location" not in refused.headers
+            unknown = api.get(f"/tenants/{t}/batchJobs/{new_id()}/{route}")
+            assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "NotFound"
+    finally:
+        BATCH_JOBS.delete(store, t, job_id, actor="test", etag=None)
 
 
 def test_a_dataset_without_the_models_columns_is_refused_naming_them(trained: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import IO
+from urllib.parse import urlencode
 
 from domain.clock import ManualClock
 from domain.entities.automl import (
@@ -91,6 +92,10 @@ class FakeBlobs:
 
     def upload_url(self, container: str, name: str, expires_at: datetime) -> str:
         return f"https://blobs.example/{container}/{name}?se={expires_at.isoformat()}&sig=fake"
+
+    def download_url(self, container: str, name: str, expires_at: datetime, filename: str) -> str:
+        query = urlencode({"sp": "r", "se": expires_at.isoformat(), "rscd": filename, "sig": "fake"})
+        return f"https://blobs.example/{container}/{name}?{query}"
 
     def list_names(self, container: str, prefix: str = "", older_than: datetime | None = None) -> Iterator[str]:
         names = [n for c, n in self.blobs if c == container and n.startswith(prefix)]

@@ -11,7 +11,7 @@ from domain.entities.queries import OperationsQuery
 from domain.entities.tenancy import Quotas
 from domain.errors import Conflict, NotFound, QuotaExceeded, ValidationFailed
 from domain.records.kinds import BATCH_JOBS, TENANTS
-from domain.services import batch, cascade, datasets, operations
+from domain.services import batch, batch_output, cascade, datasets, operations
 from tests.unit.services.kit import CONTAINER, OWNER, World, person, world
 from tests.unit.services.test_deployments import trained
 
@@ -54,7 +54,7 @@ def test_a_job_runs_records_its_progress_and_its_output(w: World) -> None:
     running = batch.get_batch_job(w.store, w.tenant, job.id)
     assert (running.progress.rows_done, running.progress.percent) == (3, 50.0) and running.started_at is not None
     with pytest.raises(Conflict):
-        batch.output(w.store, w.blobs, w.tenant, job.id)
+        batch_output.output_link(w.store, w.blobs, w.tenant, job.id)
 
     csv = b"a,b,label,prediction\n1,2.5,x,x\n"
     w.blobs.put(CONTAINER, f"{w.tenant}/batch/{job.id}/predictions.csv", csv, content_type="text/csv")
@@ -65,7 +65,8 @@ def test_a_job_runs_records_its_progress_and_its_output(w: World) -> None:
     assert done.status is BatchJobStatus.COMPLETED and done.progress.percent == 100.0 and done.ended_at is not None
     assert done.output_url == f"/api/v1/tenants/{w.tenant}/batchJobs/{job.id}/output"
     assert done.output_columns == ["a", "prediction"]
-    assert batch.output(w.store, w.blobs, w.tenant, job.id) == csv
+    link = batch_output.output_link(w.store, w.blobs, w.tenant, job.id)
+    assert link.url.split("?")[0].endswith(f"/{output}") and w.blobs.get(*output.split("/", 1)) == csv
     assert operations.get_operation(w.store, w.tenant, job.id).status is OperationStatus.SUCCEEDED
     # an ended job never moves again
     w.backend.set_batch(name, status=BatchJobStatus.FAILED)

@@ -1,6 +1,5 @@
-// Batch scoring calls the generated client does not know yet (hand-written until the served document has them).
-import { apiUrl, authHeader } from "./client";
-import { errorFrom } from "./errors";
+// Downloading a batch job's CSV: the API answers a short-lived read-only URL, the browser fetches the file from Blob.
+import { api, ok } from "./client";
 import type { OutputLink } from "./types";
 
 /** Where the browser goes; tests replace it (jsdom cannot navigate). */
@@ -12,10 +11,7 @@ export const browser = {
 
 /** A short-lived URL of a Completed job's CSV (`GET .../batchJobs/{id}/outputLink`, with the bearer token). */
 export async function outputLink(tenant: string, id: string): Promise<OutputLink> {
-  const path = `/api/v1/tenants/${encodeURIComponent(tenant)}/batchJobs/${encodeURIComponent(id)}/outputLink`;
-  const response = await fetch(apiUrl(path), { headers: { Accept: "application/json", ...(await authHeader()) } });
-  if (!response.ok) throw await errorFrom(response);
-  return (await response.json()) as OutputLink;
+  return ok(api.GET("/api/v1/tenants/{tenant}/batchJobs/{id}/outputLink", { params: { path: { tenant, id } } }));
 }
 
 /** Download a job's CSV: ask the API for the link, then let the browser fetch it from Blob (no token, no CORS). */

@@ -63,8 +63,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download a Completed batch job's CSV (409 before) */
+        /** Download a Completed batch job's CSV: 303 to a read-only Blob Storage URL valid 15 minutes, which answers the file (follow it without the Authorization header; 409 before Completed) */
         get: operations["get_batch_output"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/batchJobs/{id}/outputLink": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A read-only URL of a Completed batch job's CSV, valid 15 minutes, to download without the token (a browser navigates to it; 409 before Completed) */
+        get: operations["get_batch_output_link"];
         put?: never;
         post?: never;
         delete?: never;
@@ -783,6 +800,23 @@ export interface components {
              * @default null
              */
             endedAt: string | null;
+        };
+        /**
+         * BatchOutputLink
+         * @description Where a Completed job's CSV downloads without the API's token: a read-only URL for that one blob.
+         */
+        BatchOutputLink: {
+            /**
+             * Url
+             * @description GET it before expiresOn (no Authorization header): the CSV, as an attachment
+             */
+            url: string;
+            /**
+             * Expireson
+             * Format: date-time
+             * @description when the URL stops working (UTC)
+             */
+            expiresOn: string;
         };
         /** BatchProgress */
         BatchProgress: {
@@ -2538,13 +2572,108 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
-            200: {
+            /** @description See Other: GET the URL in Location */
+            303: {
                 headers: {
+                    /** @description Where the answer is: a short-lived URL that needs no Authorization header (a client following the redirect to another origin drops it, as curl -L, httpx and browsers do). */
+                    Location: string;
+                    /** @description no-store: the answer holds a URL that grants access; no cache keeps it. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (details name each field) */
+            400: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/csv": string;
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or another tenant's) */
+            404: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The resource's state refuses it: a name taken, a delete blocked by a reference, a run already ended */
+            409: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Storage or Azure ML unavailable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description The error's code (as error.code). */
+                    "x-ms-error-code": string;
+                    /** @description Seconds to wait before reading again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_batch_output_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description no-store: the answer holds a URL that grants access; no cache keeps it. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchOutputLink"];
                 };
             };
             /** @description Invalid input (details name each field) */
