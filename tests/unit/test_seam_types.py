@@ -13,6 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SEAM = [
     ROOT / "domain/ports.py",
+    ROOT / "domain/ports_automl.py",
     ROOT / "domain/storage/records.py",
     *sorted((ROOT / "domain/records").rglob("*.py")),
     *sorted((ROOT / "domain/services").rglob("*.py")),
