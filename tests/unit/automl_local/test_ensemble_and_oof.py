@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy.stats import binom
 
-from domain.automl.local.ensemble import VotingEnsemble, blend, cross_fitted, select, select_bagged
+from domain.automl.local.ensemble import VotingEnsemble, blend, clearly_better, cross_fitted, select, select_bagged
 from domain.automl.local.oof import Recorder
 from domain.automl.local.validation import make_splits
 
@@ -125,3 +125,14 @@ def test_bagged_selection_averages_normalised_weights_over_halves_of_the_candida
     assert np.array_equal(weights, select_bagged(candidates, rows, log_loss(y), seed=5))  # seeded
     two = select_bagged(candidates[:2], rows, log_loss(y))  # too few to bag: plain selection
     assert two.sum() == pytest.approx(1.0)
+
+
+def test_a_mix_replaces_the_best_single_trial_only_when_its_gain_exceeds_one_standard_error() -> None:
+    rng = np.random.default_rng(0)
+    single = rng.exponential(1.0, 400)  # per-row losses of the best single trial
+    assert not clearly_better(single, single)  # no gain
+    assert clearly_better(single, single - 0.2)  # every row gains
+    noise = rng.normal(0.0, 1.0, 400)
+    assert not clearly_better(single, single - 0.01 + noise)  # a mean gain of 0.01 in noise of 0.05 (one SE)
+    assert clearly_better(single, single - 0.3 + noise)  # a gain of six standard errors
+    assert not clearly_better(single[:1], single[:1] - 1.0)  # one row measures no noise
