@@ -17,8 +17,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "web" / "test-results" / "console"
-SCREENS = ("signin", "dataset", "experiment-create", "runs", "run", "model", "endpoint", "experiments", "models",
-           "operations", "members", "audit", "datasets", "tenants", "runs-narrow")  # fmt: skip
+SCREENS = ("signin", "dataset", "experiment-create", "runs", "run", "model", "batch-jobs", "endpoint", "experiments",
+           "models", "operations", "members", "audit", "datasets", "tenants", "runs-narrow")  # fmt: skip
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

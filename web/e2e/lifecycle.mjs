@@ -1,6 +1,7 @@
 // The console end to end in a real browser (Debian's Chromium driven by playwright-core), against a running local
 // stack: sign in -> create a tenant -> upload samples/iris.csv -> create an experiment -> start a run -> leaderboard
-// and chart fill -> register the best model -> create an endpoint and deploy -> score in the playground.
+// and chart fill -> its feature importance -> register the best model -> score the dataset in a batch job -> create an
+// endpoint and deploy -> score in the playground.
 // Usage: node e2e/lifecycle.mjs <base url> <artifacts dir>. Prints one JSON line of figures ("console-figures ...").
 // Every wait is for a condition, bounded by a generous timeout (a busy 2-core machine trains and serves here).
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
@@ -148,6 +149,17 @@ try {
   const trainingOp = await api(`/api/v1/tenants/${tenant}/operations/${runId}`, token);
   step(`the API has ${logCount} log lines; training operation ${trainingOp.status}`);
   await page.getByLabel("Log lines").getByText(/Trial \d+:/).first().waitFor({ timeout: MINUTE });
+
+  step("the run's explanation: the CSV's columns, most important first, as the API sorts them");
+  const importance = page.getByRole("table", { name: "Feature importance" });
+  await importance.locator("tbody tr").first().waitFor({ timeout: 2 * MINUTE });
+  const shown = (await importance.locator("tbody tr td:first-child").allTextContents()).map((t) => t.trim());
+  const explained = (await api(`/api/v1/tenants/${tenant}/runs/${runId}/explanation`, token)).features.map((f) => f.feature);
+  const columns = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
+  if (JSON.stringify(shown) !== JSON.stringify(explained.slice(0, shown.length)) || !shown.every((c) => columns.includes(c))) {
+    throw new Error(`feature importance shows ${JSON.stringify(shown)}; the API explains ${JSON.stringify(explained)}`);
+  }
+  figures.explainedColumns = shown;
   await shot("run");
 
   step("sort the leaderboard by another recorded metric");
@@ -164,7 +176,18 @@ try {
   await page.getByRole("button", { name: "Register the best model" }).click();
   await page.getByRole("heading", { name: "Model iris-best" }).waitFor();
   await page.getByText("sepal_length").first().waitFor();
+  await page.getByRole("table", { name: "Feature importance" }).locator("tbody tr").first().waitFor({ timeout: MINUTE });
   await shot("model");
+
+  step("score the dataset with the model: a batch job, followed on the Batch jobs page");
+  await pick("Dataset", "iris");
+  await page.getByRole("button", { name: "Score it" }).click();
+  await page.getByRole("heading", { name: "Batch jobs" }).waitFor();
+  const jobs = page.getByRole("table", { name: "Batch jobs" });
+  await jobs.getByLabel("status Completed").waitFor({ timeout: 5 * MINUTE });
+  await jobs.getByText(/^100% · 150 \/ 150 rows$/).waitFor();
+  await jobs.getByRole("button", { name: /^Download the CSV of batch job / }).waitFor();
+  await shot("batch-jobs");
 
   step("create an endpoint and deploy");
   await page.getByRole("link", { name: "Endpoints" }).click();

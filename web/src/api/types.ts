@@ -29,6 +29,19 @@ export type ProvisioningState = S["ProvisioningState"];
 export type Operation = S["Operation"];
 export type AuditEntry = S["AuditEntry"];
 export type ErrorBody = S["ErrorBody"];
+export type BatchJob = S["BatchJob"];
+export type BatchJobStatus = S["BatchJobStatus"];
+export type Explanation = S["Explanation"];
+export type FeatureImportance = S["FeatureImportance"];
+
+/**
+ * Written by hand until the served document has it (then `make client` generates it and this goes):
+ * `GET .../batchJobs/{id}/outputLink` -> a short-lived read-only URL of a Completed job's CSV on Blob.
+ */
+export interface OutputLink {
+  url: string;
+  expiresOn: string;
+}
 
 export const TERMINAL: readonly JobStatus[] = ["Completed", "Failed", "Canceled"];
 export const isTerminal = (s: JobStatus | undefined) => !!s && TERMINAL.includes(s);

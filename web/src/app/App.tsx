@@ -9,6 +9,7 @@ import { ErrorNote, Loading } from "../components/common";
 import { useMe } from "../lib/queries";
 import { savedTenant, saveTenant, TenantContext, tenantLabel } from "../lib/tenant";
 import { Audit } from "../screens/Audit";
+import { BatchJobs } from "../screens/BatchJobs";
 import { DatasetPage, Datasets } from "../screens/Datasets";
 import { EndpointPage, Endpoints } from "../screens/Endpoints";
 import { ExperimentPage, Experiments, NewExperiment } from "../screens/Experiments";
@@ -26,6 +27,7 @@ const NAV = [
   ["/experiments", "Experiments"],
   ["/runs", "Runs"],
   ["/models", "Models"],
+  ["/batch-jobs", "Batch jobs"],
   ["/endpoints", "Endpoints"],
   ["/operations", "Operations"],
   ["/members", "Members"],
@@ -150,6 +152,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
             <Route path="/runs/:id" element={<RunPage />} />
             <Route path="/models" element={<Models />} />
             <Route path="/models/:id" element={<ModelPage />} />
+            <Route path="/batch-jobs" element={<BatchJobs />} />
             <Route path="/endpoints" element={<Endpoints />} />
             <Route path="/endpoints/:id" element={<EndpointPage />} />
             <Route path="/operations" element={<Operations />} />

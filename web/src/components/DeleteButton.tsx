@@ -16,13 +16,20 @@ import { useTenant } from "../lib/tenant";
 import { ErrorNote } from "./common";
 
 /** Delete a resource whose children the API removes in a long operation (202 + Operation-Location): confirm, start,
- * then follow its progress on the Operations page. */
+ * then follow its progress on the Operations page. A resource deleted at once (204) passes `onDeleted` and `detail`
+ * instead; `label` names the button where a list shows many. */
 export function DeleteButton({
   what,
   run,
+  label,
+  detail = "It disappears at once; its children are removed in the background (follow it on the Operations page).",
+  onDeleted,
 }: {
   what: string;
   run: () => Promise<{ error?: unknown; response: Response }>;
+  label?: string;
+  detail?: string;
+  onDeleted?: () => void | Promise<unknown>;
 }) {
   const { tenant } = useTenant();
   const navigate = useNavigate();
@@ -37,6 +44,7 @@ export function DeleteButton({
       return response;
     },
     onSuccess: async () => {
+      if (onDeleted) return onDeleted();
       await queries.invalidateQueries({ queryKey: ["operations", tenant] });
       navigate("/operations?kind=delete");
     },
@@ -45,13 +53,15 @@ export function DeleteButton({
     <>
       <Dialog>
         <DialogTrigger disableButtonEnhancement>
-          <Button appearance="subtle">Delete</Button>
+          <Button appearance="subtle" aria-label={label}>
+            Delete
+          </Button>
         </DialogTrigger>
         <DialogSurface>
           <DialogBody>
             <DialogTitle>Delete {what}?</DialogTitle>
             <DialogContent>
-              It disappears at once; its children are removed in the background (follow it on the Operations page).
+              {detail}
               <ErrorNote error={remove.error} title="Not deleted" />
             </DialogContent>
             <DialogActions>

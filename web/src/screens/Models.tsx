@@ -15,8 +15,10 @@ import { Link, useParams } from "react-router";
 import { api, ok } from "../api/client";
 import type { Model } from "../api/types";
 import { EmptyState, ErrorNote, fmt, Loading, PageTitle, when } from "../components/common";
+import { FeatureImportance } from "../components/FeatureImportance";
 import { keys, useModel, useModels, useModelVersions } from "../lib/queries";
 import { can, useTenant } from "../lib/tenant";
+import { ScoreDataset } from "./ScoreDataset";
 
 export const scoreText = (m: Model) =>
   m.score === null || m.score === undefined ? "—" : `${fmt(m.score)}${m.primaryMetric ? ` ${m.primaryMetric}` : ""}`;
@@ -144,7 +146,15 @@ export function ModelPage() {
   const tags = m.tags ?? {};
   return (
     <>
-      <PageTitle title={`Model ${m.name}`} actions={<Link to={`/endpoints?modelId=${m.id}`}>Deploy it</Link>} />
+      <PageTitle
+        title={`Model ${m.name}`}
+        actions={
+          <>
+            <Link to={`/endpoints?modelId=${m.id}`}>Deploy it</Link>
+            <Link to={`/batch-jobs?modelId=${m.id}`}>Its batch jobs</Link>
+          </>
+        }
+      />
       <p className="muted">
         version {m.version} · score {scoreText(m)} · from run <Link to={`/runs/${m.runId}`}>{m.runId}</Link> · trial{" "}
         <span className="mono">{m.trialId ?? "best"}</span>
@@ -206,6 +216,10 @@ export function ModelPage() {
           ) : null}
           <ErrorNote error={tag.error} title="The tags were not changed" />
         </section>
+      </div>
+      <div className="grid2" style={{ marginTop: 16 }}>
+        <FeatureImportance of="models" id={m.id} />
+        {can(role, "contributor") ? <ScoreDataset model={m} /> : null}
       </div>
       <div style={{ marginTop: 16 }}>
         <Versions name={m.name} current={m.id} />

@@ -1,6 +1,4 @@
 import {
-  Dropdown,
-  Option,
   Table,
   TableBody,
   TableCell,
@@ -9,9 +7,10 @@ import {
   TableRow,
 } from "@fluentui/react-components";
 import { useEffect } from "react";
-import { Link, useSearchParams } from "react-router";
+import { Link } from "react-router";
 import type { Operation, OperationKind, OperationStatus } from "../api/types";
 import { EmptyState, ErrorNote, Loading, PageTitle, Progress, Refresh, StatusBadge, when } from "../components/common";
+import { FilterDropdown, useFilterParams } from "../components/Filter";
 import { enumOf } from "../lib/contract";
 import { OPERATION_DONE, useOperation, useOperations } from "../lib/queries";
 import { useTenant } from "../lib/tenant";
@@ -74,59 +73,31 @@ export function operationProgress(op: Operation): { value?: number; label: strin
   return { value, label: label || op.status };
 }
 
-const ANY = "";
-
 export function Operations() {
   const { tenant } = useTenant();
-  const [params, setParams] = useSearchParams();
-  const status = (params.get("status") ?? ANY) as OperationStatus | "";
-  const kind = (params.get("kind") ?? ANY) as OperationKind | "";
+  const [param, filter] = useFilterParams();
+  const status = param("status") as OperationStatus | "";
+  const kind = param("kind") as OperationKind | "";
   const ops = useOperations(tenant, status || undefined, kind || undefined);
   const items = ops.data?.value ?? [];
-  const statuses = (enumOf("Operation", "status") ?? []) as OperationStatus[];
-  const kinds = (enumOf("Operation", "kind") ?? []) as OperationKind[];
-  const filter = (key: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next, { replace: true });
-  };
   return (
     <>
       <PageTitle title="Operations" actions={<Refresh onClick={() => ops.refetch()} busy={ops.isFetching} />} />
       <div className="row" role="search" aria-label="Filter operations" style={{ marginBottom: 12 }}>
-        <Dropdown
-          aria-label="Kind"
-          placeholder="Every kind"
+        <FilterDropdown
+          label="Kind"
+          every="Every kind"
           value={kind}
-          selectedOptions={[kind]}
-          onOptionSelect={(_, d) => filter("kind", d.optionValue ?? ANY)}
-        >
-          <Option value={ANY} text="Every kind">
-            Every kind
-          </Option>
-          {kinds.map((k) => (
-            <Option key={k} value={k}>
-              {k}
-            </Option>
-          ))}
-        </Dropdown>
-        <Dropdown
-          aria-label="Status"
-          placeholder="Any status"
+          choices={enumOf("Operation", "kind") ?? []}
+          onChange={(v) => filter("kind", v)}
+        />
+        <FilterDropdown
+          label="Status"
+          every="Any status"
           value={status}
-          selectedOptions={[status]}
-          onOptionSelect={(_, d) => filter("status", d.optionValue ?? ANY)}
-        >
-          <Option value={ANY} text="Any status">
-            Any status
-          </Option>
-          {statuses.map((s) => (
-            <Option key={s} value={s}>
-              {s}
-            </Option>
-          ))}
-        </Dropdown>
+          choices={enumOf("Operation", "status") ?? []}
+          onChange={(v) => filter("status", v)}
+        />
         <span className="muted">newest first</span>
       </div>
       <ErrorNote error={ops.error} />

@@ -7,6 +7,7 @@ import { ApiError } from "../api/errors";
 import { isTerminal, type MetricPoint } from "../api/types";
 import { EmptyState, ErrorNote, Loading, PageTitle, Progress, StatusBadge, when } from "../components/common";
 import { DeleteButton } from "../components/DeleteButton";
+import { FeatureImportance } from "../components/FeatureImportance";
 import { LineChart } from "../components/LineChart";
 import { useLogTail, useMetricPoints } from "../lib/paging";
 import { keys, OPERATION_DONE, useRun, useTrainingOperation } from "../lib/queries";
@@ -189,6 +190,12 @@ export function RunPage() {
           <ScoreChart primary={r.primaryMetric} points={metrics.data ?? []} />
         </section>
       </div>
+      {r.status !== "Failed" ? (
+        <div style={{ marginTop: 16 }}>
+          {/* asked once the results are recorded (finalize computes it); a failed run has no model to explain */}
+          <FeatureImportance of="runs" id={id} ready={isTerminal(r.status) && (op.isError || (!!op.data && !recording))} />
+        </div>
+      ) : null}
       <section className="stack" aria-label="Logs" style={{ marginTop: 16 }}>
         <h2 style={{ fontSize: 16, margin: 0 }}>Log tail</h2>
         <ErrorNote error={logs.error} />

@@ -1,6 +1,4 @@
 import {
-  Dropdown,
-  Option,
   Table,
   TableBody,
   TableCell,
@@ -8,9 +6,10 @@ import {
   TableHeaderCell,
   TableRow,
 } from "@fluentui/react-components";
-import { Link, useSearchParams } from "react-router";
+import { Link } from "react-router";
 import type { JobStatus, Run } from "../api/types";
 import { EmptyState, ErrorNote, fmt, Loading, PageTitle, Progress, StatusBadge, when } from "../components/common";
+import { FilterDropdown, useFilterParams } from "../components/Filter";
 import { enumOf } from "../lib/contract";
 import { useExperiments, useRuns } from "../lib/queries";
 import { useTenant } from "../lib/tenant";
@@ -73,61 +72,33 @@ export function RunsTable({ runs, withExperiment = true }: { runs: Run[]; withEx
   );
 }
 
-const ANY = "";
-
 export function Runs() {
   const { tenant } = useTenant();
-  const [params, setParams] = useSearchParams();
-  const experimentId = params.get("experimentId") ?? ANY;
-  const status = (params.get("status") ?? ANY) as JobStatus | "";
+  const [param, filter] = useFilterParams();
+  const experimentId = param("experimentId");
+  const status = param("status") as JobStatus | "";
   const experiments = useExperiments(tenant);
   const runs = useRuns(tenant, experimentId || undefined, status || undefined);
   const items = runs.data?.value ?? [];
-  const statuses = (enumOf("Run", "status") ?? []) as JobStatus[];
-  const chosen = experiments.data?.value.find((e) => e.id === experimentId);
-  const filter = (key: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next, { replace: true });
-  };
   const filtered = !!experimentId || !!status;
   return (
     <>
       <PageTitle title="Runs" />
       <div className="row" role="search" aria-label="Filter runs" style={{ marginBottom: 12 }}>
-        <Dropdown
-          aria-label="Experiment"
-          placeholder="Every experiment"
-          value={chosen?.name ?? ""}
-          selectedOptions={[experimentId]}
-          onOptionSelect={(_, d) => filter("experimentId", d.optionValue ?? ANY)}
-        >
-          <Option value={ANY} text="Every experiment">
-            Every experiment
-          </Option>
-          {(experiments.data?.value ?? []).map((e) => (
-            <Option key={e.id} value={e.id} text={e.name}>
-              {e.name}
-            </Option>
-          ))}
-        </Dropdown>
-        <Dropdown
-          aria-label="Status"
-          placeholder="Any status"
+        <FilterDropdown
+          label="Experiment"
+          every="Every experiment"
+          value={experimentId}
+          choices={(experiments.data?.value ?? []).map((e) => ({ value: e.id, text: e.name }))}
+          onChange={(v) => filter("experimentId", v)}
+        />
+        <FilterDropdown
+          label="Status"
+          every="Any status"
           value={status}
-          selectedOptions={[status]}
-          onOptionSelect={(_, d) => filter("status", d.optionValue ?? ANY)}
-        >
-          <Option value={ANY} text="Any status">
-            Any status
-          </Option>
-          {statuses.map((s) => (
-            <Option key={s} value={s}>
-              {s}
-            </Option>
-          ))}
-        </Dropdown>
+          choices={enumOf("Run", "status") ?? []}
+          onChange={(v) => filter("status", v)}
+        />
         <span className="muted">newest first</span>
       </div>
       <ErrorNote error={runs.error} />
