@@ -323,5 +323,7 @@ def test_reconciliation_restarts_a_dead_orchestration(admin: Any, user_api: Any,
     done = wait_terminal(api, run_id, timeout=90)  # the reconciliation runs every 20 s here
     assert done["status"] == "Completed" and done["jobName"] == job
     assert wait_for(lambda: run(api, run_id).get("modelId"))
-    assert httpx.get(base, headers=DURABLE_KEY, timeout=30).json()["runtimeStatus"] == "Completed"
+    # the orchestration records the model before it returns: its own status turns Completed a moment later
+    status = lambda: httpx.get(base, headers=DURABLE_KEY, timeout=30).json()["runtimeStatus"]  # noqa: E731
+    wait_for(lambda: status() == "Completed", what="the restarted orchestration to complete")
     assert httpx.get(base, timeout=30).status_code == 401  # and nobody without the key sees it

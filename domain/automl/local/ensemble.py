@@ -72,6 +72,16 @@ def blend(predictions: Sequence[np.ndarray], weights: np.ndarray) -> np.ndarray:
     return total / sum(w for w, _ in chosen)
 
 
+def clearly_better(single: np.ndarray, mixed: np.ndarray) -> bool:
+    """The one-standard-error rule (Breiman et al. 1984): the mix replaces the best single trial only when its mean
+    per-row loss (cross-fitted) is lower by more than one standard error of the paired per-row difference; a smaller
+    gain is within the noise of the rows it was measured on, and the simpler model generalises at least as well."""
+    gain = np.asarray(single, dtype=np.float64) - np.asarray(mixed, dtype=np.float64)
+    if len(gain) < 2:
+        return False
+    return bool(gain.mean() > gain.std(ddof=1) / np.sqrt(len(gain)))
+
+
 def cross_fitted(
     predictions: Sequence[np.ndarray], parts: Sequence[np.ndarray], loss: Loss, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:

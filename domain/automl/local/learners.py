@@ -31,13 +31,16 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.pipeline import Pipeline
 
 MAX_LEVELS = 30  # per categorical column; rarer levels share one "infrequent" column
+MISSING = "__NAN__"  # FLAML's level for a missing value of a category column
 
 
 class Prepare(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Numeric columns: missing values -> the column's median, then standardised. Category columns (FLAML hands
-    string columns over as pandas categories): one-hot; levels seen fewer than twice, beyond the MAX_LEVELS most
-    frequent, or unseen share one "other" column. Plain numpy after the column split: it runs once per fold of every
-    trial, so it is kept lean."""
+    string columns over as pandas categories): missing values -> the most frequent level (as Azure AutoML's
+    featurization and scikit-learn's usual pipeline impute; FLAML marks them as a level of its own, "__NAN__",
+    whose one-hot column a linear model would fit on noise when values are missing at random), then one-hot; levels
+    seen fewer than twice, beyond the MAX_LEVELS most frequent, or unseen share one "other" column. Plain numpy after
+    the column split: it runs once per fold of every trial, so it is kept lean."""
 
     def fit(self, X: Any, y: Any = None) -> Prepare:
         categorical = [isinstance(dtype, CategoricalDtype) for dtype in X.dtypes]
@@ -59,9 +62,13 @@ class Prepare(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         for column in self.categorical_:
             levels = X[column].cat.categories
             counts = np.bincount(self._codes(X[column], levels) + 1, minlength=len(levels) + 1)[1:]
+            missing_level = np.flatnonzero(levels == MISSING)
+            counts[missing_level] = 0  # a missing value is no level of its own: it gets the most frequent one
             frequent = [k for k in np.argsort(-counts, kind="stable")[:MAX_LEVELS] if counts[k] >= 2]
             slot = np.full(len(levels) + 1, len(frequent))  # the last position: unseen levels, then "other"
             slot[frequent] = np.arange(len(frequent))
+            if frequent:
+                slot[missing_level] = 0
             self.levels_.append((levels, slot, len(frequent) + 1))
         return self
 

@@ -24,9 +24,9 @@ from domain.automl.local.jobdir import read_jsonl
 from domain.automl.local.learners import CUSTOM
 from domain.automl.local.mapping import azure_algorithm
 from domain.automl.local.model import LocalModel, fit_config
-from domain.automl.local.oof import Recorder
+from domain.automl.local.oof import Kept, Recorder
 from domain.automl.local.validation import FixedSplitter, Splits, make_splits
-from domain.automl.local.worker_metrics import log_loss, search_loss
+from domain.automl.local.worker_metrics import search_loss
 
 ENSEMBLE_MIN_TRIALS = 3  # with fewer allowed trials every trial goes to the search
 ENSEMBLE_TIME_SHARE = 0.15  # of the time budget, kept for the ensemble and the final fits
@@ -150,15 +150,25 @@ def build_ensemble(
     classification = plan["task"] == "classification"
     y_eval = truth.astype(int) if classification else truth
 
-    def loss(rows: np.ndarray, blended: np.ndarray) -> float:
+    def row_losses(rows: np.ndarray, blended: np.ndarray) -> np.ndarray:
         """Weights are chosen by a smooth proper score (log loss, squared error), not by a step metric such as
         accuracy whose ties give greedy selection nothing to follow; the ensemble is then scored like any trial."""
+        y = y_eval[rows]
         if classification:
-            return log_loss(y_eval[rows], blended)
-        return float(np.mean((blended - y_eval[rows]) ** 2))
+            losses: np.ndarray = -np.log(np.clip(blended[np.arange(len(y)), y.astype(int)], 1e-15, 1.0))
+            return losses
+        return np.asarray((blended - y) ** 2, dtype=np.float64)
+
+    def loss(rows: np.ndarray, blended: np.ndarray) -> float:
+        return float(np.mean(row_losses(rows, blended)))
 
     parts = _parts(splits, recorder.rows, int(plan.get("seed", 0)))
     held_out, weights = ensemble.cross_fitted(predictions, parts, loss, seed=int(plan.get("seed", 0)))
+    # the mix is kept only when it beats the best trial by more than the noise of the rows it is measured on
+    everything = np.arange(len(truth))
+    judged = _primary_row_losses(primary, y_eval) or (lambda p: row_losses(everything, p))
+    if not ensemble.clearly_better(judged(predictions[0]), judged(held_out)):
+        return _single(kept[0], by_key[kept[0].key], recorder.names, records, plan, elapsed, started)
     try:
         metrics = recorder.score(held_out)
     except ValueError:
@@ -179,6 +189,48 @@ def build_ensemble(
         },
         "learner": ensemble.ENSEMBLE_LEARNER,
         "sample_size": len(truth),
+    }
+
+
+def _primary_row_losses(primary: str, y: np.ndarray) -> Callable[[np.ndarray], np.ndarray] | None:
+    """Per-row losses whose mean orders predictions as `primary` does (accuracy: errors; R² and normalised RMSE:
+    squared errors; normalised MAE: absolute errors), or None when the metric does not split by row (AUC, recall,
+    precision, Spearman): the ensemble is then judged by the smooth loss its weights were chosen by."""
+    if primary == "accuracy":
+        return lambda p: (p.argmax(axis=1) != y).astype(np.float64)
+    if primary in ("r2_score", "normalized_root_mean_squared_error"):
+        return lambda p: np.asarray((p - y) ** 2, dtype=np.float64)
+    if primary == "normalized_mean_absolute_error":
+        return lambda p: np.abs(np.asarray(p, dtype=np.float64) - y)
+    return None
+
+
+def _single(
+    kept: Kept,
+    member: dict[str, Any],
+    names: tuple[str, ...],
+    records: list[dict[str, Any]],
+    plan: dict[str, Any],
+    elapsed: float,
+    started: float,
+) -> dict[str, Any]:
+    """The VotingEnsemble of the best kept trial alone (Azure's ensemble can be a single iteration too), when no mix
+    is clearly better (ensemble.clearly_better): it is that trial's model, with that trial's scores and loss, so the
+    trial itself (listed first) stays the run's best."""
+    return {
+        "record_id": max(int(r["record_id"]) for r in records) + 1,
+        "iter_per_learner": 1,
+        "logged_metric": {name: member["logged_metric"][name] for name in names},
+        "trial_time": time.monotonic() - started,
+        "wall_clock_time": elapsed + time.monotonic() - started,
+        "validation_loss": member["validation_loss"],
+        "config": {
+            "ensembled_iterations": [int(member["record_id"])],
+            "ensembled_algorithms": [azure_algorithm(plan["task"], member["learner"])],
+            "ensemble_weights": [1.0],
+        },
+        "learner": ensemble.ENSEMBLE_LEARNER,
+        "sample_size": len(kept.prediction),
     }
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy.stats import binom
 
-from domain.automl.local.ensemble import VotingEnsemble, blend, cross_fitted, select, select_bagged
+from domain.automl.local.ensemble import VotingEnsemble, blend, clearly_better, cross_fitted, select, select_bagged
 from domain.automl.local.oof import Recorder
 from domain.automl.local.validation import make_splits
 
@@ -125,3 +125,61 @@ def test_bagged_selection_averages_normalised_weights_over_halves_of_the_candida
     assert np.array_equal(weights, select_bagged(candidates, rows, log_loss(y), seed=5))  # seeded
     two = select_bagged(candidates[:2], rows, log_loss(y))  # too few to bag: plain selection
     assert two.sum() == pytest.approx(1.0)
+
+
+def test_a_mix_replaces_the_best_single_trial_only_when_its_gain_exceeds_one_standard_error() -> None:
+    rng = np.random.default_rng(0)
+    single = rng.exponential(1.0, 400)  # per-row losses of the best single trial
+    assert not clearly_better(single, single)  # no gain
+    assert clearly_better(single, single - 0.2)  # every row gains
+    noise = rng.normal(0.0, 1.0, 400)
+    assert not clearly_better(single, single - 0.01 + noise)  # a mean gain of 0.01 in noise of 0.05 (one SE)
+    assert clearly_better(single, single - 0.3 + noise)  # a gain of six standard errors
+    assert not clearly_better(single[:1], single[:1] - 1.0)  # one row measures no noise
+
+
+class Lookup:
+    """A fitted 'model' predicting given class probabilities per row (by the frame's index)."""
+
+    def __init__(self, proba: np.ndarray) -> None:
+        self.proba = proba
+        self.classes_ = np.arange(proba.shape[1])
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        return self.proba[np.asarray(X.index)]
+
+
+def ensemble_of(candidates: list[np.ndarray], y: np.ndarray) -> dict[str, Any] | None:
+    from domain.automl.local.search import build_ensemble
+
+    frame = pd.DataFrame({"x": np.arange(float(len(y)))})
+    splits = make_splits(y, True, n_folds=5, seed=0)
+    recorder = Recorder("classification", "accuracy", splits, 2, 1.0, n_learners=2)
+    records = []
+    for record_id, proba in enumerate(candidates):
+        loss, metrics = run_trial(recorder, frame, y, Lookup(proba))  # type: ignore[arg-type]
+        learner = "lr" if record_id == 0 else "knn"
+        records.append({"record_id": record_id, "learner": learner, "validation_loss": loss, "logged_metric": metrics})
+    plan = {"primary_metric": "accuracy", "task": "classification", "seed": 0}
+    return build_ensemble(plan, recorder, splits, records, 0.0)
+
+
+def test_an_ensemble_no_better_than_its_best_trial_is_that_trial_alone() -> None:
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 50)
+    right = np.where(y[:, None] == np.arange(2), 0.8, 0.2)  # right on every row
+    noisy = np.clip(right + rng.normal(0, 0.3, right.shape), 0.01, 0.99)
+    noisy /= noisy.sum(axis=1, keepdims=True)
+    voting = ensemble_of([right, noisy], y)
+    assert voting is not None and voting["config"]["ensembled_iterations"] == [0]
+    assert voting["config"]["ensemble_weights"] == [1.0]
+    assert voting["logged_metric"]["accuracy"] == 1.0 and "oof" not in voting["logged_metric"]
+
+
+def test_an_ensemble_clearly_better_than_its_best_trial_mixes() -> None:
+    y = np.repeat([0, 1], 50)
+    left = np.where(y[:, None] == 0, [0.9, 0.1], [0.6, 0.4])  # always class 0: right on class 0's rows only
+    right = np.where(y[:, None] == 0, [0.4, 0.6], [0.1, 0.9])  # always class 1: right on class 1's rows only
+    voting = ensemble_of([left, right], y)
+    assert voting is not None and sorted(voting["config"]["ensembled_iterations"]) == [0, 1]
+    assert voting["logged_metric"]["accuracy"] == 1.0

@@ -89,3 +89,15 @@ def test_the_scaled_learners_preparation_standardises_and_one_hot_encodes() -> N
     assert out[:, 2:].tolist() == [[0, 1, 0], [0, 1, 0], [1, 0, 0], [1, 0, 0], [0, 0, 1]]
     unseen = pd.DataFrame({"size": [3.0], "empty": [1.0], "colour": pd.Categorical(["purple"])})
     assert prepare.transform(unseen)[0, 2:].tolist() == [0, 0, 1]
+
+
+def test_a_missing_category_is_imputed_with_the_most_frequent_level() -> None:
+    from domain.automl.local.learners import MISSING, Prepare
+
+    # FLAML marks a missing category value as a level of its own; the scaled learners impute the most frequent level
+    colour = pd.Categorical(["red", "red", "red", "blue", "blue", MISSING, MISSING])
+    train = pd.DataFrame({"size": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0], "colour": colour})
+    prepare = Prepare().fit(train)
+    out = prepare.transform(train)
+    assert out.shape[1] == 1 + 3  # size, red, blue, "other": no column for the missing value
+    assert out[:, 1:].tolist() == [[1, 0, 0]] * 3 + [[0, 1, 0]] * 2 + [[1, 0, 0]] * 2
