@@ -45,7 +45,7 @@ async def start_run(call: Call) -> Reply:
         training.start_run, _wiring.store(), call.user, call.tenant, call.params["id"], key
     )
     if created:
-        await starters.start_training(call.client, call.tenant, run.id)
+        await starters.start_requested_training(call.client, call.tenant, run.id)
     operation, location = call.path(f"operations/{run.id}"), call.path(f"runs/{run.id}")
     return accepted(run, operation, status=202 if created else 200, location=location)
 

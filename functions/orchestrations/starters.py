@@ -22,14 +22,17 @@ from pydantic import JsonValue
 
 from domain.entities.operations import Operation
 from domain.entities.principal import Principal
+from domain.errors import Unavailable
 from functions import _wiring
 from functions._lazy import lazy
 from functions.orchestrations import names
 
 if TYPE_CHECKING:
-    from domain.services import cascade
+    from domain.services import batch, cascade, deployments
 else:
+    batch = lazy("domain.services.batch")
     cascade = lazy("domain.services.cascade")
+    deployments = lazy("domain.services.deployments")
 
 log = logging.getLogger(__name__)
 START_ATTEMPTS = 3  # a pooled connection the host closed meanwhile fails once; the Durable client then opens a new one
@@ -82,14 +85,41 @@ async def start_training(client: df.DurableOrchestrationClient, tenant: str, run
     await _start_new(client, names.TRAINING, run_id, run_job(tenant, run_id))
 
 
+async def start_requested_training(client: df.DurableOrchestrationClient, tenant: str, run_id: str) -> None:
+    """Start the training orchestration of a run just created by `POST .../runs`. When the host stays unreachable,
+    the run is still accepted: it is NotStarted, and reconciliation starts its orchestration (domain/services/
+    reconcile.py), so the 202 stays true."""
+    try:
+        await start_training(client, tenant, run_id)
+    except aiohttp.ClientConnectionError as exc:
+        log.warning("run %s: its orchestration could not be started (%s); reconciliation will start it", run_id, exc)
+
+
+def _not_started(what: str, exc: Exception) -> Unavailable:
+    return Unavailable(f"The {what} could not be started ({exc}); it is marked Failed. Send the request again.")
+
+
 async def start_deployment(client: df.DurableOrchestrationClient, tenant: str, operation_id: str) -> None:
-    """Start the deployment flow of a `PUT .../deployments/{name}`; instance id = operation id."""
-    await _start_new(client, names.DEPLOYMENT, operation_id, operation_job(tenant, operation_id))
+    """Start the deployment flow of a `PUT .../deployments/{name}`; instance id = operation id. When the host stays
+    unreachable, the deployment and its operation are marked Failed (nothing would ever move them) and the call
+    answers 503 with Retry-After: a repeated PUT starts a new flow."""
+    try:
+        await _start_new(client, names.DEPLOYMENT, operation_id, operation_job(tenant, operation_id))
+    except aiohttp.ClientConnectionError as exc:
+        error = f"the deployment flow could not be started: {exc}"
+        await asyncio.to_thread(deployments.fail, _wiring.store(), _wiring.backend(), tenant, operation_id, error)
+        raise _not_started("deployment flow", exc) from exc
 
 
 async def start_batch_score(client: df.DurableOrchestrationClient, tenant: str, job_id: str) -> None:
-    """Start the batch scoring flow of a `POST .../models/{id}:batchScore`; instance id = batch job id."""
-    await _start_new(client, names.BATCH_SCORE, job_id, batch_job(tenant, job_id))
+    """Start the batch scoring flow of a `POST .../models/{id}:batchScore`; instance id = batch job id. When the host
+    stays unreachable, the job is marked Failed and the call answers 503 with Retry-After."""
+    try:
+        await _start_new(client, names.BATCH_SCORE, job_id, batch_job(tenant, job_id))
+    except aiohttp.ClientConnectionError as exc:
+        error = f"the batch scoring flow could not be started: {exc}"
+        await asyncio.to_thread(batch.fail, _wiring.store(), tenant, job_id, error)
+        raise _not_started("batch scoring flow", exc) from exc
 
 
 async def start_delete(
@@ -98,7 +128,12 @@ async def start_delete(
     """Tombstone the root (the cascade service: NotFound / 412 before anything is written), then start the cascade
     orchestration (instance id = operation id) that removes its children page by page."""
     op = await asyncio.to_thread(cascade.start_delete, _wiring.store(), principal, tenant, kind, ident, etag)
-    await _start_new(client, names.CASCADE_DELETE, op.id, operation_job(tenant, op.id))
+    try:
+        await _start_new(client, names.CASCADE_DELETE, op.id, operation_job(tenant, op.id))
+    except aiohttp.ClientConnectionError as exc:  # the root stays hidden; a repeated DELETE tombstones it again
+        error = f"the delete could not be started: {exc}"
+        await asyncio.to_thread(cascade.fail_delete, _wiring.store(), tenant, op.id, error)
+        raise _not_started("delete", exc) from exc
     return op
 
 
