@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from domain.auth.permissions import Permission
 from domain.entities.principal import Principal
 from domain.errors import DomainError
+from domain.storage.budget import request_budget
 from functions import _cors
 from functions._errors import error_response, internal_error
 from functions._io import JSON, MERGE_PATCH, Reply, parse_json, parse_query, render
@@ -124,12 +125,13 @@ async def _dispatch(op: Op, fn: Handler, req: func.HttpRequest, client: Any) -> 
     rid = request_id(req)
     cors = {**_cors.headers_for(req), "x-ms-request-id": rid}
     try:
-        if inspect.iscoroutinefunction(fn):
-            call = await asyncio.to_thread(_prepare, op, req)
-            call.client = client
-            reply = await fn(call)
-        else:  # parse and handle in one trip to the thread pool (a trip per request, not two: ADR 0019)
-            reply = await asyncio.to_thread(_prepare_and_handle, op, fn, req, client)
+        with request_budget():  # an outage answers 503 within about 5 s, however many storage calls the request makes
+            if inspect.iscoroutinefunction(fn):
+                call = await asyncio.to_thread(_prepare, op, req)
+                call.client = client
+                reply = await fn(call)
+            else:  # parse and handle in one trip to the thread pool (a trip per request, not two: ADR 0019)
+                reply = await asyncio.to_thread(_prepare_and_handle, op, fn, req, client)
         return render(reply, cors, req)
     except DomainError as exc:
         resp = error_response(exc)

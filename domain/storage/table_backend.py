@@ -26,6 +26,7 @@ from domain.storage.backend import (
     RowExists,
     RowMissing,
 )
+from domain.storage.budget import storage_call
 from domain.storage.odata import range_filter
 from domain.storage.paging import decode_token, encode_token
 
@@ -76,7 +77,8 @@ class TableBackend:
 
     def get(self, partition: str, row_key: str) -> tuple[Row, str]:
         try:
-            entity: Any = self._table.get_entity(partition, row_key)
+            with storage_call() as bounds:
+                entity: Any = self._table.get_entity(partition, row_key, **bounds)
         except AzureError as exc:
             raise translate(exc) from exc
         return entity, entity.metadata["etag"]
@@ -86,10 +88,11 @@ class TableBackend:
         select = list(query.select) if query.select else None
         try:
             start: Any = decode_token(token) if token else None
-            pager: Any = self._table.query_entities(flt, results_per_page=query.top, select=select).by_page(
-                continuation_token=start
-            )
-            rows: list[tuple[Row, str]] = [(e, e.metadata["etag"]) for e in next(pager, [])]
+            with storage_call() as bounds:
+                pager: Any = self._table.query_entities(
+                    flt, results_per_page=query.top, select=select, **bounds
+                ).by_page(continuation_token=start)
+                rows: list[tuple[Row, str]] = [(e, e.metadata["etag"]) for e in next(pager, [])]
         except AzureError as exc:
             raise translate(exc) from exc
         cont = pager.continuation_token
@@ -108,7 +111,8 @@ class TableBackend:
                 kw = {"etag": op.etag, "match_condition": MatchConditions.IfNotModified} if op.etag else {}
                 batch.append(("delete", op.row, kw))
         try:
-            results = self._table.submit_transaction(batch)
+            with storage_call() as bounds:
+                results = self._table.submit_transaction(batch, **bounds)
         except AzureError as exc:
             raise translate(exc) from exc
         return [str(r.get("etag") or "") for r in results]

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,11 @@ from typing import Any
 import pytest
 from azure.data.tables import TableServiceClient
 
+from devhost.azurite import start_azurite
 from domain.clock import SystemClock
 from domain.errors import Unavailable
+from domain.storage.budget import READ_SECONDS, request_budget
+from domain.storage.clients import BOUNDED
 from domain.storage.counting import CountingTransport
 from domain.storage.examples import register
 from domain.storage.schemas import SchemaRegistry
@@ -137,3 +141,37 @@ def test_migrate_command_killed_halfway_then_run_again(azurite_connection_string
     again, _ = _cli(azurite_connection_string, table, tenant, chunk=99).communicate(timeout=60)
     assert json.loads(again.strip().splitlines()[-1])["rewritten"] == 0
     service.delete_table(table)
+
+
+def test_a_request_budget_bounds_all_its_calls_to_a_frozen_storage(unique: str) -> None:
+    """Azurite frozen (SIGSTOP: connections open, nothing answers). Inside a request's budget, the first call gives up
+    when the budget is spent (its read timeout is what is left, not the per-call 4 s), and the next call fails at once
+    without sending anything: a request answers 503 within its budget however many calls it makes."""
+    instance = start_azurite(in_memory=True)
+    try:
+        bounds = {k: BOUNDED[k] for k in ("connection_timeout", "read_timeout")}  # a given transport takes its own
+        transport = CountingTransport(**bounds)
+        service = TableServiceClient.from_connection_string(instance.connection_string, transport=transport, **BOUNDED)
+        store = EntityStore(service, table=f"f{unique}", schemas=registry(), clock=SystemClock())
+        store.ensure_tables()
+        store.create("t1", "widget", "w1", {"display_name": "x", "size_cm": 1}, actor="a")
+        os.killpg(instance.process.pid, signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            with request_budget(1.5) as budget:
+                with pytest.raises(Unavailable):
+                    store.get("t1", "widget", "w1")
+                sent = transport.count
+                with pytest.raises(Unavailable) as second:
+                    store.get("t1", "widget", "w1")
+            elapsed = time.monotonic() - started
+        finally:
+            os.killpg(instance.process.pid, signal.SIGCONT)
+        assert budget.spent >= 1.5
+        assert transport.count == sent, "the call after the budget was spent went to storage"
+        assert "budget" in str(second.value) and second.value.retry_after > 0
+        assert elapsed < READ_SECONDS, f"{elapsed:.2f} s: the per-call read timeout, not the budget, ended the call"
+        assert store.get("t1", "widget", "w1").data["display_name"] == "x"  # without a budget, after the freeze
+    finally:
+        os.killpg(instance.process.pid, signal.SIGCONT)
+        instance.stop()
