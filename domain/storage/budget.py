@@ -4,8 +4,10 @@ Each call is bounded on its own (domain/storage/clients.py: connect 2 s, read 4 
 makes several calls (the caller's membership, then the work), so in an outage two slow calls answered 503 only after
 about 8 s. With a budget, every call gets what is left of it as its connect and read timeout, without retries when
 little is left, and a call that finds it spent fails at once: an outage answers 503 with Retry-After within about
-`REQUEST_SECONDS`, however many calls the request makes. Time outside Table calls (a blob upload, the handler's own
-work) is not counted. Durable activities and timers run without a budget: their calls keep the per-call bounds.
+`REQUEST_SECONDS`, however many calls the request makes. The time the request waited before its first call (queued
+for a worker thread while other requests hold them in an outage) is counted too; time between calls (a blob upload,
+the handler's own work) is not, so a long upload is not cut short. Durable activities and timers run without a
+budget: their calls keep the per-call bounds.
 
     with request_budget():                # functions/_api.py, around one request
         ...                               # every TableBackend call inside draws on it (threads included)
@@ -17,7 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from domain.storage.backend import BackendUnavailable
@@ -32,7 +34,14 @@ RETRY_AFTER = 5
 @dataclass
 class Budget:
     seconds: float
+    arrived: float = field(default_factory=time.monotonic)  # when the request arrived
     spent: float = 0.0
+    waited: bool = False  # the wait before the first call (the request queued for a worker thread) is charged
+
+    def charge_wait(self) -> None:
+        if not self.waited:
+            self.waited = True
+            self.spent += time.monotonic() - self.arrived
 
 
 _CURRENT: ContextVar[Budget | None] = ContextVar("storage_budget", default=None)
@@ -56,6 +65,7 @@ def storage_call() -> Iterator[dict[str, Any]]:
     if budget is None:
         yield {}
         return
+    budget.charge_wait()
     left = budget.seconds - budget.spent
     if left <= 0.05:
         raise BackendUnavailable(
