@@ -3,22 +3,23 @@ processes on this machine. `domain.ports` re-exports both; adapters live in doma
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from domain.entities.automl import (
-    DatasetVersionRef,
-    DeploymentState,
-    EndpointState,
-    JobInfo,
-    LogLine,
-    MetricPoint,
-    ModelRef,
-    Prediction,
-    ScoreRow,
-    TrainingSpec,
-    Trial,
-)
-from domain.entities.batch import BatchState, ExplanationResult
+if TYPE_CHECKING:  # annotations only: importing the port does not build the models (ADR 0019)
+    from domain.entities.automl import (
+        DatasetVersionRef,
+        DeploymentState,
+        EndpointState,
+        JobInfo,
+        LogLine,
+        MetricPoint,
+        ModelRef,
+        Prediction,
+        ScoreRow,
+        TrainingSpec,
+        Trial,
+    )
+    from domain.entities.batch import BatchState, ExplanationResult
 
 
 class AutoMLBackend(Protocol):

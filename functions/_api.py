@@ -14,14 +14,13 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from types import FunctionType
+from typing import TYPE_CHECKING, Any
 
 import azure.durable_functions as df
 import azure.functions as func
-from pydantic import BaseModel
 
 from domain.auth.permissions import Permission
-from domain.entities.principal import Principal
 from domain.errors import DomainError
 from domain.storage.budget import request_budget
 from functions import _cors
@@ -29,20 +28,34 @@ from functions._errors import error_response, internal_error
 from functions._io import JSON, MERGE_PATCH, Reply, parse_json, parse_query, render
 from functions._security import security
 
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from domain.entities.principal import Principal
+
 TENANT_PARAM = "tenant"
+Ref = Any  # a model class (or `list[...]` of one), or a lambda returning it: declarations name their models lazily
+
+
+def resolve(ref: Ref) -> Any:
+    """The model a declaration names: `ref()` for a lambda (its module is imported now, on first use), else `ref`."""
+    return ref() if isinstance(ref, FunctionType) else ref
 
 
 @dataclass(frozen=True)
 class Op:
+    """One route's declaration. `body`, `query` and `response` resolve the declared models on first read (the entity
+    modules and pydantic are not imported while the worker indexes the app: ADR 0019)."""
+
     name: str
     method: str
     route: str
     permission: str
     summary: str
-    body: type[BaseModel] | None = None
+    body_ref: Ref = None
     body_media: tuple[str, ...] = ("application/json",)
-    query: type[BaseModel] | None = None
-    response: Any = None
+    query_ref: Ref = None
+    response_ref: Ref = None
     status: int = 200
     errors: tuple[int, ...] = ()
     tag: str = ""
@@ -50,6 +63,20 @@ class Op:
     headers: tuple[str, ...] = ()  # request headers beyond If-Match / If-None-Match (e.g. Idempotency-Key)
     long_running: bool = False  # answers Operation-Location (+ Retry-After): the work goes on after the answer
     response_headers: tuple[str, ...] = ()  # headers of the success answer beyond ETag / Location / Operation-Location
+
+    @property
+    def body(self) -> type[BaseModel] | None:
+        model: type[BaseModel] | None = resolve(self.body_ref)
+        return model
+
+    @property
+    def query(self) -> type[BaseModel] | None:
+        model: type[BaseModel] | None = resolve(self.query_ref)
+        return model
+
+    @property
+    def response(self) -> Any:
+        return resolve(self.response_ref)
 
     @property
     def json_body(self) -> bool:
@@ -149,10 +176,10 @@ def endpoint(
     *,
     permission: str,
     summary: str,
-    body: type[BaseModel] | None = None,
+    body: Ref = None,
     body_media: tuple[str, ...] | None = None,
-    query: type[BaseModel] | None = None,
-    response: Any = None,
+    query: Ref = None,
+    response: Ref = None,
     status: int = 200,
     errors: tuple[int, ...] = (),
     durable: bool = False,
@@ -163,7 +190,9 @@ def endpoint(
     response_headers: tuple[str, ...] = (),
 ) -> Callable[[Handler], Handler]:
     """Declare and register one route. The handler takes a `Call` and returns a `Reply` (sync or async).
-    A PATCH body is a JSON merge patch (RFC 7396): `application/merge-patch+json` or `application/json`."""
+    A PATCH body is a JSON merge patch (RFC 7396): `application/merge-patch+json` or `application/json`.
+    `body`, `query` and `response` name models through a lambda over a lazily imported entity module
+    (`body=lambda: entities.ExperimentCreate`), so that indexing the app imports neither them nor pydantic."""
     media = body_media or ((MERGE_PATCH, JSON) if method == "PATCH" else (JSON,))
 
     def register(fn: Handler) -> Handler:

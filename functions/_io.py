@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
 import azure.functions as func
-from pydantic import BaseModel, ValidationError
 
-from domain.entities.common import ApiModel, finite
 from domain.errors import ErrorDetail, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:  # pydantic and the models are imported by the first request that parses or renders (ADR 0019)
+    from pydantic import BaseModel, ValidationError
+
+    from domain.entities.common import ApiModel
+
+M = TypeVar("M", bound="BaseModel")
 JSON_LIMIT = 1024 * 1024
 
 
@@ -60,6 +63,8 @@ def media_type(req: func.HttpRequest) -> str:
 def parse_json(req: func.HttpRequest, model: type[M], media: tuple[str, ...] = (JSON,)) -> M:
     if media_type(req) not in media:
         raise UnsupportedMediaType(f"Send the body as {' or '.join(media)}.", target="Content-Type")
+    from pydantic import ValidationError
+
     raw = req.get_body()
     if len(raw) > JSON_LIMIT:
         raise PayloadTooLarge(f"A JSON body may not exceed {JSON_LIMIT} bytes.", target="body")
@@ -70,6 +75,8 @@ def parse_json(req: func.HttpRequest, model: type[M], media: tuple[str, ...] = (
 
 
 def parse_query(req: func.HttpRequest, model: type[M]) -> M:
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(dict(req.params))
     except ValidationError as exc:
@@ -140,6 +147,8 @@ def dumps(body: object) -> str:
     try:
         return json.dumps(body, allow_nan=False)
     except ValueError:  # a NaN or an Infinity somewhere in a body built by hand
+        from domain.entities.common import finite
+
         return json.dumps(finite(body), allow_nan=False)
 
 
@@ -162,5 +171,5 @@ def render(reply: Reply, extra_headers: dict[str, str], req: func.HttpRequest | 
         return func.HttpResponse(reply.raw, status_code=reply.status, headers=headers, mimetype=reply.mimetype)
     if reply.body is None:
         return func.HttpResponse(status_code=reply.status, headers=headers)
-    body = reply.body.wire() if isinstance(reply.body, ApiModel) else reply.body
+    body = reply.body if isinstance(reply.body, dict | list) else reply.body.wire()  # an ApiModel
     return func.HttpResponse(dumps(body), status_code=reply.status, headers=headers, mimetype=reply.mimetype)

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 
-from domain.entities.batch import BatchJob, BatchJobsQuery, BatchOutputLink, BatchScoreRequest, Explanation
 from domain.settings import get_settings
 from functions import _wiring
 from functions._api import Call, endpoint
@@ -16,8 +15,10 @@ from functions._lazy import lazy
 from functions.orchestrations import starters
 
 if TYPE_CHECKING:
+    from domain.entities import batch as batch_types
     from domain.services import batch, batch_output, explanations
 else:
+    batch_types = lazy("domain.entities.batch")
     batch = lazy("domain.services.batch")
     batch_output = lazy("domain.services.batch_output")
     explanations = lazy("domain.services.explanations")
@@ -35,8 +36,8 @@ NO_STORE = "no-store"  # the answer holds a URL that reads the file: no cache ke
     permission="batch.write",
     summary="Score a dataset version with the model: a batch job (its CSV: the input columns, the prediction and, "
     "for classification, one probability per class)",
-    body=BatchScoreRequest,
-    response=BatchJob,
+    body=lambda: batch_types.BatchScoreRequest,
+    response=lambda: batch_types.BatchJob,
     status=202,
     errors=(429,),
     durable=True,
@@ -54,8 +55,8 @@ async def start_batch_score(call: Call) -> Reply:
     B,
     permission="batch.read",
     summary="List batch jobs (filter by model, status)",
-    query=BatchJobsQuery,
-    response=list[BatchJob],
+    query=lambda: batch_types.BatchJobsQuery,
+    response=lambda: list[batch_types.BatchJob],
     tag="batch",
 )
 def list_batch_jobs(call: Call) -> Reply:
@@ -64,9 +65,14 @@ def list_batch_jobs(call: Call) -> Reply:
 
 
 @endpoint(
-    bp, "GET", f"{B}/{{id}}", permission="batch.read", summary="Read a batch job: status, progress", response=BatchJob,
+    bp,
+    "GET",
+    f"{B}/{{id}}",
+    permission="batch.read",
+    summary="Read a batch job: status, progress",
+    response=lambda: batch_types.BatchJob,
     tag="batch",
-)  # fmt: skip
+)
 def get_batch_job(call: Call) -> Reply:
     return ok(batch.get_batch_job(_wiring.store(), call.tenant, call.params["id"]))
 
@@ -95,7 +101,7 @@ def get_batch_output(call: Call) -> Reply:
     permission="batch.read",
     summary="A read-only URL of a Completed batch job's CSV, valid 15 minutes, to download without the token (a "
     "browser navigates to it; 409 before Completed)",
-    response=BatchOutputLink,
+    response=lambda: batch_types.BatchOutputLink,
     errors=(409,),
     tag="batch",
     response_headers=("Cache-Control",),
@@ -128,7 +134,7 @@ def delete_batch_job(call: Call) -> Reply:
     f"{T}/runs/{{id}}/explanation",
     permission="run.read",
     summary="Global feature importance of the run's best model, per column of the dataset, most important first",
-    response=Explanation,
+    response=lambda: batch_types.Explanation,
     errors=(409,),
     tag="runs",
 )
@@ -142,7 +148,7 @@ def get_run_explanation(call: Call) -> Reply:
     f"{T}/models/{{id}}/explanation",
     permission="model.read",
     summary="Global feature importance of the model, per column of the dataset, most important first",
-    response=Explanation,
+    response=lambda: batch_types.Explanation,
     errors=(409,),
     tag="models",
 )

@@ -6,8 +6,6 @@ from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 
-from domain.entities.datasets import Dataset, DatasetCreate, DatasetUpdate, DatasetVersion, DirectUpload
-from domain.entities.queries import ListQuery, NamedListQuery, UploadQuery
 from domain.settings import get_settings
 from functions import _wiring
 from functions._api import Call, endpoint
@@ -16,8 +14,12 @@ from functions._lazy import lazy
 from functions._upload import read_upload
 
 if TYPE_CHECKING:
+    from domain.entities import datasets as datasets_types
+    from domain.entities import queries as queries_types
     from domain.services import datasets, uploads
 else:
+    datasets_types = lazy("domain.entities.datasets")
+    queries_types = lazy("domain.entities.queries")
     datasets = lazy("domain.services.datasets")
     uploads = lazy("domain.services.uploads")
 
@@ -32,10 +34,10 @@ MEDIA = ("application/json", "multipart/form-data", "text/csv")
     D,
     permission="dataset.write",
     summary="Upload a CSV (multipart or text/csv, named by ?name=) or reference data by URI (JSON)",
-    body=DatasetCreate,
+    body=lambda: datasets_types.DatasetCreate,
     body_media=MEDIA,
-    query=UploadQuery,
-    response=Dataset,
+    query=lambda: queries_types.UploadQuery,
+    response=lambda: datasets_types.Dataset,
     status=201,
     errors=(409, 413, 415),
     tag="datasets",
@@ -43,7 +45,9 @@ MEDIA = ("application/json", "multipart/form-data", "text/csv")
 def create_dataset(call: Call) -> Reply:
     s = get_settings()
     if media_type(call.req) == "application/json":
-        ds = datasets.create_from_uri(_wiring.store(), call.user, call.tenant, parse_json(call.req, DatasetCreate))
+        ds = datasets.create_from_uri(
+            _wiring.store(), call.user, call.tenant, parse_json(call.req, datasets_types.DatasetCreate)
+        )
     else:
         up = read_upload(call.req, s.max_upload_bytes)
         with up.data:
@@ -67,8 +71,8 @@ def create_dataset(call: Call) -> Reply:
     D,
     permission="dataset.read",
     summary="List datasets (filter by name prefix)",
-    query=NamedListQuery,
-    response=list[Dataset],
+    query=lambda: queries_types.NamedListQuery,
+    response=lambda: list[datasets_types.Dataset],
     tag="datasets",
 )
 def list_datasets(call: Call) -> Reply:
@@ -77,7 +81,13 @@ def list_datasets(call: Call) -> Reply:
 
 
 @endpoint(
-    bp, "GET", f"{D}/{{id}}", permission="dataset.read", summary="Read a dataset", response=Dataset, tag="datasets"
+    bp,
+    "GET",
+    f"{D}/{{id}}",
+    permission="dataset.read",
+    summary="Read a dataset",
+    response=lambda: datasets_types.Dataset,
+    tag="datasets",
 )
 def get_dataset(call: Call) -> Reply:
     return ok(datasets.get_dataset(_wiring.store(), call.tenant, call.params["id"]))
@@ -89,8 +99,8 @@ def get_dataset(call: Call) -> Reply:
     f"{D}/{{id}}",
     permission="dataset.write",
     summary="Change a dataset's description or tags",
-    body=DatasetUpdate,
-    response=Dataset,
+    body=lambda: datasets_types.DatasetUpdate,
+    response=lambda: datasets_types.Dataset,
     errors=(412,),
     tag="datasets",
 )
@@ -130,8 +140,8 @@ def delete_dataset(call: Call) -> Reply:
     permission="dataset.write",
     summary="Upload a new version",
     body_media=("multipart/form-data", "text/csv"),
-    query=UploadQuery,
-    response=DatasetVersion,
+    query=lambda: queries_types.UploadQuery,
+    response=lambda: datasets_types.DatasetVersion,
     status=201,
     errors=(412, 413, 415),
     tag="datasets",
@@ -159,7 +169,7 @@ def add_version(call: Call) -> Reply:
     f"{D}/{{id}}/uploads",
     permission="dataset.write",
     summary="Start a direct upload of a large file: a short-lived URL to PUT it straight to Blob Storage",
-    response=DirectUpload,
+    response=lambda: datasets_types.DirectUpload,
     status=201,
     tag="datasets",
 )
@@ -183,7 +193,7 @@ def start_upload(call: Call) -> Reply:
     f"{D}/{{id}}/uploads/{{uploadId}}:commit",
     permission="dataset.write",
     summary="Commit a direct upload: profile the file and create the dataset's next version",
-    response=DatasetVersion,
+    response=lambda: datasets_types.DatasetVersion,
     status=201,
     errors=(409, 412, 413),
     tag="datasets",
@@ -209,8 +219,8 @@ def commit_upload(call: Call) -> Reply:
     f"{D}/{{id}}/versions",
     permission="dataset.read",
     summary="List a dataset's versions",
-    query=ListQuery,
-    response=list[DatasetVersion],
+    query=lambda: queries_types.ListQuery,
+    response=lambda: list[datasets_types.DatasetVersion],
     tag="datasets",
 )
 def list_versions(call: Call) -> Reply:
@@ -224,7 +234,7 @@ def list_versions(call: Call) -> Reply:
     f"{D}/{{id}}/versions/{{version:int}}",
     permission="dataset.read",
     summary="Read one version of a dataset",
-    response=DatasetVersion,
+    response=lambda: datasets_types.DatasetVersion,
     tag="datasets",
 )
 def get_version(call: Call) -> Reply:

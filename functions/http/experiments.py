@@ -6,9 +6,6 @@ from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 
-from domain.entities.experiments import Experiment, ExperimentCreate, ExperimentUpdate
-from domain.entities.operations import Operation
-from domain.entities.queries import ExperimentsQuery
 from functions import _wiring
 from functions._api import Call, endpoint
 from functions._io import Reply, accepted, created, ok, page
@@ -16,8 +13,14 @@ from functions._lazy import lazy
 from functions.orchestrations import starters
 
 if TYPE_CHECKING:
+    from domain.entities import experiments as experiments_types
+    from domain.entities import operations as operations_types
+    from domain.entities import queries as queries_types
     from domain.services import experiments
 else:
+    experiments_types = lazy("domain.entities.experiments")
+    operations_types = lazy("domain.entities.operations")
+    queries_types = lazy("domain.entities.queries")
     experiments = lazy("domain.services.experiments")
 
 bp = df.Blueprint()
@@ -30,8 +33,8 @@ E = "v1/tenants/{tenant}/experiments"
     E,
     permission="experiment.write",
     summary="Create an experiment",
-    body=ExperimentCreate,
-    response=Experiment,
+    body=lambda: experiments_types.ExperimentCreate,
+    response=lambda: experiments_types.Experiment,
     status=201,
     errors=(409,),
     tag="experiments",
@@ -47,8 +50,8 @@ def create_experiment(call: Call) -> Reply:
     E,
     permission="experiment.read",
     summary="List experiments (filter by name prefix, dataset)",
-    query=ExperimentsQuery,
-    response=list[Experiment],
+    query=lambda: queries_types.ExperimentsQuery,
+    response=lambda: list[experiments_types.Experiment],
     tag="experiments",
 )
 def list_experiments(call: Call) -> Reply:
@@ -62,7 +65,7 @@ def list_experiments(call: Call) -> Reply:
     f"{E}/{{id}}",
     permission="experiment.read",
     summary="Read an experiment",
-    response=Experiment,
+    response=lambda: experiments_types.Experiment,
     tag="experiments",
 )
 def get_experiment(call: Call) -> Reply:
@@ -75,8 +78,8 @@ def get_experiment(call: Call) -> Reply:
     f"{E}/{{id}}",
     permission="experiment.write",
     summary="Change an experiment (a JSON merge patch: nested objects are merged)",
-    body=ExperimentUpdate,
-    response=Experiment,
+    body=lambda: experiments_types.ExperimentUpdate,
+    response=lambda: experiments_types.Experiment,
     errors=(412,),
     tag="experiments",
 )
@@ -94,7 +97,7 @@ def update_experiment(call: Call) -> Reply:
     f"{E}/{{id}}",
     permission="experiment.write",
     summary="Delete an experiment and its runs",
-    response=Operation,
+    response=lambda: operations_types.Operation,
     status=202,
     errors=(412,),
     durable=True,

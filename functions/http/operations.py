@@ -6,16 +6,18 @@ from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 
-from domain.entities.operations import AuditEntry, Operation
-from domain.entities.queries import AuditQuery, OperationsQuery
 from functions import _wiring
 from functions._api import Call, endpoint
 from functions._io import Reply, ok, page
 from functions._lazy import lazy
 
 if TYPE_CHECKING:
+    from domain.entities import operations as operations_types
+    from domain.entities import queries as queries_types
     from domain.services import audit, operations
 else:
+    operations_types = lazy("domain.entities.operations")
+    queries_types = lazy("domain.entities.queries")
     audit = lazy("domain.services.audit")
     operations = lazy("domain.services.operations")
 
@@ -28,7 +30,7 @@ bp = df.Blueprint()
     "v1/tenants/{tenant}/operations/{id}",
     permission="operation.read",
     summary="Status and progress of a long-running operation",
-    response=Operation,
+    response=lambda: operations_types.Operation,
     tag="operations",
 )
 def get_operation(call: Call) -> Reply:
@@ -41,8 +43,8 @@ def get_operation(call: Call) -> Reply:
     "v1/tenants/{tenant}/operations",
     permission="operation.read",
     summary="The tenant's long-running operations (filter by status, kind)",
-    query=OperationsQuery,
-    response=list[Operation],
+    query=lambda: queries_types.OperationsQuery,
+    response=lambda: list[operations_types.Operation],
     tag="operations",
 )
 def list_operations(call: Call) -> Reply:
@@ -56,8 +58,8 @@ def list_operations(call: Call) -> Reply:
     "v1/tenants/{tenant}/audit",
     permission="audit.read",
     summary="Audit entries, newest first (filter by since, targetId, actor)",
-    query=AuditQuery,
-    response=list[AuditEntry],
+    query=lambda: queries_types.AuditQuery,
+    response=lambda: list[operations_types.AuditEntry],
     tag="audit",
 )
 def list_audit(call: Call) -> Reply:

@@ -6,9 +6,6 @@ from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 
-from domain.entities.operations import Operation
-from domain.entities.queries import RunsQuery, TrialsQuery
-from domain.entities.runs import Run, TrialModel
 from functions import _wiring
 from functions._api import Call, endpoint
 from functions._io import Reply, accepted, ok, page
@@ -16,8 +13,14 @@ from functions._lazy import lazy
 from functions.orchestrations import starters
 
 if TYPE_CHECKING:
+    from domain.entities import operations as operations_types
+    from domain.entities import queries as queries_types
+    from domain.entities import runs as runs_types
     from domain.services import runs
 else:
+    operations_types = lazy("domain.entities.operations")
+    queries_types = lazy("domain.entities.queries")
+    runs_types = lazy("domain.entities.runs")
     runs = lazy("domain.services.runs")
 
 bp = df.Blueprint()
@@ -30,8 +33,8 @@ R = "v1/tenants/{tenant}/runs"
     R,
     permission="run.read",
     summary="List runs (filter by experimentId, status)",
-    query=RunsQuery,
-    response=list[Run],
+    query=lambda: queries_types.RunsQuery,
+    response=lambda: list[runs_types.Run],
     tag="runs",
 )
 def list_runs(call: Call) -> Reply:
@@ -45,7 +48,7 @@ def list_runs(call: Call) -> Reply:
     f"{R}/{{id}}",
     permission="run.read",
     summary="Read a run: status, progress, best trial",
-    response=Run,
+    response=lambda: runs_types.Run,
     tag="runs",
 )
 def get_run(call: Call) -> Reply:
@@ -58,7 +61,7 @@ def get_run(call: Call) -> Reply:
     f"{R}/{{id}}",
     permission="run.delete",
     summary="Delete a run and its trials",
-    response=Operation,
+    response=lambda: operations_types.Operation,
     status=202,
     errors=(412,),
     durable=True,
@@ -75,8 +78,8 @@ async def delete_run(call: Call) -> Reply:
     f"{R}/{{id}}/trials",
     permission="run.read",
     summary="The leaderboard: best first by the primary metric, or sorted by any recorded metric (orderby)",
-    query=TrialsQuery,
-    response=list[TrialModel],
+    query=lambda: queries_types.TrialsQuery,
+    response=lambda: list[runs_types.TrialModel],
     tag="runs",
 )
 def list_trials(call: Call) -> Reply:

@@ -7,20 +7,6 @@ from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 
-from domain.entities.operations import Operation
-from domain.entities.queries import DeploymentsQuery, ModelsQuery, NamedListQuery
-from domain.entities.serving import (
-    Deployment,
-    DeploymentPut,
-    Endpoint,
-    EndpointCreate,
-    EndpointUpdate,
-    Model,
-    ModelCreate,
-    ModelUpdate,
-    ScoreRequest,
-    ScoreResponse,
-)
 from domain.settings import get_settings
 from functions import _wiring
 from functions._api import Call, endpoint
@@ -29,8 +15,14 @@ from functions._lazy import lazy
 from functions.orchestrations import starters
 
 if TYPE_CHECKING:
+    from domain.entities import operations as operations_types
+    from domain.entities import queries as queries_types
+    from domain.entities import serving as serving_types
     from domain.services import batch, deployments, endpoints, models
 else:
+    operations_types = lazy("domain.entities.operations")
+    queries_types = lazy("domain.entities.queries")
+    serving_types = lazy("domain.entities.serving")
     batch = lazy("domain.services.batch")
     deployments = lazy("domain.services.deployments")
     endpoints = lazy("domain.services.endpoints")
@@ -47,8 +39,8 @@ EP = "v1/tenants/{tenant}/endpoints"
     M,
     permission="model.write",
     summary="Register a model (a new version of its name) from a run's best or any trial",
-    body=ModelCreate,
-    response=Model,
+    body=lambda: serving_types.ModelCreate,
+    response=lambda: serving_types.Model,
     status=201,
     errors=(409,),
     tag="models",
@@ -64,8 +56,8 @@ def create_model(call: Call) -> Reply:
     M,
     permission="model.read",
     summary="List models (filter by name, name prefix, run, experiment)",
-    query=ModelsQuery,
-    response=list[Model],
+    query=lambda: queries_types.ModelsQuery,
+    response=lambda: list[serving_types.Model],
     tag="models",
 )
 def list_models(call: Call) -> Reply:
@@ -73,7 +65,15 @@ def list_models(call: Call) -> Reply:
     return page(items, token, call.req)
 
 
-@endpoint(bp, "GET", f"{M}/{{id}}", permission="model.read", summary="Read a model", response=Model, tag="models")
+@endpoint(
+    bp,
+    "GET",
+    f"{M}/{{id}}",
+    permission="model.read",
+    summary="Read a model",
+    response=lambda: serving_types.Model,
+    tag="models",
+)
 def get_model(call: Call) -> Reply:
     return ok(models.get_model(_wiring.store(), call.tenant, call.params["id"]))
 
@@ -84,8 +84,8 @@ def get_model(call: Call) -> Reply:
     f"{M}/{{id}}",
     permission="model.write",
     summary="Change a model's description or tags",
-    body=ModelUpdate,
-    response=Model,
+    body=lambda: serving_types.ModelUpdate,
+    response=lambda: serving_types.Model,
     errors=(412,),
     tag="models",
 )
@@ -116,8 +116,8 @@ def delete_model(call: Call) -> Reply:
     EP,
     permission="endpoint.write",
     summary="Create an online endpoint",
-    body=EndpointCreate,
-    response=Endpoint,
+    body=lambda: serving_types.EndpointCreate,
+    response=lambda: serving_types.Endpoint,
     status=201,
     errors=(409,),
     tag="endpoints",
@@ -133,8 +133,8 @@ def create_endpoint(call: Call) -> Reply:
     EP,
     permission="endpoint.read",
     summary="List endpoints (filter by name prefix)",
-    query=NamedListQuery,
-    response=list[Endpoint],
+    query=lambda: queries_types.NamedListQuery,
+    response=lambda: list[serving_types.Endpoint],
     tag="endpoints",
 )
 def list_endpoints(call: Call) -> Reply:
@@ -148,7 +148,7 @@ def list_endpoints(call: Call) -> Reply:
     f"{EP}/{{id}}",
     permission="endpoint.read",
     summary="Read an endpoint",
-    response=Endpoint,
+    response=lambda: serving_types.Endpoint,
     tag="endpoints",
 )
 def get_endpoint(call: Call) -> Reply:
@@ -161,8 +161,8 @@ def get_endpoint(call: Call) -> Reply:
     f"{EP}/{{id}}",
     permission="endpoint.write",
     summary="Change an endpoint (a JSON merge patch: traffic shares merge into the split, which sums to 100)",
-    body=EndpointUpdate,
-    response=Endpoint,
+    body=lambda: serving_types.EndpointUpdate,
+    response=lambda: serving_types.Endpoint,
     errors=(409, 412),
     tag="endpoints",
 )
@@ -179,7 +179,7 @@ def update_endpoint(call: Call) -> Reply:
     f"{EP}/{{id}}",
     permission="endpoint.write",
     summary="Delete an endpoint and its deployments",
-    response=Operation,
+    response=lambda: operations_types.Operation,
     status=202,
     errors=(412,),
     durable=True,
@@ -196,8 +196,8 @@ async def delete_endpoint(call: Call) -> Reply:
     f"{EP}/{{id}}/deployments/{{name}}",
     permission="endpoint.write",
     summary="Deploy a model version: 201 created, 200 updated (the deployment flow goes on: Operation-Location)",
-    body=DeploymentPut,
-    response=Deployment,
+    body=lambda: serving_types.DeploymentPut,
+    response=lambda: serving_types.Deployment,
     status=201,
     also=(200,),
     durable=True,
@@ -220,8 +220,8 @@ async def put_deployment(call: Call) -> Reply:
     f"{EP}/{{id}}/deployments",
     permission="endpoint.read",
     summary="List an endpoint's deployments, failed ones included (filter by state)",
-    query=DeploymentsQuery,
-    response=list[Deployment],
+    query=lambda: queries_types.DeploymentsQuery,
+    response=lambda: list[serving_types.Deployment],
     tag="endpoints",
 )
 def list_deployments(call: Call) -> Reply:
@@ -235,8 +235,8 @@ def list_deployments(call: Call) -> Reply:
     f"{EP}/{{id}}:score",
     permission="endpoint.score",
     summary="Score rows through the endpoint (the azureml-model-deployment header names the deployment)",
-    body=ScoreRequest,
-    response=ScoreResponse,
+    body=lambda: serving_types.ScoreRequest,
+    response=lambda: serving_types.ScoreResponse,
     errors=(409, 502),
     response_headers=(SCORED_BY,),
     tag="endpoints",
@@ -245,7 +245,7 @@ def score(call: Call) -> Reply:
     predictions, deployment = endpoints.score(
         _wiring.store(), _wiring.backend(), call.tenant, call.params["id"], call.body.rows, call.body.deployment
     )
-    body = ScoreResponse(predictions=predictions, deployment=deployment)
+    body = serving_types.ScoreResponse(predictions=predictions, deployment=deployment)
     return ok(body, headers={SCORED_BY: deployment})
 
 
@@ -255,7 +255,7 @@ def score(call: Call) -> Reply:
     f"{EP}/{{id}}/deployments/{{name}}",
     permission="endpoint.read",
     summary="Read a deployment",
-    response=Deployment,
+    response=lambda: serving_types.Deployment,
     tag="endpoints",
 )
 def get_deployment(call: Call) -> Reply:

@@ -6,9 +6,6 @@ from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 
-from domain.entities.operations import Operation
-from domain.entities.queries import MembersQuery, NamedListQuery
-from domain.entities.tenancy import Me, Member, MemberPut, Tenant, TenantCreate, TenantUpdate
 from functions import _wiring
 from functions._api import Call, endpoint
 from functions._io import Reply, accepted, created, no_content, ok, page
@@ -17,8 +14,14 @@ from functions._security import security
 from functions.orchestrations import starters
 
 if TYPE_CHECKING:
+    from domain.entities import operations as operations_types
+    from domain.entities import queries as queries_types
+    from domain.entities import tenancy as tenancy_types
     from domain.services import tenants
 else:
+    operations_types = lazy("domain.entities.operations")
+    queries_types = lazy("domain.entities.queries")
+    tenancy_types = lazy("domain.entities.tenancy")
     tenants = lazy("domain.services.tenants")
 
 bp = df.Blueprint()
@@ -31,7 +34,7 @@ T = "v1/tenants/{tenant}"
     "v1/me",
     permission="me.read",
     summary="The caller, and each tenant they belong to: role, name, display name, quotas, usage",
-    response=Me,
+    response=lambda: tenancy_types.Me,
     tag="me",
 )
 def get_me(call: Call) -> Reply:
@@ -44,8 +47,8 @@ def get_me(call: Call) -> Reply:
     "v1/tenants",
     permission="tenant.list",
     summary="List tenants (platform admins)",
-    query=NamedListQuery,
-    response=list[Tenant],
+    query=lambda: queries_types.NamedListQuery,
+    response=lambda: list[tenancy_types.Tenant],
     tag="tenants",
 )
 def list_tenants(call: Call) -> Reply:
@@ -59,8 +62,8 @@ def list_tenants(call: Call) -> Reply:
     "v1/tenants",
     permission="tenant.create",
     summary="Create a tenant",
-    body=TenantCreate,
-    response=Tenant,
+    body=lambda: tenancy_types.TenantCreate,
+    response=lambda: tenancy_types.Tenant,
     status=201,
     errors=(409,),
     tag="tenants",
@@ -71,7 +74,15 @@ def create_tenant(call: Call) -> Reply:
     return created(tenant, f"/api/v1/tenants/{tenant.id}")
 
 
-@endpoint(bp, "GET", T, permission="tenant.read", summary="Read a tenant", response=Tenant, tag="tenants")
+@endpoint(
+    bp,
+    "GET",
+    T,
+    permission="tenant.read",
+    summary="Read a tenant",
+    response=lambda: tenancy_types.Tenant,
+    tag="tenants",
+)
 def get_tenant(call: Call) -> Reply:
     return ok(tenants.get_tenant(_wiring.store(), call.tenant))
 
@@ -82,8 +93,8 @@ def get_tenant(call: Call) -> Reply:
     T,
     permission="tenant.update",
     summary="Change a tenant",
-    body=TenantUpdate,
-    response=Tenant,
+    body=lambda: tenancy_types.TenantUpdate,
+    response=lambda: tenancy_types.Tenant,
     errors=(412,),
     tag="tenants",
 )
@@ -97,7 +108,7 @@ def update_tenant(call: Call) -> Reply:
     T,
     permission="tenant.delete",
     summary="Delete a tenant and everything in it",
-    response=Operation,
+    response=lambda: operations_types.Operation,
     status=202,
     errors=(412,),
     durable=True,
@@ -115,8 +126,8 @@ async def delete_tenant(call: Call) -> Reply:
     f"{T}/members",
     permission="member.read",
     summary="List members (filter by role)",
-    query=MembersQuery,
-    response=list[Member],
+    query=lambda: queries_types.MembersQuery,
+    response=lambda: list[tenancy_types.Member],
     tag="members",
 )
 def list_members(call: Call) -> Reply:
@@ -130,8 +141,8 @@ def list_members(call: Call) -> Reply:
     f"{T}/members/{{userId}}",
     permission="member.write",
     summary="Add a member or change a role",
-    body=MemberPut,
-    response=Member,
+    body=lambda: tenancy_types.MemberPut,
+    response=lambda: tenancy_types.Member,
     errors=(409,),
     tag="members",
 )

@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 
-from domain.entities.queries import LogsQuery, MetricsQuery
-from domain.entities.runs import LogLineModel, MetricPointModel, Run
 from functions import _wiring
 from functions._api import Call, endpoint
 from functions._io import Reply, accepted, page
@@ -16,8 +14,12 @@ from functions._lazy import lazy
 from functions.orchestrations import starters
 
 if TYPE_CHECKING:
+    from domain.entities import queries as queries_types
+    from domain.entities import runs as runs_types
     from domain.services import runs, training
 else:
+    queries_types = lazy("domain.entities.queries")
+    runs_types = lazy("domain.entities.runs")
     runs = lazy("domain.services.runs")
     training = lazy("domain.services.training")
 
@@ -31,7 +33,7 @@ T = "v1/tenants/{tenant}"
     f"{T}/experiments/{{id}}/runs",
     permission="run.start",
     summary="Start a training run (Idempotency-Key header: a repeat answers the same run, 200, and starts nothing)",
-    response=Run,
+    response=lambda: runs_types.Run,
     status=202,
     also=(200,),
     errors=(429,),
@@ -56,7 +58,7 @@ async def start_run(call: Call) -> Reply:
     f"{T}/runs/{{id}}:cancel",
     permission="run.cancel",
     summary="Cancel a run",
-    response=Run,
+    response=lambda: runs_types.Run,
     status=202,
     errors=(409,),
     durable=True,
@@ -74,8 +76,8 @@ async def cancel_run(call: Call) -> Reply:
     f"{T}/runs/{{id}}/metrics",
     permission="run.read",
     summary="Metric history, paged",
-    query=MetricsQuery,
-    response=list[MetricPointModel],
+    query=lambda: queries_types.MetricsQuery,
+    response=lambda: list[runs_types.MetricPointModel],
     tag="runs",
 )
 def list_metrics(call: Call) -> Reply:
@@ -91,8 +93,8 @@ def list_metrics(call: Call) -> Reply:
     f"{T}/runs/{{id}}/logs",
     permission="run.read",
     summary="Log lines after a sequence number (nextLink continues after the last line returned)",
-    query=LogsQuery,
-    response=list[LogLineModel],
+    query=lambda: queries_types.LogsQuery,
+    response=lambda: list[runs_types.LogLineModel],
     tag="runs",
 )
 def list_logs(call: Call) -> Reply:

@@ -18,16 +18,17 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 import azure.durable_functions as df
-from pydantic import JsonValue
 
-from domain.entities.operations import Operation
-from domain.entities.principal import Principal
 from domain.errors import Unavailable
 from functions import _wiring
 from functions._lazy import lazy
 from functions.orchestrations import names
 
 if TYPE_CHECKING:
+    from pydantic import JsonValue
+
+    from domain.entities.operations import Operation
+    from domain.entities.principal import Principal
     from domain.services import batch, cascade, deployments
 else:
     batch = lazy("domain.services.batch")

@@ -1,10 +1,11 @@
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 
 from domain.errors import SettingsError
-from domain.settings import VARS, AuthMode, AutoMLBackendKind, load_settings
+from domain.settings import VARS, AuthMode, AutoMLBackendKind, Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,7 +71,9 @@ def test_secrets_never_appear_in_messages() -> None:
     assert secret not in text
     assert "c2VjcmV0" not in text
     s = load_settings({"DATA_STORAGE_CONNECTION_STRING": conn})
-    assert "c2VjcmV0" not in repr(s) and "c2VjcmV0" not in str(s.model_dump())
+    assert "c2VjcmV0" not in repr(s) and "c2VjcmV0" not in str(s)
+    assert s.data_storage_connection_string is not None
+    assert s.data_storage_connection_string.get_secret_value() == conn
 
 
 def test_identity_based_storage_needs_both_endpoints() -> None:
@@ -91,7 +94,7 @@ def test_sample_settings_list_every_variable_and_load() -> None:
 
 def test_settings_are_frozen() -> None:
     s = load_settings({})
-    with pytest.raises(ValueError, match="frozen"):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         s.taskhub_name = "other"  # type: ignore[misc]
 
 
@@ -108,3 +111,45 @@ def test_scoring_memory_budget_is_validated(value: str) -> None:
 def test_scoring_memory_budget_default_and_override() -> None:
     assert load_settings({}).local_automl_scoring_memory_mb == 512
     assert load_settings({"LOCAL_AUTOML_SCORING_MEMORY_MB": "64"}).local_automl_scoring_memory_mb == 64
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DATA_TABLES_ENDPOINT", "ftp://x"),
+        ("DATASETS_CONTAINER", "Upper"),
+        ("AUTOML_BACKEND", "Local"),
+        ("AZUREML_SUBSCRIPTION_ID", "not-a-guid"),
+        ("CORS_ALLOWED_ORIGINS", "http://ok, example.com"),
+        ("MAX_UPLOAD_BYTES", "1e6"),
+        ("RUN_COLLECTOR_SCHEDULE", "* * * *"),
+        ("WEBSITE_AUTH_ENABLED", "maybe"),
+        ("LOCAL_AUTOML_EVENT_URL", "localhost:7071"),
+    ],
+)
+def test_each_check_refuses_a_bad_value_by_name(name: str, value: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings({name: value})
+    assert [p.split(":")[0] for p in info.value.problems] == [name]
+    assert value not in str(info.value)
+
+
+def test_typed_values() -> None:
+    s = load_settings(
+        {
+            "WEBSITE_AUTH_ENABLED": "True",
+            "EVENTGRID_ALLOWED_TOPICS": " /a/b , ,/c/d ",
+            "LOCAL_AUTOML_MAX_CONCURRENT_JOBS": "+3",
+            "DEV_AUTH_SECRET": "x" * 32,
+        }
+    )
+    assert s.website_auth_enabled is True
+    assert s.eventgrid_allowed_topics == ("/a/b", "/c/d")
+    assert s.local_automl_max_concurrent_jobs == 3
+    assert s.dev_auth_secret is not None and s.dev_auth_secret.get_secret_value() == "x" * 32
+    assert load_settings({}).website_auth_enabled is False
+    assert load_settings({}).eventgrid_allowed_topics == ()
+
+
+def test_every_setting_has_one_variable() -> None:
+    assert sorted(f.name for f in dataclasses.fields(Settings)) == sorted(v.field for v in VARS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import jwt
@@ -47,14 +48,14 @@ def test_a_platform_admin_token(settings: Settings) -> None:
 
 
 def test_minting_is_refused_in_azure(settings: Settings) -> None:
-    in_azure = settings.model_copy(update={"website_site_name": "automl-func"})
+    in_azure = dataclasses.replace(settings, website_site_name="automl-func")
     with pytest.raises(SettingsError, match="refused when the app runs in Azure"):
         mint_dev_token(in_azure, user="alice")
 
 
 def test_the_dev_authenticator_refuses_every_request_in_azure(settings: Settings) -> None:
     token = mint_dev_token(settings, user="alice")
-    in_azure = settings.model_copy(update={"website_site_name": "automl-func"})
+    in_azure = dataclasses.replace(settings, website_site_name="automl-func")
     with pytest.raises(Unauthenticated, match="runs in Azure"):
         build_authenticator(in_azure).authenticate(bearer(token))
 
