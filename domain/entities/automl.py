@@ -1,5 +1,5 @@
 """AutoML vocabulary shared by the API, the orchestrations and every backend: tasks, primary metrics, algorithm
-names, limits and job statuses, all in Azure ML's own terms (azure-ai-ml enums, notes/azureml-and-peers.md §2-3).
+names (those three in `automl_names.py`), limits and job statuses, all in Azure ML's own terms (azure-ai-ml enums).
 
 Azure ML's rules on a `TrainingSpec` (`domain/entities/automl_rules.py: check_spec`) are applied before anything is
 submitted, since the SDK does not check ranges.
@@ -14,11 +14,45 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from domain.entities.automl_names import (  # re-exported: the vocabulary's names live there
+    ALGORITHMS,
+    DEFAULT_PRIMARY_METRIC,
+    ENSEMBLE_ALGORITHMS,
+    LOWER_IS_BETTER,
+    PRIMARY_METRICS,
+    Algorithm,
+    PrimaryMetric,
+    Task,
+)
 
-class Task(StrEnum):
-    CLASSIFICATION = "classification"
-    REGRESSION = "regression"
-    FORECASTING = "forecasting"
+__all__ = [
+    "ALGORITHMS",
+    "AZURE_STATUS_ALIASES",
+    "DEFAULT_PRIMARY_METRIC",
+    "ENSEMBLE_ALGORITHMS",
+    "LOWER_IS_BETTER",
+    "PRIMARY_METRICS",
+    "Algorithm",
+    "DatasetVersionRef",
+    "DeploymentState",
+    "EndpointState",
+    "FeaturizationMode",
+    "ForecastSettings",
+    "JobInfo",
+    "JobStatus",
+    "Limits",
+    "LogLine",
+    "MetricPoint",
+    "ModelRef",
+    "PrimaryMetric",
+    "ProvisioningState",
+    "Task",
+    "TrainingSpec",
+    "Trial",
+    "Validation",
+    "job_name_for",
+    "parse_status",
+]
 
 
 class JobStatus(StrEnum):
@@ -62,94 +96,6 @@ AZURE_STATUS_ALIASES = {
 
 def parse_status(value: str) -> JobStatus:
     return AZURE_STATUS_ALIASES.get(value) or JobStatus(value)
-
-
-# primary metric names as azure-ai-ml accepts them (snake-case MLflow keys), per task
-PRIMARY_METRICS: dict[Task, tuple[str, ...]] = {
-    Task.CLASSIFICATION: (
-        "accuracy",
-        "AUC_weighted",
-        "norm_macro_recall",
-        "average_precision_score_weighted",
-        "precision_score_weighted",
-    ),
-    Task.REGRESSION: (
-        "spearman_correlation",
-        "normalized_root_mean_squared_error",
-        "r2_score",
-        "normalized_mean_absolute_error",
-    ),
-    Task.FORECASTING: (
-        "spearman_correlation",
-        "normalized_root_mean_squared_error",
-        "r2_score",
-        "normalized_mean_absolute_error",
-    ),
-}
-DEFAULT_PRIMARY_METRIC = {
-    Task.CLASSIFICATION: "AUC_weighted",
-    Task.REGRESSION: "normalized_root_mean_squared_error",
-    Task.FORECASTING: "normalized_root_mean_squared_error",
-}
-# metrics where lower is better (all others: higher is better)
-LOWER_IS_BETTER = frozenset({"normalized_root_mean_squared_error", "normalized_mean_absolute_error"})
-
-_REGRESSION_MODELS = (
-    "ElasticNet",
-    "GradientBoosting",
-    "DecisionTree",
-    "KNN",
-    "LassoLars",
-    "SGD",
-    "RandomForest",
-    "ExtremeRandomTrees",
-    "LightGBM",
-    "XGBoostRegressor",
-)
-ALGORITHMS: dict[Task, tuple[str, ...]] = {
-    Task.CLASSIFICATION: (
-        "LogisticRegression",
-        "SGD",
-        "MultinomialNaiveBayes",
-        "BernoulliNaiveBayes",
-        "SVM",
-        "LinearSVM",
-        "KNN",
-        "DecisionTree",
-        "RandomForest",
-        "ExtremeRandomTrees",
-        "LightGBM",
-        "GradientBoosting",
-        "XGBoostClassifier",
-    ),
-    Task.REGRESSION: _REGRESSION_MODELS,
-    Task.FORECASTING: (
-        "AutoArima",
-        "Prophet",
-        "Naive",
-        "SeasonalNaive",
-        "Average",
-        "SeasonalAverage",
-        "ExponentialSmoothing",
-        "Arimax",
-        "TCNForecaster",
-        *_REGRESSION_MODELS,
-    ),
-}
-
-# the ensembles Azure AutoML runs as its last trials (enable_vote_ensemble, enable_stack_ensemble): names a trial's
-# algorithm can have, not algorithms a spec can allow or block
-ENSEMBLE_ALGORITHMS: tuple[str, ...] = ("VotingEnsemble", "StackEnsemble")
-
-
-# Every name the server accepts, as enums for the API's document (which task takes which: PRIMARY_METRICS, ALGORITHMS;
-# automl_rules checks the pair).
-PrimaryMetric = StrEnum(  # type: ignore[misc]
-    "PrimaryMetric", {m: m for m in dict.fromkeys(m for ms in PRIMARY_METRICS.values() for m in ms)}
-)
-Algorithm = StrEnum(  # type: ignore[misc]
-    "Algorithm", {a: a for a in dict.fromkeys(a for names in ALGORITHMS.values() for a in names)}
-)
 
 
 class FeaturizationMode(StrEnum):

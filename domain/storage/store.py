@@ -27,8 +27,7 @@ from domain.storage import codec, keys, scan
 from domain.storage.backend import Backend, BackendError, BatchOp, Query, Row, RowMissing
 from domain.storage.changes import child_rows, created, removed, rewritten
 from domain.storage.codec import ACTIVE, DELETING
-from domain.storage.errmap import changed, row_error
-from domain.storage.limits import check_batch
+from domain.storage.errmap import changed, row_error, submit_change
 from domain.storage.odata import entity_filters, page_size
 from domain.storage.records import Child, Op, Page, RawRow, Record, Value
 from domain.storage.rows import audit_record, check_name, to_record
@@ -84,7 +83,7 @@ class EntityStore:
         change = created(
             self.schemas, tenant, kind, id, data, actor=actor, now=now, name=name, parent_id=parent_id, extra=extra
         )
-        return change.sent(self._submit(tenant, change.ops, kind, id, name)[0])
+        return change.sent(submit_change(self.backend, tenant, change.ops, kind, id, name)[0])
 
     def get(
         self, tenant: str, kind: str, id: str, *, parent_id: str | None = None, include_deleted: bool = False
@@ -140,7 +139,7 @@ class EntityStore:
             action="update",
             extra=extra,
         )
-        return change.sent(self._submit(tenant, change.ops, kind, id, rename_to)[0])
+        return change.sent(submit_change(self.backend, tenant, change.ops, kind, id, rename_to)[0])
 
     def tombstone(
         self,
@@ -159,7 +158,7 @@ class EntityStore:
         change = rewritten(
             self.schemas, cur, {}, actor=actor, now=now, rename_to=None, state=DELETING, action="tombstone"
         )
-        return change.sent(self._submit(tenant, change.ops, kind, id, None)[0])
+        return change.sent(submit_change(self.backend, tenant, change.ops, kind, id, None)[0])
 
     def delete(
         self,
@@ -176,7 +175,7 @@ class EntityStore:
         """Delete it (tombstoned too), its name row, `extra_ops` rows and the audit row: one transaction."""
         cur = self._current(tenant, kind, id, parent_id, etag, current, include_deleted=True)
         ops = removed(cur, actor=actor, now=self.clock.now(), extra=[batch_op(tenant, op) for op in extra_ops])
-        self._submit(tenant, ops, kind, cur.id, cur.name)
+        submit_change(self.backend, tenant, ops, kind, cur.id, cur.name)
 
     def upsert_entities(self, tenant: str, children: Sequence[Child], *, actor: str) -> int:
         """Upsert machine-written child entities (trials), unaudited, 99 per transaction; the requests sent."""
@@ -293,16 +292,6 @@ class EntityStore:
             return self.backend.query(query, token)
         except BackendError as exc:
             raise row_error(exc, kind, "(list)", None) from exc
-
-    def _submit(self, tenant: str, ops: _Batch, kind: str, ident: str, name: str | None) -> _Etags:
-        check_batch(len(ops), 0)
-        try:
-            return self.backend.submit(tenant, ops)
-        except BackendError as exc:
-            failed = ops[exc.index].row["RowKey"] if exc.index is not None and exc.index < len(ops) else None
-            if failed is not None and exc.index != 0 and not failed.startswith(keys.NAME + keys.SEP):
-                raise row_error(exc, "row", failed, failed) from exc  # one of the extra operations
-            raise row_error(exc, kind, ident, failed, name) from exc
 
 
 __all__ = ["EntityStore", "delete_ops"]
