@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from devhost.azurite import start_azurite
 from domain.automl.local.backend import LocalAutoMLBackend
 from domain.automl.local.blobs import upload_bytes
+from domain.automl.local.processes import stop_local_processes
 from domain.entities.automl import DatasetVersionRef, Limits, ProvisioningState, Task, TrainingSpec
 from domain.settings import load_settings
 
@@ -247,6 +248,7 @@ def main(names: list[str]) -> None:
         backend.delete_endpoint("bench", "bench")
         for run in jobs:
             backend.delete_job("bench", f"automl-bench-{run}")
+        stop_local_processes(workdir)  # the scoring server outlives its last deployment; stop it by its PID
         azurite.stop()
     document = {"max_trials": MAX_TRIALS, "timeout_minutes": TIMEOUT_MINUTES, "seeds": list(SEEDS)}
     print(json.dumps({**document, "baseline_cv_folds": 5, "cores": os.cpu_count(), "datasets": results}, indent=2))
