@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = [
@@ -29,8 +30,8 @@ LOADED = (
 )
 
 
-def test_import_function_app_loads_no_heavy_module() -> None:
-    code = f"import json, sys; import function_app; print(json.dumps({LOADED.format(heavy=HEAVY)}))"
+def in_fresh_process(code: str) -> Any:
+    """The JSON that `code` prints last, run in a new interpreter in the app's folder (as the worker imports it)."""
     out = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -39,7 +40,14 @@ def test_import_function_app_loads_no_heavy_module() -> None:
         check=True,
         env={"PATH": "/usr/bin:/bin", "DEV_AUTH_SECRET": "s" * 40},
     )
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_import_function_app_loads_no_heavy_module() -> None:
+    assert (
+        in_fresh_process(f"import json, sys; import function_app; print(json.dumps({LOADED.format(heavy=HEAVY)}))")
+        == []
+    )
 
 
 def test_dev_auth_without_a_secret_stops_the_app_naming_it() -> None:
@@ -73,15 +81,7 @@ def test_a_route_loads_its_models_on_first_use() -> None:
         "names = (op.body.__name__, op.response.__name__)\n"
         f"print(json.dumps([names, {LOADED.format(heavy=HEAVY)}]))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PATH": "/usr/bin:/bin", "DEV_AUTH_SECRET": "s" * 40},
-    )
-    names, loaded = json.loads(out.stdout.strip().splitlines()[-1])
+    names, loaded = in_fresh_process(code)
     assert names == ["ExperimentCreate", "Experiment"]
     assert {"pydantic", "domain.entities.experiments"} <= set(loaded)
     assert "domain.entities.serving" not in loaded and "azure.data.tables" not in loaded
