@@ -9,7 +9,9 @@ and the weights are averaged, which overfits the rows they are chosen on less.
 Its score is cross-fitted, so it is a held-out estimate like every trial's: for each validation part (a fold, or a
 fifth of a holdout), the weights are chosen on the other rows only and the part is predicted with them. The weights
 of the kept ensemble are then chosen on all rows. Which trials are candidates (the best few of each learner) was
-decided on all rows: the same winner's curse as reading the best trial of a leaderboard.
+decided on all rows: the same winner's curse as reading the best trial of a leaderboard. When no weighted mix is
+clearly better than the best trial, the ensemble is the equal-weight average of the best trial's statistical ties of
+one learner (`tied_with_best`), or the best trial alone.
 """
 
 from __future__ import annotations
@@ -80,6 +82,21 @@ def clearly_better(single: np.ndarray, mixed: np.ndarray) -> bool:
     if len(gain) < 2:
         return False
     return bool(gain.mean() > gain.std(ddof=1) / np.sqrt(len(gain)))
+
+
+def tied_with_best(primary: Sequence[np.ndarray], smooth: Sequence[np.ndarray], learners: Sequence[str]) -> list[int]:
+    """The trials averaged when no weighted mix is clearly better (positions in the candidate lists; index 0 is the
+    best trial by the primary metric). Per-row losses of each trial: `primary` as the primary metric orders them
+    (errors for accuracy), `smooth` by a proper score (log loss, squared error). Trials whose primary loss is within
+    one standard error of the best's (ensemble.clearly_better: the best does not beat them by more) are ties the
+    validated rows cannot tell apart; of those, the one with the lowest smooth loss is the anchor (a proper score ranks
+    with less noise than counted errors), and the ties of the anchor's learner within one standard error of it in the
+    smooth loss are averaged with equal weights: near-identical configurations of one learner (the regularisation a
+    few rows preferred) are averaged rather than the luckiest one picked, which lowers the variance of the choice."""
+    ties = [i for i in range(len(primary)) if not clearly_better(primary[i], primary[0])]
+    anchor = min(ties, key=lambda i: (float(np.mean(smooth[i])), i))
+    same = [i for i in ties if learners[i] == learners[anchor]]
+    return [i for i in same if i == anchor or not clearly_better(smooth[i], smooth[anchor])]
 
 
 def cross_fitted(

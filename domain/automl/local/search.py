@@ -136,8 +136,10 @@ def run(
 def build_ensemble(
     plan: dict[str, Any], recorder: Recorder, splits: Splits, records: list[dict[str, Any]], elapsed: float
 ) -> dict[str, Any] | None:
-    """The VotingEnsemble trial record (cross-fitted score), or None without two kept trials to choose from. Like
-    Azure's, it may end up averaging a single trial when no mix does better."""
+    """The VotingEnsemble trial record (cross-fitted score), or None without two kept trials to choose from: a
+    weighted mix when it is clearly better than the best trial, else the equal-weight average of the best trial's
+    statistical ties of one learner, else (like Azure's) that trial alone. It is the run's best only when its own
+    held-out score is."""
     started = time.monotonic()
     by_key = {str((r.get("logged_metric") or {}).get("oof")): r for r in records}
     kept = sorted((k for k in recorder.kept.values() if k.key in by_key), key=lambda k: k.loss)
@@ -164,16 +166,26 @@ def build_ensemble(
 
     parts = _parts(splits, recorder.rows, int(plan.get("seed", 0)))
     held_out, weights = ensemble.cross_fitted(predictions, parts, loss, seed=int(plan.get("seed", 0)))
-    # the mix is kept only when it beats the best trial by more than the noise of the rows it is measured on
+    # the mix is kept only when it beats the best trial by more than the noise of the rows it is measured on;
+    # otherwise the best trial's statistical ties of one learner are averaged (ensemble.tied_with_best)
     everything = np.arange(len(truth))
     judged = _primary_row_losses(primary, y_eval) or (lambda p: row_losses(everything, p))
-    if not ensemble.clearly_better(judged(predictions[0]), judged(held_out)):
-        return _single(kept[0], by_key[kept[0].key], recorder.names, records, plan, elapsed, started)
+    if ensemble.clearly_better(judged(predictions[0]), judged(held_out)):
+        chosen = [(by_key[k.key], float(w)) for k, w in zip(kept, weights, strict=True) if w > 0]
+    else:
+        tied = ensemble.tied_with_best(
+            [judged(p) for p in predictions],
+            [row_losses(everything, p) for p in predictions],
+            [by_key[k.key]["learner"] for k in kept],
+        )
+        if len(tied) < 2:
+            return _single(kept[0], by_key[kept[0].key], recorder.names, records, plan, elapsed, started)
+        held_out = ensemble.blend([predictions[i] for i in tied], np.ones(len(tied)))  # no weights fitted: held out
+        chosen = [(by_key[kept[i].key], 1.0) for i in tied]
     try:
         metrics = recorder.score(held_out)
     except ValueError:
         return None
-    chosen = [(by_key[k.key], float(w)) for k, w in zip(kept, weights, strict=True) if w > 0]
     return {
         "record_id": max(int(r["record_id"]) for r in records) + 1,
         "iter_per_learner": 1,
